@@ -1,0 +1,61 @@
+//! The `anchorkit` command: a thin layer over the `anchorkit` library.
+
+mod cmd;
+mod style;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (verify: the device accepts the chain)
+  1  a negative verdict (verify/doctor: the device rejects the chain; bundle: the policy cannot be met)
+  2  bad input or usage (unreadable file, unknown profile, malformed option)
+
+Set NO_COLOR to disable colour. Every subcommand takes --json for machine-readable output
+(schema: docs/json-schema.md).";
+
+/// TLS trust for small devices: decode certificates and device errors, reproduce what an
+/// mbedTLS/BearSSL/wolfSSL device decides, and build the smallest trust bundle that lasts.
+#[derive(Parser, Debug)]
+#[command(name = "anchorkit", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decode certificates from any input (PEM, DER, PKCS#7, C source, ESP-IDF bundles).
+    Inspect(cmd::inspect::Args),
+    /// Decode an mbedTLS/BearSSL/wolfSSL error code, verify flags, or a pasted device log line.
+    Explain(cmd::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = cmd::Ctx {
+        json: cli.json,
+        style: style::Style::detect(),
+    };
+    let result = match &cli.command {
+        Command::Inspect(a) => cmd::inspect::run(a, &out),
+        Command::Explain(a) => cmd::explain::run(a, &out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if out.json {
+                let v = serde_json::json!({"error": e.to_string()});
+                println!("{v}");
+            } else {
+                eprintln!("anchorkit: error: {e}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

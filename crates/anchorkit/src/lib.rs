@@ -1,0 +1,19 @@
+//! anchorkit: TLS trust for small devices.
+//!
+//! Data flows one way through the modules:
+//! [`intake`] (bytes to certificates and anchors) -> [`store`] (root programs) ->
+//! [`verify`] with [`profile`]s (what a device stack decides) -> [`diagnose`] (why, and the fix)
+//! -> [`bundle`] (what to ship) -> [`report`] (text and JSON).
+//! [`explain`] decodes error codes and log lines from devices.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod anchor;
+pub mod cert;
+pub mod crypto;
+pub mod explain;
+pub mod inspect;
+pub mod intake;
+pub mod pemutil;
+pub mod store;

@@ -1,0 +1,1 @@
+//! Root stores (placeholder; filled in by the store work).
