@@ -17,3 +17,5 @@ pub mod inspect;
 pub mod intake;
 pub mod pemutil;
 pub mod store;
+#[doc(hidden)]
+pub mod testsupport;

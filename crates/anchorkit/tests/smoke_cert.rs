@@ -2,10 +2,7 @@ use anchorkit::cert::{Certificate, KeyKind};
 use anchorkit::crypto::signed_by;
 
 fn load(name: &str) -> Certificate {
-    let path = format!(
-        "{}/../../../shared/data/certs/letsencrypt/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = anchorkit::testsupport::data(&format!("certs/letsencrypt/{name}"));
     let text = std::fs::read_to_string(&path).expect("test data");
     let p = pem::parse(text).expect("pem");
     Certificate::from_der(p.contents()).expect("cert")

@@ -1,0 +1,29 @@
+//! Locating the project's shared reference data (`../shared` beside the checkout) for tests,
+//! benchmarks and examples. Not part of the stable API.
+
+use std::path::{Path, PathBuf};
+
+/// Finds the `shared/` directory: `$ANCHORKIT_SHARED` if set, else the first ancestor of
+/// `start` that has a `shared/data` directory beside it.
+pub fn shared_dir_from(start: &Path) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ANCHORKIT_SHARED") {
+        return Some(PathBuf::from(p));
+    }
+    start
+        .ancestors()
+        .map(|a| a.join("shared"))
+        .find(|p| p.join("data").is_dir())
+}
+
+/// `shared/` located from this crate's source directory, panicking with a clear message when
+/// absent (tests must fail, not skip, without their data).
+pub fn shared_dir() -> PathBuf {
+    shared_dir_from(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|| {
+        panic!("shared/ reference data not found beside the checkout; set ANCHORKIT_SHARED")
+    })
+}
+
+/// A path under `shared/data/`.
+pub fn data(rel: &str) -> PathBuf {
+    shared_dir().join("data").join(rel)
+}
