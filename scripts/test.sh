@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every anchorkit test, including the differential tests against the real TLS libraries.
+# Installs the Debian packages the tests need when they are missing (needs root or sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in clang cmake libclang-dev libmbedtls-dev libbearssl-dev libwolfssl-dev openssl faketime pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --workspace --no-fail-fast
