@@ -728,14 +728,20 @@ pub struct Certificate {
 impl Certificate {
     /// Parses exactly one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Certificate, CertError> {
+        let (cert, used) = Self::from_der_prefix(der)?;
+        if used != der.len() {
+            return Err(CertError::TrailingData(der.len() - used));
+        }
+        Ok(cert)
+    }
+
+    /// Parses one DER certificate at the start of `der`; returns it and the bytes it used.
+    pub fn from_der_prefix(der: &[u8]) -> Result<(Certificate, usize), CertError> {
         let (rest, x) =
             X509Certificate::from_der(der).map_err(|e| CertError::Parse(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(CertError::TrailingData(rest.len()));
-        }
         let used = der.len() - rest.len();
-        let der: Arc<[u8]> = Arc::from(&der[..used]);
-        Self::build(&x, der.clone())
+        let shared: Arc<[u8]> = Arc::from(&der[..used]);
+        Ok((Self::build(&x, shared)?, used))
     }
 
     fn build(x: &X509Certificate<'_>, der: Arc<[u8]>) -> Result<Certificate, CertError> {

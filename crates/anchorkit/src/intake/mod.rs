@@ -16,6 +16,11 @@ use serde::Serialize;
 use crate::anchor::TrustAnchor;
 use crate::cert::Certificate;
 
+pub mod csource;
+pub mod espbundle;
+pub mod pem;
+pub mod pkcs7;
+
 /// The encoding an item was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -178,44 +183,292 @@ impl std::error::Error for IntakeError {}
 /// Reads every certificate or anchor in `bytes`, auto-detecting the format.
 ///
 /// `source` names the input in origins and errors. An input in which nothing is found is an
-/// error, not an empty list.
+/// error, not an empty list; so is an input with one damaged item among good ones.
 pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Vec<Found>, IntakeError> {
-    if bytes.is_empty() {
-        return Err(IntakeError::new(
-            source,
+    let mut r = Reader {
+        source,
+        out: Vec::new(),
+    };
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(r.err(
             Location::Whole,
             "empty input: expected PEM, DER, PKCS#7, C source or an ESP-IDF bundle",
         ));
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| IntakeError::new(source, Location::Whole, "unrecognized binary input"))?;
-    let mut out = Vec::new();
-    for (index, p) in pem::parse_many(text)
-        .map_err(|e| IntakeError::new(source, Location::Whole, e.to_string()))?
-        .iter()
-        .enumerate()
-    {
-        let cert = Certificate::from_der(p.contents())
-            .map_err(|e| IntakeError::new(source, Location::Whole, e.to_string()))?;
-        out.push(Found {
-            entry: Entry::Cert(cert),
-            origin: Origin {
-                source: source.to_string(),
-                format: Format::Pem,
-                line: None,
-                offset: None,
-                index,
-            },
-        });
-    }
-    if out.is_empty() {
-        return Err(IntakeError::new(
-            source,
+    r.binary_or_text(bytes, 0)?;
+    if r.out.is_empty() {
+        return Err(r.err(
             Location::Whole,
-            "no certificate found",
+            "no certificate found: expected PEM, DER, PKCS#7, C source or an ESP-IDF bundle",
         ));
     }
-    Ok(out)
+    Ok(r.out)
+}
+
+/// Total length of the DER TLV at the start of `b`, if its header is well-formed.
+fn der_total_len(b: &[u8]) -> Option<usize> {
+    let first = *b.get(1)?;
+    if first < 0x80 {
+        return Some(2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let mut len = 0usize;
+    for i in 0..n {
+        len = (len << 8) | usize::from(*b.get(2 + i)?);
+    }
+    Some(2 + n + len)
+}
+
+struct Reader<'s> {
+    source: &'s str,
+    out: Vec<Found>,
+}
+
+impl Reader<'_> {
+    fn err(&self, location: Location, message: impl Into<String>) -> IntakeError {
+        IntakeError::new(self.source, location, message)
+    }
+
+    fn origin(&self, format: Format, line: Option<usize>, offset: Option<usize>) -> Origin {
+        Origin {
+            source: self.source.to_string(),
+            format,
+            line,
+            offset,
+            index: self.out.len(),
+        }
+    }
+
+    fn push_cert(&mut self, cert: Certificate, origin: Origin) {
+        self.out.push(Found {
+            entry: Entry::Cert(cert),
+            origin,
+        });
+    }
+
+    /// Binary forms first (DER, PKCS#7, ESP bundles), else text. `line` is set when the
+    /// bytes came from a C byte array at that line.
+    fn binary_or_text(&mut self, bytes: &[u8], line: usize) -> Result<(), IntakeError> {
+        let at = |off: usize| {
+            if line > 0 {
+                Location::Line(line)
+            } else {
+                Location::Offset(off)
+            }
+        };
+        let line_opt = (line > 0).then_some(line);
+        if bytes.first() == Some(&0x30) && der_total_len(bytes).is_some_and(|n| n <= bytes.len()) {
+            if pkcs7::looks_like(bytes) {
+                let certs = pkcs7::certificates(bytes)
+                    .map_err(|(off, m)| self.err(at(off), format!("PKCS#7: {m}")))?;
+                for (off, der) in certs {
+                    let cert = Certificate::from_der(der).map_err(|e| {
+                        self.err(at(off), format!("certificate in PKCS#7 bag: {e}"))
+                    })?;
+                    let o = self.origin(Format::Pkcs7, line_opt, Some(off));
+                    self.push_cert(cert, o);
+                }
+                return Ok(());
+            }
+            let format = if line > 0 {
+                Format::CByteArray
+            } else {
+                Format::Der
+            };
+            let mut off = 0;
+            while off < bytes.len() {
+                let rest = &bytes[off..];
+                let (cert, used) = Certificate::from_der_prefix(rest).map_err(|e| {
+                    self.err(
+                        at(off),
+                        format!("expected a DER X.509 certificate at byte {off}: {e}"),
+                    )
+                })?;
+                let o = self.origin(format, line_opt, Some(off));
+                self.push_cert(cert, o);
+                off += used;
+            }
+            return Ok(());
+        }
+        let bundle = espbundle::parse(bytes);
+        if let (Some(0x30), Some(total), Ok(None)) = (bytes.first(), der_total_len(bytes), &bundle)
+        {
+            if total > bytes.len() && bytes.contains(&0) {
+                return Err(self.err(
+                    at(0),
+                    format!(
+                        "truncated DER: the certificate at byte 0 declares {total} bytes, \
+                         the input has {}",
+                        bytes.len()
+                    ),
+                ));
+            }
+        }
+        match bundle {
+            Ok(Some((format, records))) => {
+                for (i, rec) in records.iter().enumerate() {
+                    let o = self.origin(format, line_opt, Some(rec.offset));
+                    let anchor = TrustAnchor::from_parts(rec.name, rec.key, o).map_err(|e| {
+                        self.err(at(rec.offset), format!("{} record {i}: {e}", format.name()))
+                    })?;
+                    self.out.push(Found {
+                        origin: anchor.origin.clone(),
+                        entry: Entry::Anchor(anchor),
+                    });
+                }
+                return Ok(());
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return Err(self.err(at(e.offset), format!("ESP-IDF bundle: {}", e.message)));
+            }
+        }
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) if bytes.contains(&0) => {
+                return Err(self.err(
+                    at(0),
+                    "unrecognized binary input: expected DER, PKCS#7 or an ESP-IDF bundle",
+                ));
+            }
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        self.text(&text, line)
+    }
+
+    fn text(&mut self, text: &str, base_line: usize) -> Result<(), IntakeError> {
+        if base_line == 0 && csource::looks_like_c(text) {
+            let before = self.out.len();
+            self.c_source(text)?;
+            if self.out.len() > before {
+                return Ok(());
+            }
+        }
+        let blocks = pem::scan(text).map_err(|e| {
+            self.err(
+                Location::Line(e.line + base_line.saturating_sub(1)),
+                e.message,
+            )
+        })?;
+        let format = if base_line > 0 {
+            Format::CByteArray
+        } else {
+            Format::Pem
+        };
+        self.pem_blocks(&blocks, format, |l| l + base_line.saturating_sub(1))
+    }
+
+    fn pem_blocks(
+        &mut self,
+        blocks: &[pem::Block],
+        format: Format,
+        line_of: impl Fn(usize) -> usize,
+    ) -> Result<(), IntakeError> {
+        let mut other = Vec::new();
+        let before = self.out.len();
+        for b in blocks {
+            let line = line_of(b.line);
+            match b.label.as_str() {
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
+                    let parsed = if b.label == "TRUSTED CERTIFICATE" {
+                        Certificate::from_der_prefix(&b.der).map(|(c, _)| c)
+                    } else {
+                        Certificate::from_der(&b.der)
+                    };
+                    let cert = parsed.map_err(|e| {
+                        self.err(
+                            Location::Line(line),
+                            format!("PEM block at line {line} is not a valid certificate: {e}"),
+                        )
+                    })?;
+                    let o = self.origin(format, Some(line), None);
+                    self.push_cert(cert, o);
+                }
+                "PKCS7" | "CMS" => {
+                    let certs = pkcs7::certificates(&b.der).map_err(|(_, m)| {
+                        self.err(Location::Line(line), format!("PKCS#7 block: {m}"))
+                    })?;
+                    for (off, der) in certs {
+                        let cert = Certificate::from_der(der).map_err(|e| {
+                            self.err(Location::Line(line), format!("certificate in PKCS#7: {e}"))
+                        })?;
+                        let o = self.origin(Format::Pkcs7, Some(line), Some(off));
+                        self.push_cert(cert, o);
+                    }
+                }
+                label => other.push(format!("{label} at line {line}")),
+            }
+        }
+        if self.out.len() == before && !other.is_empty() {
+            return Err(self.err(
+                Location::Whole,
+                format!(
+                    "no certificate found (found {}); expected -----BEGIN CERTIFICATE-----",
+                    other.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn c_source(&mut self, text: &str) -> Result<(), IntakeError> {
+        let lexed = csource::lex(text).map_err(|e| self.err(Location::Line(e.line), e.message))?;
+        // Strings and arrays in source order.
+        let mut items: Vec<(usize, bool, usize)> = lexed
+            .strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.line_of(0), true, i))
+            .chain(
+                lexed
+                    .arrays
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (a.line, false, i)),
+            )
+            .collect();
+        items.sort();
+        for (_, is_string, i) in items {
+            if is_string {
+                let Some(s) = lexed.strings.get(i) else {
+                    continue;
+                };
+                if !s.value.contains("-----BEGIN ") {
+                    continue;
+                }
+                let starts = line_starts(&s.value);
+                let to_src = |l: usize| {
+                    let off = starts.get(l.saturating_sub(1)).copied().unwrap_or(0);
+                    s.line_of(off)
+                };
+                let blocks = pem::scan(&s.value)
+                    .map_err(|e| self.err(Location::Line(to_src(e.line)), e.message))?;
+                self.pem_blocks(&blocks, Format::CString, to_src)?;
+            } else {
+                let Some(a) = lexed.arrays.get(i) else {
+                    continue;
+                };
+                let looks_binary_cert = a.bytes.first() == Some(&0x30);
+                let looks_pem = a.bytes.starts_with(b"-----BEGIN");
+                if looks_binary_cert
+                    || looks_pem
+                    || espbundle::parse(&a.bytes).is_ok_and(|r| r.is_some())
+                {
+                    self.binary_or_text(&a.bytes, a.line)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn line_starts(s: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(s.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Reads a file, a directory (its files, sorted by name, not recursive) or `-` (stdin).
