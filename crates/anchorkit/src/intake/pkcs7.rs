@@ -17,8 +17,11 @@ pub fn looks_like(b: &[u8]) -> bool {
     oid.to_id_string() == SIGNED_DATA
 }
 
+/// A problem at a byte offset.
+pub type Problem = (usize, String);
+
 /// The DER certificates of a PKCS#7 SignedData, with their byte offsets in `b`.
-pub fn certificates(b: &[u8]) -> Result<Vec<(usize, &[u8])>, (usize, String)> {
+pub fn certificates(b: &[u8]) -> Result<Vec<(usize, &[u8])>, Problem> {
     let base = b.as_ptr() as usize;
     let off = |s: &[u8]| (s.as_ptr() as usize).saturating_sub(base);
     let (_, ci) = Any::from_der(b).map_err(|e| (0, format!("ContentInfo: {e}")))?;
