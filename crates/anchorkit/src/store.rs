@@ -1,1 +1,0 @@
-//! Root stores (placeholder; filled in by the store work).
