@@ -8,6 +8,7 @@
 //! DER size, ESP-IDF bundle record size, and whether ESP-IDF's bundle lists include it.
 
 mod facts;
+pub mod known;
 
 use std::collections::HashMap;
 use std::path::Path;
