@@ -16,6 +16,8 @@ pub mod explain;
 pub mod inspect;
 pub mod intake;
 pub mod pemutil;
+pub mod profile;
 pub mod store;
 #[doc(hidden)]
 pub mod testsupport;
+pub mod verify;

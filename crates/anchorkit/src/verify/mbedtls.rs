@@ -1,0 +1,890 @@
+//! Mbed TLS 2.28 / 3.x / 4.x certificate verification, as a TLS client runs it, including
+//! ESP-IDF's certificate-bundle callback.
+//!
+//! Modelled on `x509_crt_verify_restartable_ca_cb`, `x509_crt_verify_chain`,
+//! `x509_crt_find_parent(_in)`, `x509_crt_check_parent`, `x509_crt_check_ee_locally_trusted`,
+//! `x509_crt_verify_name`, `x509_crt_merge_flags_with_cb`, `mbedtls_ssl_verify_certificate`
+//! and the Certificate-message parser, as described in `shared/reference/mbedtls-semantics.md`
+//! §3 (identical in 2.28.x, 3.x and 4.1 except where `Version` says otherwise), and on
+//! ESP-IDF's `esp_crt_verify_callback` (esp-bundle-formats.md §2.3).
+
+use super::names::{mbedtls_host_matches, mbedtls_name_eq, offered_names};
+use super::{
+    AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label,
+    time_text,
+};
+use crate::anchor::TrustAnchor;
+use crate::cert::{Certificate, Curve, HashAlg, KeyKind, KeyUsage, SigAlg};
+use crate::crypto::{SigCheck, verify_signature};
+use crate::explain::{flag_names, mbedtls_code_name};
+use crate::profile::{Authmode, Profile, TrustMode, Version, X509Profile};
+
+/// The Mbed TLS stack.
+pub struct Mbedtls;
+
+const EXPIRED: u32 = 0x01;
+const CN_MISMATCH: u32 = 0x04;
+const NOT_TRUSTED: u32 = 0x08;
+const FUTURE: u32 = 0x0200;
+const KEY_USAGE: u32 = 0x0800;
+const EXT_KEY_USAGE: u32 = 0x1000;
+const BAD_MD: u32 = 0x4000;
+const BAD_PK: u32 = 0x8000;
+const BAD_KEY: u32 = 0x010000;
+
+const ERR_CERT_VERIFY_FAILED: i32 = -0x2700;
+const ERR_FATAL: i32 = -0x3000;
+const ERR_BAD_CERTIFICATE: i32 = -0x7A00;
+const ERR_CA_CHAIN_REQUIRED: i32 = -0x7680;
+const ERR_NO_HOSTNAME: i32 = -0x5D80;
+const ERR_UNKNOWN_SIG_ALG: i32 = -0x262E;
+const MAX_INTERMEDIATE_CA: usize = 8;
+
+/// What `mbedtls_x509_crt_parse_der` says about a certificate.
+enum Parse {
+    Ok,
+    Err(i32, String),
+}
+
+/// The parse checks Mbed TLS makes that x509-parser does not, in Mbed TLS's parse order.
+fn parse_check(c: &Certificate, v: Version) -> Parse {
+    if c.version > 3 {
+        return Parse::Err(-0x2580, format!("X.509 version {}", c.version));
+    }
+    let sig_known = match &c.sig_alg {
+        SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => {
+            !matches!(hash, HashAlg::Md2 | HashAlg::Md4)
+                && !(matches!(c.sig_alg, SigAlg::Ecdsa { .. }) && *hash == HashAlg::Md5)
+        }
+        SigAlg::RsaPss { hash } => hash.is_some(),
+        SigAlg::Ed25519 | SigAlg::Ed448 | SigAlg::Other { .. } => false,
+    };
+    if !sig_known {
+        return Parse::Err(
+            ERR_UNKNOWN_SIG_ALG,
+            format!(
+                "signature algorithm {} unknown to Mbed TLS",
+                c.sig_alg.name()
+            ),
+        );
+    }
+    match &c.key {
+        KeyKind::Rsa { .. } => {}
+        KeyKind::Ec { curve } => {
+            let small = matches!(curve, Curve::P192 | Curve::P224);
+            if matches!(curve, Curve::Other(_)) || (v.is_4x() && small) {
+                return Parse::Err(-0x3A00, format!("curve {} not supported", curve.name()));
+            }
+        }
+        other => {
+            return Parse::Err(
+                -0x3C80,
+                format!("key type {} not supported", other.describe()),
+            );
+        }
+    }
+    let mut known = vec![
+        "2.5.29.19",
+        "2.5.29.15",
+        "2.5.29.37",
+        "2.5.29.17",
+        "2.16.840.1.113730.1.1",
+        "2.5.29.32",
+    ];
+    if v.ip_san() {
+        known.extend(["2.5.29.14", "2.5.29.35"]);
+    }
+    for e in &c.extensions {
+        if e.critical && !known.contains(&e.oid.as_str()) {
+            return Parse::Err(
+                -0x2562,
+                format!(
+                    "unsupported critical extension {}",
+                    e.name.unwrap_or(&e.oid)
+                ),
+            );
+        }
+        if e.critical && e.oid == "2.5.29.32" && c.policies.iter().any(|p| p != "2.5.29.32.0") {
+            return Parse::Err(
+                -0x2080,
+                "critical certificatePolicies with a specific policy".into(),
+            );
+        }
+    }
+    if !c.sig_alg_consistent {
+        return Parse::Err(
+            -0x2680,
+            "inner and outer signature algorithms differ".into(),
+        );
+    }
+    Parse::Ok
+}
+
+/// The X.509 profile in effect.
+struct Limits {
+    mds: &'static [HashAlg],
+    ecdsa_only: bool,
+    rsa_min: u32,
+    curves: &'static [Curve],
+    any_curve: bool,
+}
+
+fn limits(p: &Profile, v: Version) -> Limits {
+    const NIST_BP: &[Curve] = &[
+        Curve::P256,
+        Curve::P384,
+        Curve::P521,
+        Curve::BrainpoolP256r1,
+        Curve::BrainpoolP384r1,
+        Curve::BrainpoolP512r1,
+    ];
+    const NEXT: &[Curve] = &[
+        Curve::P256,
+        Curve::P384,
+        Curve::P521,
+        Curve::BrainpoolP256r1,
+        Curve::BrainpoolP384r1,
+        Curve::BrainpoolP512r1,
+        Curve::Secp256k1,
+    ];
+    match p.x509_profile {
+        X509Profile::Default if v.is_2x() => Limits {
+            mds: &[
+                HashAlg::Sha224,
+                HashAlg::Sha256,
+                HashAlg::Sha384,
+                HashAlg::Sha512,
+            ],
+            ecdsa_only: false,
+            rsa_min: 2048,
+            curves: NIST_BP,
+            any_curve: true,
+        },
+        X509Profile::Default => Limits {
+            mds: &[HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512],
+            ecdsa_only: false,
+            rsa_min: 2048,
+            curves: NIST_BP,
+            any_curve: false,
+        },
+        X509Profile::Next => Limits {
+            mds: &[HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512],
+            ecdsa_only: false,
+            rsa_min: 2048,
+            curves: NEXT,
+            any_curve: false,
+        },
+        X509Profile::SuiteB => Limits {
+            mds: &[HashAlg::Sha256, HashAlg::Sha384],
+            ecdsa_only: true,
+            rsa_min: 0,
+            curves: &[Curve::P256, Curve::P384],
+            any_curve: false,
+        },
+    }
+}
+
+impl Limits {
+    fn md_ok(&self, alg: &SigAlg) -> bool {
+        alg.hash().is_some_and(|h| self.mds.contains(&h))
+    }
+
+    fn sig_pk_ok(&self, alg: &SigAlg) -> bool {
+        !self.ecdsa_only || matches!(alg, SigAlg::Ecdsa { .. })
+    }
+
+    fn key_type_ok(&self, key: &KeyKind) -> bool {
+        !self.ecdsa_only || matches!(key, KeyKind::Ec { .. })
+    }
+
+    fn key_ok(&self, key: &KeyKind) -> bool {
+        match key {
+            KeyKind::Rsa { bits, .. } => *bits >= self.rsa_min,
+            KeyKind::Ec { curve } => self.any_curve || self.curves.contains(curve),
+            _ => false,
+        }
+    }
+}
+
+/// A certificate the chain loop works on.
+#[derive(Clone, Copy)]
+enum Node {
+    /// Index into the parsed served chain.
+    Chain(usize),
+    /// Index into the parsed CA list.
+    Ca(usize),
+    /// A bundle record synthesised as a trusted CA (cross-signed mode).
+    Synth(usize),
+}
+
+struct Ctx<'a> {
+    p: &'a Profile,
+    lim: Limits,
+    at: i64,
+    /// Served chain after the parser's drops: (original index, cert).
+    chain: Vec<(usize, &'a Certificate)>,
+    /// CA list: (original trust index, cert).
+    ca: Vec<(usize, &'a Certificate)>,
+    /// Bundle records sorted by subject: (original trust index, anchor).
+    bundle: Vec<(usize, &'a TrustAnchor)>,
+    reasons: Vec<Reason>,
+}
+
+impl<'a> Ctx<'a> {
+    fn cert_of(&self, n: Node) -> Option<&'a Certificate> {
+        match n {
+            Node::Chain(i) => self.chain.get(i).map(|(_, c)| *c),
+            Node::Ca(i) => self.ca.get(i).map(|(_, c)| *c),
+            Node::Synth(_) => None,
+        }
+    }
+
+    fn node_ref(&self, n: Node) -> CertRef {
+        match n {
+            Node::Chain(i) => CertRef::Chain(self.chain.get(i).map_or(i, |(o, _)| *o)),
+            Node::Ca(i) => CertRef::Trust(self.ca.get(i).map_or(i, |(o, _)| *o)),
+            Node::Synth(i) => CertRef::Trust(self.bundle.get(i).map_or(i, |(o, _)| *o)),
+        }
+    }
+
+    fn node_label(&self, n: Node) -> CertLabel {
+        match (n, self.cert_of(n)) {
+            (_, Some(c)) => label(self.node_ref(n), c),
+            (Node::Synth(i), None) => CertLabel {
+                at: self.node_ref(n),
+                name: self
+                    .bundle
+                    .get(i)
+                    .map(|(_, a)| a.label())
+                    .unwrap_or_default(),
+            },
+            _ => CertLabel {
+                at: self.node_ref(n),
+                name: String::new(),
+            },
+        }
+    }
+
+    fn time_flags(&self, n: Node) -> u32 {
+        if !self.p.time_check {
+            return 0;
+        }
+        let (nb, na) = match self.cert_of(n) {
+            Some(c) => (c.not_before, c.not_after),
+            // Synthetic cross-signed anchors carry an all-zero validity (year 0).
+            None => (i64::MIN, i64::MIN),
+        };
+        let mut f = 0;
+        if na < self.at {
+            f |= EXPIRED;
+        }
+        if nb > self.at {
+            f |= FUTURE;
+        }
+        f
+    }
+
+    /// `x509_crt_check_parent`.
+    fn check_parent(&self, child: &Certificate, parent: &Certificate, top: bool) -> bool {
+        if !mbedtls_name_eq(&child.issuer, &parent.subject) {
+            return false;
+        }
+        let need_ca_bit = !(top && parent.version < 3);
+        if need_ca_bit && !parent.is_ca() {
+            return false;
+        }
+        if need_ca_bit {
+            if let Some(ku) = parent.key_usage {
+                if !ku.has(KeyUsage::KEY_CERT_SIGN) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn sig_ok(&self, child: &Certificate, spki: &[u8]) -> bool {
+        matches!(
+            verify_signature(spki, &child.sig_alg, child.tbs(), &child.signature),
+            SigCheck::Valid
+        )
+    }
+
+    /// `x509_crt_find_parent_in` over a candidate list.
+    fn find_in(
+        &self,
+        child: &Certificate,
+        cands: &[Node],
+        top: bool,
+        path_cnt: usize,
+        self_cnt: usize,
+    ) -> Option<(Node, bool)> {
+        let mut fallback: Option<(Node, bool)> = None;
+        for &cand in cands {
+            let (parent_ok, pathlen, spki): (bool, Option<u32>, &[u8]) =
+                match (cand, self.cert_of(cand)) {
+                    (_, Some(pc)) => (
+                        self.check_parent(child, pc, top),
+                        pc.basic_constraints.and_then(|b| b.path_len),
+                        pc.spki_raw(),
+                    ),
+                    (Node::Synth(i), None) => match self.bundle.get(i) {
+                        Some((_, a)) => (a.subject_raw() == child.issuer_raw(), None, a.spki_raw()),
+                        None => continue,
+                    },
+                    _ => continue,
+                };
+            if !parent_ok {
+                continue;
+            }
+            // max_pathlen = pathLen + 1; skip when it is smaller than 1 + path_cnt - self_cnt.
+            if let Some(pl) = pathlen {
+                let max_pathlen = pl as usize + 1;
+                if max_pathlen < 1 + path_cnt.saturating_sub(self_cnt) {
+                    continue;
+                }
+            }
+            let sig_ok = self.sig_ok(child, spki);
+            if top && !sig_ok {
+                continue;
+            }
+            if self.time_flags(cand) != 0 {
+                if fallback.is_none() {
+                    fallback = Some((cand, sig_ok));
+                }
+                continue;
+            }
+            return Some((cand, sig_ok));
+        }
+        fallback
+    }
+
+    fn trusted_candidates(&self, child: &Certificate) -> Vec<Node> {
+        match self.p.trust_mode {
+            TrustMode::CertPem => (0..self.ca.len()).map(Node::Ca).collect(),
+            // The dummy all-zero CA never matches.
+            TrustMode::Bundle => Vec::new(),
+            // ca_cb: ESP-IDF looks the child's issuer up in the bundle.
+            TrustMode::BundleCrossSigned => {
+                bundle_find(&self.bundle, child.issuer_raw(), self.legacy())
+                    .map(Node::Synth)
+                    .into_iter()
+                    .collect()
+            }
+        }
+    }
+
+    fn legacy(&self) -> bool {
+        self.p
+            .esp_idf
+            .is_some_and(|e| e.bundle_format == crate::profile::BundleFormat::Legacy)
+    }
+
+    /// `x509_crt_find_parent`: trusted list first, then the certificates sent after the child.
+    fn find_parent(
+        &self,
+        child: &Certificate,
+        child_pos: Option<usize>,
+        path_cnt: usize,
+        self_cnt: usize,
+    ) -> Option<(Node, bool, bool)> {
+        let trusted = self.trusted_candidates(child);
+        if let Some((n, ok)) = self.find_in(child, &trusted, true, path_cnt, self_cnt) {
+            return Some((n, true, ok));
+        }
+        let start = child_pos.map_or(self.chain.len(), |p| p + 1);
+        let peers: Vec<Node> = (start..self.chain.len()).map(Node::Chain).collect();
+        self.find_in(child, &peers, false, path_cnt, self_cnt)
+            .map(|(n, ok)| (n, false, ok))
+    }
+
+    /// `x509_crt_check_ee_locally_trusted`.
+    fn ee_locally_trusted(&self, ee: &Certificate) -> Option<usize> {
+        if self.p.trust_mode != TrustMode::CertPem || !mbedtls_name_eq(&ee.issuer, &ee.subject) {
+            return None;
+        }
+        self.ca.iter().position(|(_, c)| c.der() == ee.der())
+    }
+}
+
+/// The ESP-IDF bundle's binary search: `memcmp` over the shorter length (v5.4+) or the record's
+/// name length (legacy), first hit wins.
+fn bundle_find(bundle: &[(usize, &TrustAnchor)], issuer: &[u8], legacy: bool) -> Option<usize> {
+    if bundle.is_empty() {
+        return None;
+    }
+    let (mut start, mut end) = (0i64, bundle.len() as i64 - 1);
+    while start <= end {
+        let middle = (start + end) / 2;
+        let name = bundle.get(middle as usize)?.1.subject_raw();
+        let n = if legacy {
+            name.len()
+        } else {
+            name.len().min(issuer.len())
+        };
+        let a = issuer.get(..n.min(issuer.len())).unwrap_or(issuer);
+        let b = name.get(..n).unwrap_or(name);
+        // Past the issuer's end the legacy memcmp reads the rest of the certificate; treat the
+        // issuer as smaller there, which only matters for names that are prefixes of others.
+        let cmp = a.cmp(b).then(if a.len() < b.len() {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Equal
+        });
+        match cmp {
+            std::cmp::Ordering::Equal => return Some(middle as usize),
+            std::cmp::Ordering::Less => end = middle - 1,
+            std::cmp::Ordering::Greater => start = middle + 1,
+        }
+    }
+    None
+}
+
+fn hex_code(code: i32) -> String {
+    if code == 0 {
+        "0".into()
+    } else {
+        format!("-0x{:04X}", code.unsigned_abs())
+    }
+}
+
+fn verdict_for(
+    p: &Profile,
+    code: i32,
+    flags: Option<u32>,
+    path: Vec<PathEntry>,
+    anchor: Option<AnchorInfo>,
+    reasons: Vec<Reason>,
+) -> Verdict {
+    let version = p.mbedtls.map(|v| format!("{}.{}.{}", v.0, v.1, v.2));
+    Verdict {
+        profile: p.summary(),
+        ok: code == 0,
+        code: hex_code(code),
+        code_name: if code == 0 {
+            None
+        } else {
+            mbedtls_code_name(code, version.as_deref())
+                .or_else(|| mbedtls_code_name(code, None))
+                .map(str::to_string)
+        },
+        flags,
+        flag_names: flags
+            .map(|f| flag_names(f).into_iter().map(str::to_string).collect())
+            .unwrap_or_default(),
+        anchor,
+        path,
+        reasons,
+    }
+}
+
+impl Stack for Mbedtls {
+    fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
+        let v = p.mbedtls.unwrap_or(Version(3, 6, 5));
+        let mut cx = Ctx {
+            p,
+            lim: limits(p, v),
+            at: req.at,
+            chain: Vec::new(),
+            ca: Vec::new(),
+            bundle: Vec::new(),
+            reasons: Vec::new(),
+        };
+
+        // The trust configuration.
+        match p.trust_mode {
+            TrustMode::CertPem => {
+                let mut first_error = None;
+                for (i, a) in req.trust.iter().enumerate() {
+                    let Some(c) = a.cert.as_ref() else {
+                        cx.reasons.push(Reason::TrustEntryNotACertificate {
+                            trust: CertLabel {
+                                at: CertRef::Trust(i),
+                                name: a.label(),
+                            },
+                        });
+                        continue;
+                    };
+                    match parse_check(c, v) {
+                        Parse::Ok => cx.ca.push((i, c)),
+                        Parse::Err(code, detail) => {
+                            first_error.get_or_insert(code);
+                            cx.reasons.push(Reason::TrustCertUnparseable {
+                                cert: label(CertRef::Trust(i), c),
+                                code: hex_code(code),
+                                detail,
+                            });
+                        }
+                    }
+                }
+                if cx.ca.is_empty() {
+                    let code = first_error.unwrap_or(ERR_CA_CHAIN_REQUIRED);
+                    return verdict_for(p, code, None, Vec::new(), None, cx.reasons);
+                }
+            }
+            TrustMode::Bundle | TrustMode::BundleCrossSigned => {
+                cx.bundle = req.trust.iter().enumerate().collect();
+                cx.bundle
+                    .sort_by(|a, b| a.1.subject_raw().cmp(b.1.subject_raw()));
+            }
+        }
+
+        // Hostname rule (2.28.10, ≥ 3.6.3). ESP-IDF sets NULL explicitly with skip_common_name.
+        if matches!(req.host, HostCheck::None)
+            && p.authmode == Authmode::Required
+            && v.requires_hostname()
+            && p.esp_idf.is_none()
+        {
+            cx.reasons.push(Reason::NoHostname);
+            return verdict_for(p, ERR_NO_HOSTNAME, None, Vec::new(), None, cx.reasons);
+        }
+
+        // The Certificate message, parsed certificate by certificate.
+        for (i, c) in req.chain.iter().enumerate() {
+            match parse_check(c, v) {
+                Parse::Ok => cx.chain.push((i, c)),
+                Parse::Err(ERR_UNKNOWN_SIG_ALG, detail) => {
+                    cx.reasons.push(Reason::ChainCertDropped {
+                        cert: label(CertRef::Chain(i), c),
+                        detail,
+                    })
+                }
+                Parse::Err(code, detail) => {
+                    cx.reasons.push(Reason::ChainCertUnparseable {
+                        cert: label(CertRef::Chain(i), c),
+                        code: hex_code(code),
+                        detail,
+                    });
+                    return verdict_for(p, code, None, Vec::new(), None, cx.reasons);
+                }
+            }
+        }
+        let Some(&(_, ee)) = cx.chain.first() else {
+            cx.reasons.push(Reason::Other {
+                message: "the server sent no certificate the library could use".into(),
+            });
+            return verdict_for(p, ERR_BAD_CERTIFICATE, None, Vec::new(), None, cx.reasons);
+        };
+
+        // EE flags.
+        let mut ee_flags = 0;
+        if let HostCheck::Name(h) = req.host {
+            if !mbedtls_host_matches(ee, h, v.ip_san()) {
+                ee_flags |= CN_MISMATCH;
+                cx.reasons.push(Reason::HostnameMismatch {
+                    host: h.to_string(),
+                    names: offered_names(ee),
+                });
+            }
+        }
+        if !cx.lim.key_type_ok(&ee.key) {
+            ee_flags |= BAD_PK;
+            cx.reasons.push(Reason::BadKeyType {
+                cert: label(CertRef::Chain(cx.chain[0].0), ee),
+                key: ee.key.describe(),
+            });
+        }
+        if !cx.lim.key_ok(&ee.key) {
+            ee_flags |= BAD_KEY;
+            cx.reasons.push(Reason::BadKey {
+                cert: label(CertRef::Chain(cx.chain[0].0), ee),
+                key: ee.key.describe(),
+            });
+        }
+
+        // x509_crt_verify_chain.
+        let mut ver: Vec<(Node, u32)> = Vec::new();
+        let mut child = Node::Chain(0);
+        let mut child_trusted = false;
+        let mut self_cnt = 0usize;
+        let mut anchor: Option<AnchorInfo> = None;
+        let mut fatal = false;
+        loop {
+            let mut flags = cx.time_flags(child);
+            let child_cert = cx.cert_of(child);
+            ver.push((child, 0));
+            let idx = ver.len() - 1;
+            if child_trusted {
+                ver[idx].1 = flags;
+                break;
+            }
+            let Some(cc) = child_cert else { break };
+            if !cx.lim.md_ok(&cc.sig_alg) {
+                flags |= BAD_MD;
+                cx.reasons.push(Reason::BadHash {
+                    cert: cx.node_label(child),
+                    algorithm: cc.sig_alg.name(),
+                });
+            }
+            if !cx.lim.sig_pk_ok(&cc.sig_alg) {
+                flags |= BAD_PK;
+                cx.reasons.push(Reason::BadKeyType {
+                    cert: cx.node_label(child),
+                    key: cc.sig_alg.name(),
+                });
+            }
+            if ver.len() == 1 {
+                if let Some(j) = cx.ee_locally_trusted(cc) {
+                    ver[idx].1 = flags;
+                    if let Some((orig, _)) = cx.ca.get(j) {
+                        anchor = Some(AnchorInfo {
+                            subject: cc.subject.to_string(),
+                            kind: "leaf-pinned",
+                            trust_index: *orig,
+                            origin: req.trust[*orig].origin.clone(),
+                        });
+                    }
+                    break;
+                }
+            }
+            let pos = match child {
+                Node::Chain(i) => Some(i),
+                _ => None,
+            };
+            match cx.find_parent(cc, pos, ver.len() - 1, self_cnt) {
+                None => {
+                    flags |= NOT_TRUSTED;
+                    ver[idx].1 = flags;
+                    break;
+                }
+                Some((parent, parent_trusted, sig_ok)) => {
+                    if ver.len() != 1 && cc.is_self_issued() {
+                        self_cnt += 1;
+                    }
+                    if !parent_trusted && ver.len() > MAX_INTERMEDIATE_CA {
+                        cx.reasons.push(Reason::ChainTooLong {
+                            max_intermediates: MAX_INTERMEDIATE_CA,
+                        });
+                        fatal = true;
+                        break;
+                    }
+                    if !sig_ok {
+                        flags |= NOT_TRUSTED;
+                        cx.reasons.push(Reason::BadSignature {
+                            cert: cx.node_label(child),
+                            by: cx.node_label(parent),
+                        });
+                    }
+                    let parent_key = match cx.cert_of(parent) {
+                        Some(pc) => pc.key.clone(),
+                        None => match parent {
+                            Node::Synth(i) => cx
+                                .bundle
+                                .get(i)
+                                .map(|(_, a)| a.key.clone())
+                                .unwrap_or(KeyKind::Other { oid: String::new() }),
+                            _ => KeyKind::Other { oid: String::new() },
+                        },
+                    };
+                    if !cx.lim.key_ok(&parent_key) {
+                        flags |= BAD_KEY;
+                        cx.reasons.push(Reason::BadKey {
+                            cert: cx.node_label(parent),
+                            key: parent_key.describe(),
+                        });
+                    }
+                    ver[idx].1 = flags;
+                    if parent_trusted {
+                        let (kind, orig) = match parent {
+                            Node::Ca(i) => ("ca-list", cx.ca.get(i).map_or(i, |x| x.0)),
+                            Node::Synth(i) => ("bundle", cx.bundle.get(i).map_or(i, |x| x.0)),
+                            Node::Chain(i) => ("trust", i),
+                        };
+                        anchor = req.trust.get(orig).map(|a| AnchorInfo {
+                            subject: a.subject.to_string(),
+                            kind,
+                            trust_index: orig,
+                            origin: a.origin.clone(),
+                        });
+                    }
+                    child = parent;
+                    child_trusted = parent_trusted;
+                }
+            }
+        }
+
+        if fatal {
+            return verdict_for(p, ERR_FATAL, Some(u32::MAX), Vec::new(), None, cx.reasons);
+        }
+        if let Some(first) = ver.first_mut() {
+            first.1 |= ee_flags;
+        }
+
+        // Time reasons, from the final per-certificate flags.
+        for (n, f) in &ver {
+            if let Some(c) = cx.cert_of(*n) {
+                if f & EXPIRED != 0 {
+                    cx.reasons.push(Reason::Expired {
+                        cert: cx.node_label(*n),
+                        not_after: time_text(c.not_after),
+                    });
+                }
+                if f & FUTURE != 0 {
+                    cx.reasons.push(Reason::NotYetValid {
+                        cert: cx.node_label(*n),
+                        not_before: time_text(c.not_before),
+                    });
+                }
+            } else if f & EXPIRED != 0 {
+                cx.reasons.push(Reason::Expired {
+                    cert: cx.node_label(*n),
+                    not_after: "0000-00-00 (synthetic bundle anchor)".into(),
+                });
+            }
+        }
+
+        // The verify callback (ESP-IDF bundle), top of the built chain first.
+        let mut ret = 0;
+        if p.trust_mode == TrustMode::Bundle {
+            for k in (0..ver.len()).rev() {
+                let (n, f) = ver[k];
+                let Some(c) = cx.cert_of(n) else { continue };
+                if f & !BAD_MD != NOT_TRUSTED {
+                    if f & NOT_TRUSTED != 0 {
+                        cx.reasons.push(Reason::BundleNotConsulted {
+                            cert: cx.node_label(n),
+                            flags: flag_names(f & !NOT_TRUSTED)
+                                .into_iter()
+                                .map(str::to_string)
+                                .collect(),
+                        });
+                    }
+                    continue;
+                }
+                match bundle_find(&cx.bundle, c.issuer_raw(), cx.legacy()) {
+                    Some(j) if cx.sig_ok(c, cx.bundle[j].1.spki_raw()) => {
+                        ver[k].1 = 0;
+                        let (orig, a) = cx.bundle[j];
+                        anchor = Some(AnchorInfo {
+                            subject: a.subject.to_string(),
+                            kind: "bundle",
+                            trust_index: orig,
+                            origin: a.origin.clone(),
+                        });
+                    }
+                    Some(_) => {
+                        cx.reasons.push(Reason::BundleSignatureFailed {
+                            cert: cx.node_label(n),
+                        });
+                        ret = ERR_FATAL;
+                        break;
+                    }
+                    None => {
+                        cx.reasons.push(Reason::NotInBundle {
+                            cert: cx.node_label(n),
+                            issuer: c.issuer.to_string(),
+                        });
+                        ret = ERR_FATAL;
+                        break;
+                    }
+                }
+            }
+        }
+        let mut flags: u32 = ver.iter().fold(0, |a, (_, f)| a | f);
+        if ret != 0 {
+            flags = u32::MAX;
+        } else if flags != 0 {
+            ret = ERR_CERT_VERIFY_FAILED;
+        }
+        // NOT_TRUSTED at the top with no other explanation: say which issuer was missing.
+        if ret == ERR_CERT_VERIFY_FAILED {
+            if let Some((n, f)) = ver.last() {
+                let already = cx
+                    .reasons
+                    .iter()
+                    .any(|r| matches!(r, Reason::BadSignature { .. } | Reason::NotInBundle { .. }));
+                if f & NOT_TRUSTED != 0 && !already {
+                    if let Some(c) = cx.cert_of(*n) {
+                        cx.reasons.push(Reason::NoTrustedIssuer {
+                            cert: cx.node_label(*n),
+                            issuer: c.issuer.to_string(),
+                        });
+                    }
+                }
+            }
+            for (i, a) in req.trust.iter().enumerate() {
+                if let Some(c) = &a.cert {
+                    if !c.is_ca() && !c.is_self_issued() && p.trust_mode == TrustMode::CertPem {
+                        cx.reasons.push(Reason::LeafAsTrust {
+                            trust: label(CertRef::Trust(i), c),
+                            issuer: c.issuer.short(),
+                        });
+                    }
+                }
+            }
+        }
+
+        // SSL layer: the leaf's usage and (TLS 1.2) curve, after the callback.
+        if ret != ERR_FATAL {
+            let mut extra = 0;
+            if let Some(ku) = ee.key_usage {
+                if !ku.has(KeyUsage::DIGITAL_SIGNATURE) {
+                    extra |= KEY_USAGE;
+                    cx.reasons.push(Reason::KeyUsage {
+                        usages: ku.names().into_iter().map(str::to_string).collect(),
+                    });
+                }
+            }
+            if let Some(eku) = &ee.ext_key_usage {
+                if !eku.allows(crate::cert::ExtKeyUsage::SERVER_AUTH) {
+                    extra |= EXT_KEY_USAGE;
+                    cx.reasons.push(Reason::ExtKeyUsage {
+                        purposes: eku.names(),
+                    });
+                }
+            }
+            if let KeyKind::Ec { curve } = &ee.key {
+                let tls_groups_3x = [
+                    Curve::P256,
+                    Curve::P384,
+                    Curve::P521,
+                    Curve::BrainpoolP256r1,
+                    Curve::BrainpoolP384r1,
+                    Curve::BrainpoolP512r1,
+                ];
+                if !v.is_2x() && !tls_groups_3x.contains(curve) && extra & BAD_KEY == 0 {
+                    extra |= BAD_KEY;
+                }
+            }
+            if extra != 0 {
+                flags |= extra;
+                if ret == 0 {
+                    ret = ERR_BAD_CERTIFICATE;
+                }
+            }
+        }
+
+        if p.authmode == Authmode::Optional
+            && (ret == ERR_CERT_VERIFY_FAILED || ret == ERR_BAD_CERTIFICATE)
+        {
+            cx.reasons.push(Reason::IgnoredByAuthmode {
+                code: hex_code(ret),
+            });
+            ret = 0;
+        }
+
+        let path = ver
+            .iter()
+            .map(|(n, f)| PathEntry {
+                at: cx.node_ref(*n),
+                subject: match (cx.cert_of(*n), n) {
+                    (Some(c), _) => c.subject.to_string(),
+                    (None, Node::Synth(i)) => cx
+                        .bundle
+                        .get(*i)
+                        .map(|(_, a)| a.subject.to_string())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                },
+                flags: *f,
+                flag_names: flag_names(*f).into_iter().map(str::to_string).collect(),
+            })
+            .collect();
+        let anchor = if ret == 0 || flags != u32::MAX {
+            anchor
+        } else {
+            None
+        };
+        verdict_for(p, ret, Some(flags), path, anchor, cx.reasons)
+    }
+}

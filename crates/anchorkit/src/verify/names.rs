@@ -1,0 +1,142 @@
+//! Name comparison and hostname matching as Mbed TLS does them.
+
+use crate::cert::{Certificate, Name, NameAttr, SanEntry, ip_text};
+
+const UTF8: u32 = 12;
+const PRINTABLE: u32 = 19;
+
+fn string_eq(a: &NameAttr, b: &NameAttr) -> bool {
+    if a.tag == b.tag && a.value == b.value {
+        return true;
+    }
+    let casefold = matches!(a.tag, UTF8 | PRINTABLE) && matches!(b.tag, UTF8 | PRINTABLE);
+    casefold && a.value.len() == b.value.len() && a.value.eq_ignore_ascii_case(&b.value)
+}
+
+/// `x509_name_cmp`: RDN by RDN, same OIDs in the same order and the same multi-valued
+/// structure; values equal byte-wise with the same tag, or ASCII case-insensitively when both
+/// are UTF8String/PrintableString. No whitespace folding.
+pub fn mbedtls_name_eq(a: &Name, b: &Name) -> bool {
+    a.rdns.len() == b.rdns.len()
+        && a.rdns.iter().zip(&b.rdns).all(|(x, y)| {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.oid == q.oid && string_eq(p, q))
+        })
+}
+
+/// `x509_check_wildcard` + exact match: case-insensitive equality, or a `*.` pattern covering
+/// exactly the left-most label of `host`.
+pub fn dns_match(pattern: &str, host: &str) -> bool {
+    if pattern.len() == host.len() && pattern.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    let Some(suffix) = pattern.strip_prefix('*') else {
+        return false;
+    };
+    if pattern.len() < 3 || !suffix.starts_with('.') {
+        return false;
+    }
+    match host.find('.') {
+        Some(0) | None => false,
+        Some(i) => host[i..].eq_ignore_ascii_case(suffix),
+    }
+}
+
+fn parse_ip(host: &str) -> Option<Vec<u8>> {
+    if host.contains(':') {
+        host.parse::<std::net::Ipv6Addr>()
+            .ok()
+            .map(|a| a.octets().to_vec())
+    } else {
+        // No leading zeros, as inet_pton.
+        if host.split('.').any(|p| p.len() > 1 && p.starts_with('0')) {
+            return None;
+        }
+        host.parse::<std::net::Ipv4Addr>()
+            .ok()
+            .map(|a| a.octets().to_vec())
+    }
+}
+
+/// `x509_crt_verify_name`: whether `host` matches the leaf, for Mbed TLS with or without
+/// iPAddress/URI SAN support (≥ 3.5.0).
+pub fn mbedtls_host_matches(leaf: &Certificate, host: &str, ip_san: bool) -> bool {
+    if leaf.has_san {
+        for s in &leaf.san {
+            if let SanEntry::Dns(d) = s {
+                if dns_match(d, host) {
+                    return true;
+                }
+            }
+        }
+        if ip_san {
+            if leaf.san.iter().any(|s| matches!(s, SanEntry::Ip(_))) {
+                if let Some(ip) = parse_ip(host) {
+                    if leaf
+                        .san
+                        .iter()
+                        .any(|s| matches!(s, SanEntry::Ip(b) if *b == ip))
+                    {
+                        return true;
+                    }
+                }
+            }
+            if leaf
+                .san
+                .iter()
+                .any(|s| matches!(s, SanEntry::Uri(u) if u == host))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+    leaf.subject
+        .attrs()
+        .filter(|a| a.oid == "2.5.4.3")
+        .any(|a| dns_match(&String::from_utf8_lossy(&a.value), host))
+}
+
+/// The names a leaf offers for matching, for messages.
+pub fn offered_names(leaf: &Certificate) -> Vec<String> {
+    if leaf.has_san {
+        leaf.san
+            .iter()
+            .map(|s| match s {
+                SanEntry::Ip(b) => format!("IP:{}", ip_text(b)),
+                other => other.describe(),
+            })
+            .collect()
+    } else {
+        leaf.subject
+            .attrs()
+            .filter(|a| a.oid == "2.5.4.3")
+            .map(|a| format!("CN:{}", a.text()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_cover_one_label_only() {
+        assert!(dns_match("*.example.com", "a.example.com"));
+        assert!(dns_match("*.EXAMPLE.com", "A.example.COM"));
+        assert!(!dns_match("*.example.com", "example.com"));
+        assert!(!dns_match("*.example.com", "a.b.example.com"));
+        assert!(!dns_match("f*.example.com", "foo.example.com"));
+        assert!(dns_match("*.com", "a.com"));
+        assert!(!dns_match("*.example.com", ".example.com"));
+    }
+
+    #[test]
+    fn ip_parsing_rejects_leading_zeros() {
+        assert_eq!(parse_ip("192.0.2.1"), Some(vec![192, 0, 2, 1]));
+        assert_eq!(parse_ip("192.0.2.01"), None);
+        assert_eq!(parse_ip("::1").map(|v| v.len()), Some(16));
+    }
+}
