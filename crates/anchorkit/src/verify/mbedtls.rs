@@ -52,10 +52,8 @@ fn parse_check(c: &Certificate, v: Version) -> Parse {
         return Parse::Err(-0x2580, format!("X.509 version {}", c.version));
     }
     let sig_known = match &c.sig_alg {
-        SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => {
-            !matches!(hash, HashAlg::Md2 | HashAlg::Md4)
-                && !(matches!(c.sig_alg, SigAlg::Ecdsa { .. }) && *hash == HashAlg::Md5)
-        }
+        SigAlg::RsaPkcs1 { hash } => !matches!(hash, HashAlg::Md2 | HashAlg::Md4),
+        SigAlg::Ecdsa { hash } => !matches!(hash, HashAlg::Md2 | HashAlg::Md4 | HashAlg::Md5),
         SigAlg::RsaPss { hash } => hash.is_some(),
         SigAlg::Ed25519 | SigAlg::Ed448 | SigAlg::Other { .. } => false,
     };
