@@ -34,6 +34,8 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Decode an mbedTLS/BearSSL/wolfSSL error code, verify flags, or a pasted device log line.
     Explain(cmd::explain::Args),
+    /// Decide what a device's TLS stack does with a served chain: return code, flags, path, why.
+    Verify(cmd::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Inspect(a) => cmd::inspect::run(a, &out),
         Command::Explain(a) => cmd::explain::run(a, &out),
+        Command::Verify(a) => cmd::verify::run(a, &out),
     };
     match result {
         Ok(code) => code,

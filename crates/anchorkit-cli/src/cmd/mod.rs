@@ -1,8 +1,10 @@
 //! One module per subcommand. Each has an `Args` struct and a `run` function that returns the
 //! process exit code or an error (reported with exit code 2).
 
+pub mod device;
 pub mod explain;
 pub mod inspect;
+pub mod verify;
 
 use crate::style::Style;
 

@@ -1,0 +1,167 @@
+//! Options shared by `verify` and `doctor`: the device profile, its trust and the served chain.
+
+use std::path::PathBuf;
+
+use anchorkit::anchor::TrustAnchor;
+use anchorkit::cert::Certificate;
+use anchorkit::intake::{Found, Origin, read_path};
+use anchorkit::profile::{Authmode, Profile, TrustMode, X509Profile};
+use anchorkit::store::Store;
+
+use super::CmdError;
+
+/// `--time-check` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum OnOff {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+/// `--authmode` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum AuthmodeArg {
+    /// MBEDTLS_SSL_VERIFY_REQUIRED.
+    Required,
+    /// MBEDTLS_SSL_VERIFY_OPTIONAL.
+    Optional,
+}
+
+/// `--x509-profile` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum X509ProfileArg {
+    /// mbedtls_x509_crt_profile_default.
+    Default,
+    /// mbedtls_x509_crt_profile_next.
+    Next,
+    /// mbedtls_x509_crt_profile_suiteb.
+    Suiteb,
+}
+
+/// `--trust-mode` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum TrustModeArg {
+    /// The trust list is a CA list of certificates (cert_pem, setCACert).
+    CertPem,
+    /// The ESP-IDF certificate bundle (crt_bundle_attach, setCACertBundle).
+    Bundle,
+    /// The bundle with CROSS_SIGNED_VERIFY (ESP-IDF v6.0+).
+    BundleCrossSigned,
+}
+
+/// The device: profile and knobs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DeviceArgs {
+    /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0,
+    /// arduino-esp32-2, arduino-esp32-3, webpki.
+    #[arg(long, default_value = "esp-idf-5.3")]
+    pub profile: String,
+    /// MBEDTLS_HAVE_TIME_DATE (default: the profile's; ESP-IDF's default is off).
+    #[arg(long, value_enum)]
+    pub time_check: Option<OnOff>,
+    /// mbedTLS authmode.
+    #[arg(long, value_enum)]
+    pub authmode: Option<AuthmodeArg>,
+    /// mbedTLS X.509 profile.
+    #[arg(long, value_enum)]
+    pub x509_profile: Option<X509ProfileArg>,
+    /// How the trust is given to the device (default: cert-pem, or bundle when --trust is an
+    /// ESP-IDF bundle binary).
+    #[arg(long, value_enum)]
+    pub trust_mode: Option<TrustModeArg>,
+    /// The hostname the device checks (`none` = no hostname set).
+    #[arg(long, alias = "hostname")]
+    pub host: Option<String>,
+    /// The device clock (RFC 3339 or YYYY-MM-DD; default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+impl DeviceArgs {
+    /// The profile with the knobs applied.
+    pub fn profile(&self, trust: &[TrustAnchor]) -> Result<Profile, CmdError> {
+        let mut p = Profile::by_name(&self.profile)?;
+        if let Some(t) = self.time_check {
+            p = p.with_time_check(matches!(t, OnOff::On));
+        }
+        if let Some(a) = self.authmode {
+            p = p.with_authmode(match a {
+                AuthmodeArg::Required => Authmode::Required,
+                AuthmodeArg::Optional => Authmode::Optional,
+            });
+        }
+        if let Some(x) = self.x509_profile {
+            p = p.with_x509_profile(match x {
+                X509ProfileArg::Default => X509Profile::Default,
+                X509ProfileArg::Next => X509Profile::Next,
+                X509ProfileArg::Suiteb => X509Profile::SuiteB,
+            });
+        }
+        let mode = match self.trust_mode {
+            Some(TrustModeArg::CertPem) => TrustMode::CertPem,
+            Some(TrustModeArg::Bundle) => TrustMode::Bundle,
+            Some(TrustModeArg::BundleCrossSigned) => TrustMode::BundleCrossSigned,
+            None if !trust.is_empty() && trust.iter().all(|a| a.cert.is_none()) => {
+                TrustMode::Bundle
+            }
+            None => TrustMode::CertPem,
+        };
+        p = p.with_trust_mode(mode);
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// The hostname check (`none` means no hostname).
+    pub fn host(&self) -> Option<&str> {
+        match self.host.as_deref() {
+            None | Some("none") => None,
+            Some(h) => Some(h),
+        }
+    }
+}
+
+/// Reads `--trust` inputs: files, directories, `-`, or `mozilla`.
+pub fn load_trust(specs: &[PathBuf]) -> Result<Vec<TrustAnchor>, CmdError> {
+    let mut out = Vec::new();
+    for s in specs {
+        if s.as_os_str() == "mozilla" {
+            out.extend(Store::mozilla().roots().iter().map(|r| r.anchor.clone()));
+        } else {
+            out.extend(read_path(s)?.iter().map(Found::to_anchor));
+        }
+    }
+    if out.is_empty() {
+        return Err(
+            "--trust: nothing to trust (give a PEM/DER/C source/bundle file, or mozilla)".into(),
+        );
+    }
+    Ok(out)
+}
+
+/// Reads `--chain` inputs: certificates in the order sent.
+pub fn load_chain(specs: &[PathBuf]) -> Result<(Vec<Certificate>, Vec<Origin>), CmdError> {
+    let mut certs = Vec::new();
+    let mut origins = Vec::new();
+    for s in specs {
+        for f in read_path(s)? {
+            match f.cert() {
+                Some(c) => {
+                    certs.push(c.clone());
+                    origins.push(f.origin.clone());
+                }
+                None => {
+                    return Err(format!(
+                        "{}: --chain needs certificates; this is a bundle record (name and key only)",
+                        f.origin
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err("--chain: no certificate given".into());
+    }
+    Ok((certs, origins))
+}

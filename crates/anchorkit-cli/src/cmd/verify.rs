@@ -1,0 +1,120 @@
+//! `anchorkit verify`: what a device's TLS stack decides about a served chain.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anchorkit::verify::{CertRef, HostCheck, Request, Verdict, verify};
+
+use super::device::{DeviceArgs, load_chain, load_trust};
+use super::{CmdError, Ctx, at_time, print_json};
+
+/// Arguments of `anchorkit verify`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  anchorkit verify --trust examples/user-story/cert_pem.c --chain chain.pem \\
+      --host optimized.realyze.com --profile esp-idf-4.4 --at 2022-04-06
+  anchorkit verify --trust mozilla --chain chain.pem --host example.com --profile mbedtls-3.6
+  anchorkit verify --trust build/x509_crt_bundle --chain chain.pem --profile esp-idf-5.4
+
+Exit codes: 0 the device accepts the chain, 1 it rejects it, 2 bad input.")]
+pub struct Args {
+    /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
+    #[arg(long, required = true, num_args = 1..)]
+    pub trust: Vec<PathBuf>,
+    /// What the server sends, leaf first, in the order sent.
+    #[arg(long, required = true, num_args = 1..)]
+    pub chain: Vec<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
+    let trust = load_trust(&args.trust)?;
+    let (chain, _) = load_chain(&args.chain)?;
+    let profile = args.device.profile(&trust)?;
+    let at = at_time(args.device.at.as_deref())?;
+    let host = match args.device.host() {
+        Some(h) => HostCheck::Name(h),
+        None => HostCheck::None,
+    };
+    let v = verify(
+        &profile,
+        &Request {
+            trust: &trust,
+            chain: &chain,
+            host,
+            at,
+        },
+    );
+    if ctx.json {
+        print_json(&v)?;
+    } else {
+        print!("{}", render(&v, ctx));
+    }
+    Ok(if v.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Renders a verdict as text.
+pub fn render(v: &Verdict, ctx: &Ctx) -> String {
+    let mut out = String::new();
+    let status = if v.ok {
+        ctx.style.good("ACCEPTED")
+    } else {
+        ctx.style.bad("REJECTED")
+    };
+    let _ = writeln!(out, "{status}  {}", v.profile);
+    let _ = write!(out, "  return   {}", v.code);
+    if let Some(n) = &v.code_name {
+        let _ = write!(out, " ({n})");
+    }
+    out.push('\n');
+    if let Some(f) = v.flags {
+        let names = if v.flag_names.is_empty() {
+            "none".to_string()
+        } else {
+            v.flag_names.join(" | ")
+        };
+        let _ = writeln!(out, "  flags    0x{f:08X} {names}");
+    }
+    if !v.path.is_empty() {
+        let _ = writeln!(out, "  path (leaf first):");
+        for p in &v.path {
+            let src = match p.at {
+                CertRef::Chain(i) => format!("served [{i}]"),
+                CertRef::Trust(i) => format!("trust  [{i}]"),
+            };
+            let fl = if p.flag_names.is_empty() {
+                String::new()
+            } else {
+                format!("  <- {}", p.flag_names.join("|"))
+            };
+            let _ = writeln!(out, "    {src}  {}{fl}", p.subject);
+        }
+    }
+    match &v.anchor {
+        Some(a) => {
+            let _ = writeln!(
+                out,
+                "  anchor   {} ({}, from {})",
+                a.subject, a.kind, a.origin
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  anchor   none reached");
+        }
+    }
+    if !v.reasons.is_empty() {
+        let _ = writeln!(out, "  why:");
+        for r in &v.reasons {
+            let _ = writeln!(out, "    - {}", r.message());
+        }
+    }
+    out
+}
