@@ -36,6 +36,8 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Decide what a device's TLS stack does with a served chain: return code, flags, path, why.
     Verify(cmd::verify::Args),
+    /// Reproduce a device's TLS failure, explain the cause and propose a verified fix.
+    Doctor(cmd::doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a, &out),
         Command::Explain(a) => cmd::explain::run(a, &out),
         Command::Verify(a) => cmd::verify::run(a, &out),
+        Command::Doctor(a) => cmd::doctor::run(a, &out),
     };
     match result {
         Ok(code) => code,

@@ -12,6 +12,7 @@
 pub mod anchor;
 pub mod cert;
 pub mod crypto;
+pub mod diagnose;
 pub mod explain;
 pub mod inspect;
 pub mod intake;

@@ -2,6 +2,7 @@
 //! process exit code or an error (reported with exit code 2).
 
 pub mod device;
+pub mod doctor;
 pub mod explain;
 pub mod inspect;
 pub mod verify;

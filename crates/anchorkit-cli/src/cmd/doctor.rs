@@ -1,0 +1,180 @@
+//! `anchorkit doctor`: the whole story — reproduce, explain, fix, warn.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anchorkit::diagnose::{Diagnosis, Input, diagnose};
+use anchorkit::intake::read_path;
+
+use super::device::{DeviceArgs, load_chain, load_trust};
+use super::{CmdError, Ctx, at_time, load_store, print_json};
+
+/// Arguments of `anchorkit doctor`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  anchorkit doctor --trust examples/user-story/cert_pem.c --chain chain.pem \\
+      --host optimized.realyze.com --profile esp-idf-4.4 --at 2022-04-06 \\
+      --log \"mbedtls_ssl_handshake returned -0x2700\"
+  anchorkit doctor --trust build/x509_crt_bundle --chain chain.pem --profile esp-idf-5.4 --log monitor.txt
+
+Exit codes: 0 the device accepts the chain, 1 it rejects it (fixes are printed), 2 bad input.")]
+pub struct Args {
+    /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
+    #[arg(long, required = true, num_args = 1..)]
+    pub trust: Vec<PathBuf>,
+    /// What the server sends, leaf first, in the order sent.
+    #[arg(long, required = true, num_args = 1..)]
+    pub chain: Vec<PathBuf>,
+    /// The device log: a file, or a pasted line such as "mbedtls_ssl_handshake returned -0x2700".
+    #[arg(long, allow_hyphen_values = true)]
+    pub log: Option<String>,
+    /// How long the device must keep working (e.g. 10y, 18m, 90d).
+    #[arg(long, default_value = "10y")]
+    pub lifetime: String,
+    /// Root store to draw fixes from: `mozilla` or a file.
+    #[arg(long, default_value = "mozilla")]
+    pub store: String,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// Parses `10y`, `18m`, `90d` into seconds.
+pub fn parse_lifetime(s: &str) -> Result<i64, CmdError> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("--lifetime '{s}': expected a number with y, m or d (e.g. 10y)"))?;
+    let day = 86_400;
+    let secs = match unit {
+        "y" | "Y" => n * 365 * day + n / 4 * day,
+        "m" | "M" => n * 30 * day,
+        "d" | "D" | "" => n * day,
+        _ => return Err(format!("--lifetime '{s}': unit must be y, m or d").into()),
+    };
+    Ok(secs)
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
+    let trust = load_trust(&args.trust)?;
+    let trust_format = args
+        .trust
+        .iter()
+        .find(|p| p.as_os_str() != "mozilla")
+        .and_then(|p| read_path(p).ok())
+        .and_then(|f| f.first().map(|x| x.origin.format));
+    let (chain, _) = load_chain(&args.chain)?;
+    let profile = args.device.profile(&trust)?;
+    let at = at_time(args.device.at.as_deref())?;
+    let lifetime = parse_lifetime(&args.lifetime)?;
+    let log = match &args.log {
+        Some(l) if std::path::Path::new(l).is_file() => {
+            Some(std::fs::read_to_string(l).map_err(|e| format!("{l}: cannot read: {e}"))?)
+        }
+        Some(l) => Some(l.clone()),
+        None => None,
+    };
+    let store = load_store(&args.store)?;
+    let d = diagnose(
+        &Input {
+            profile,
+            trust: &trust,
+            chain: &chain,
+            host: args.device.host(),
+            at,
+            log: log.as_deref(),
+            lifetime,
+            store: &store,
+        },
+        trust_format,
+    );
+    if ctx.json {
+        print_json(&d)?;
+    } else {
+        print!("{}", render(&d, ctx));
+    }
+    Ok(if d.reproduction.verdict.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn render(d: &Diagnosis, ctx: &Ctx) -> String {
+    let mut out = String::new();
+    let r = &d.reproduction;
+    let _ = writeln!(out, "{}", ctx.style.bold("Reproduction"));
+    out.push_str(
+        &super::verify::render(&r.verdict, ctx)
+            .lines()
+            .map(|l| format!("  {l}\n"))
+            .collect::<String>(),
+    );
+    match (&r.logged_code, r.matches_log) {
+        (Some(c), Some(true)) => {
+            let _ = writeln!(out, "  the log says {c}: {}", ctx.style.good("reproduced"));
+        }
+        (Some(c), Some(false)) => {
+            let _ = writeln!(
+                out,
+                "  the log says {c}: {} with this configuration",
+                ctx.style.warn("NOT reproduced")
+            );
+            for a in &r.alternatives {
+                let _ = writeln!(out, "    - {a}");
+            }
+            if r.alternatives.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    - no other profile knob produces it; check the trust and chain given"
+                );
+            }
+        }
+        _ => {}
+    }
+    let _ = writeln!(out, "\n{}", ctx.style.bold("Cause"));
+    for c in &d.cause {
+        let _ = writeln!(out, "  - {c}");
+    }
+    if !d.fixes.is_empty() {
+        let _ = writeln!(out, "\n{}", ctx.style.bold("Fix"));
+        for f in &d.fixes {
+            let mark = if f.verified {
+                ctx.style.good("verified")
+            } else {
+                ctx.style.warn("check")
+            };
+            let _ = writeln!(
+                out,
+                "  {}. {} [{mark}: {}]",
+                f.rank, f.title, f.verified_code
+            );
+            if f.der_bytes > 0 {
+                let _ = writeln!(
+                    out,
+                    "     {} B DER, {} B as cert_pem PEM (with NUL), {} B as ESP bundle records",
+                    f.der_bytes, f.pem_bytes, f.esp_bundle_bytes
+                );
+            } else {
+                let _ = writeln!(out, "     {} B of flash", f.esp_bundle_bytes);
+            }
+            let _ = writeln!(out, "     {}", f.check);
+            if let Some(p) = &f.paste {
+                let _ = writeln!(out, "     paste ({}):", f.paste_format.unwrap_or("text"));
+                for l in p.lines() {
+                    let _ = writeln!(out, "       {l}");
+                }
+            }
+        }
+    }
+    if !d.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", ctx.style.bold("Warnings"));
+        for w in &d.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
