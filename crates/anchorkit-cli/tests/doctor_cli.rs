@@ -1,5 +1,7 @@
 //! `anchorkit doctor` on the user story, as the acceptance list states it.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -66,6 +68,8 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
     let (code, out) = doctor(&chain, true);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(common::check_schema("doctor", &v) >= 15);
+    assert!(common::check_schema("verify", &v["reproduction"]["verdict"]) >= 8);
     let r = &v["reproduction"];
     assert_eq!(r["verdict"]["code"], "-0x2700");
     assert_eq!(r["verdict"]["flag_names"][0], "NOT_TRUSTED");

@@ -1,5 +1,7 @@
 //! `anchorkit explain` as a user runs it.
 
+mod common;
+
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -50,6 +52,7 @@ fn all_five_user_story_lines_decode_in_order() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let f = v["findings"].as_array().expect("findings");
     assert_eq!(f.len(), 5);
+    assert!(common::check_schema("explain", &v) >= 10);
     let comps: Vec<&str> = f
         .iter()
         .map(|x| x["component"].as_str().unwrap_or(""))

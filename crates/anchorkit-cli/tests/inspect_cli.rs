@@ -1,5 +1,7 @@
 //! `anchorkit inspect` as a user runs it.
 
+mod common;
+
 use std::process::Command;
 
 fn bin() -> Command {
@@ -61,54 +63,7 @@ fn json_has_the_documented_fields() {
         .expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../docs/json-schema.md"
-    ))
-    .expect("schema doc");
-    let section = doc.split("## inspect").nth(1).expect("inspect section");
-    let section = section.split("\n## ").next().unwrap_or(section);
-    // Every documented field path (| `path` | type | ...) exists with that JSON type.
-    let mut checked = 0;
-    for line in section.lines() {
-        let cols: Vec<&str> = line.split('|').map(str::trim).collect();
-        if cols.len() < 4 || !cols[1].starts_with('`') {
-            continue;
-        }
-        let path = cols[1].trim_matches('`');
-        let ty = cols[2];
-        let mut cur = vec![&v];
-        for part in path.split('.') {
-            let mut next = Vec::new();
-            for c in cur {
-                if let Some(p) = part.strip_suffix("[]") {
-                    if let Some(arr) = c.get(p).and_then(|x| x.as_array()) {
-                        next.extend(arr.iter());
-                    }
-                } else if let Some(x) = c.get(part) {
-                    next.push(x);
-                }
-            }
-            cur = next;
-        }
-        assert!(
-            !cur.is_empty(),
-            "documented field {path} missing from output"
-        );
-        for x in cur {
-            let ok = ty.split(" or ").any(|t| match t {
-                "string" => x.is_string(),
-                "number" => x.is_number(),
-                "boolean" => x.is_boolean(),
-                "array" => x.is_array(),
-                "object" => x.is_object(),
-                "null" => x.is_null(),
-                _ => false,
-            });
-            assert!(ok, "{path}: expected {ty}, got {x}");
-        }
-        checked += 1;
-    }
+    let checked = common::check_schema("inspect", &v);
     assert!(checked >= 20, "only {checked} documented fields");
 }
 

@@ -1,0 +1,58 @@
+//! Shared test helpers.
+
+/// Checks every documented field of `## {section}` in docs/json-schema.md against `v`;
+/// returns how many rows were checked.
+pub fn check_schema(section_name: &str, v: &serde_json::Value) -> usize {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/json-schema.md"
+    ))
+    .expect("schema doc");
+    let section = doc
+        .split(&format!("## {section_name}\n"))
+        .nth(1)
+        .expect("section");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    // Every documented field path (| `path` | type | ...) exists with that JSON type.
+    let mut checked = 0;
+    for line in section.lines() {
+        let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cols.len() < 4 || !cols[1].starts_with('`') {
+            continue;
+        }
+        let path = cols[1].trim_matches('`');
+        let ty = cols[2];
+        let mut cur: Vec<&serde_json::Value> = vec![v];
+        for part in path.split('.') {
+            let mut next = Vec::new();
+            for c in cur {
+                if let Some(p) = part.strip_suffix("[]") {
+                    if let Some(arr) = c.get(p).and_then(|x| x.as_array()) {
+                        next.extend(arr.iter());
+                    }
+                } else if let Some(x) = c.get(part) {
+                    next.push(x);
+                }
+            }
+            cur = next;
+        }
+        assert!(
+            !cur.is_empty(),
+            "documented field {path} missing from output"
+        );
+        for x in cur {
+            let ok = ty.split(" or ").any(|t| match t {
+                "string" => x.is_string(),
+                "number" => x.is_number(),
+                "boolean" => x.is_boolean(),
+                "array" => x.is_array(),
+                "object" => x.is_object(),
+                "null" => x.is_null(),
+                _ => false,
+            });
+            assert!(ok, "{path}: expected {ty}, got {x}");
+        }
+        checked += 1;
+    }
+    checked
+}
