@@ -6,6 +6,7 @@
 //! explanations — meaning, causes on a device, next step — are anchorkit's own.
 
 mod notes;
+#[rustfmt::skip]
 mod tables;
 
 use serde::Serialize;
