@@ -195,3 +195,41 @@ fn hostname_and_no_hostname() {
     );
     assert_eq!(v.code, "0");
 }
+
+#[test]
+fn bearssl_pins_the_leaf_and_needs_order() {
+    let s = story();
+    let p = Profile::by_name("bearssl").expect("p");
+    let v = run(&p, std::slice::from_ref(&s.leaf), &s);
+    assert!(
+        v.ok,
+        "BearSSL trusts a non-CA anchor with the leaf's name and key: {:?}",
+        v.reasons
+    );
+    assert_eq!(v.anchor.map(|a| a.kind), Some("leaf-pinned"));
+    assert!(run(&p, std::slice::from_ref(&s.x1), &s).ok);
+    let mut swapped = s.chain.clone();
+    swapped.swap(1, 2);
+    let v = verify(
+        &p,
+        &Request {
+            trust: std::slice::from_ref(&s.x1),
+            chain: &swapped,
+            host: HostCheck::Name("optimized.realyze.com"),
+            at: s.at,
+        },
+    );
+    assert_eq!(v.code, "55");
+    // In 2025 the leaf has expired: BearSSL checks every certificate's dates.
+    let later = parse_time("2025-01-01").expect("t");
+    let v = verify(
+        &p,
+        &Request {
+            trust: std::slice::from_ref(&s.x1),
+            chain: &s.chain,
+            host: HostCheck::Name("optimized.realyze.com"),
+            at: later,
+        },
+    );
+    assert_eq!(v.code, "54");
+}

@@ -21,6 +21,8 @@ pub enum Family {
     Mbedtls,
     /// The `rustls-webpki` crate (embedded Rust with rustls).
     Webpki,
+    /// BearSSL's `br_x509_minimal` (ESP8266 Arduino core).
+    Bearssl,
 }
 
 /// An mbedTLS version.
@@ -268,6 +270,17 @@ pub const PROFILES: &[Profile] = &[
         esp("5.5.5", OffsetTable, false),
         false,
     ),
+    Profile {
+        name: "bearssl",
+        description: "BearSSL 0.6 br_x509_minimal, as the ESP8266 Arduino core uses it (X509List / CertStore)",
+        family: Family::Bearssl,
+        mbedtls: None,
+        esp_idf: None,
+        time_check: true,
+        authmode: Authmode::Required,
+        x509_profile: X509Profile::Default,
+        trust_mode: TrustMode::CertPem,
+    },
     Profile {
         name: "webpki",
         description: "rustls-webpki 0.103 (embedded Rust with rustls), server authentication",

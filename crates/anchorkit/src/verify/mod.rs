@@ -5,6 +5,7 @@
 //! path it built, and the reasons as data. The engine for each stack family implements
 //! [`Stack`]; versions and configurations within a family are [`Profile`] data.
 
+mod bearssl;
 mod mbedtls;
 pub mod names;
 mod webpki;
@@ -386,6 +387,7 @@ pub fn stack_for(family: Family) -> &'static dyn Stack {
     match family {
         Family::Mbedtls => &mbedtls::Mbedtls,
         Family::Webpki => &webpki::Webpki,
+        Family::Bearssl => &bearssl::Bearssl,
     }
 }
 
