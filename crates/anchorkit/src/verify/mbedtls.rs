@@ -527,16 +527,6 @@ impl Stack for Mbedtls {
             }
         }
 
-        // Hostname rule (2.28.10, ≥ 3.6.3). ESP-IDF sets NULL explicitly with skip_common_name.
-        if matches!(req.host, HostCheck::None)
-            && p.authmode == Authmode::Required
-            && v.requires_hostname()
-            && p.esp_idf.is_none()
-        {
-            cx.reasons.push(Reason::NoHostname);
-            return verdict_for(p, ERR_NO_HOSTNAME, None, Vec::new(), None, cx.reasons);
-        }
-
         // The Certificate message, parsed certificate by certificate.
         for (i, c) in req.chain.iter().enumerate() {
             match parse_check(c, v) {
@@ -563,6 +553,16 @@ impl Stack for Mbedtls {
             });
             return verdict_for(p, ERR_BAD_CERTIFICATE, None, Vec::new(), None, cx.reasons);
         };
+
+        // Hostname rule (2.28.10, ≥ 3.6.3). ESP-IDF sets NULL explicitly with skip_common_name.
+        if matches!(req.host, HostCheck::None)
+            && p.authmode == Authmode::Required
+            && v.requires_hostname()
+            && p.esp_idf.is_none()
+        {
+            cx.reasons.push(Reason::NoHostname);
+            return verdict_for(p, ERR_NO_HOSTNAME, None, Vec::new(), None, cx.reasons);
+        }
 
         // EE flags.
         let mut ee_flags = 0;
