@@ -179,6 +179,19 @@ fn faketime_arg(at: i64) -> String {
     )
 }
 
+/// Mean nanoseconds per verification of `s` by the real Mbed TLS 3.6 (no time checks),
+/// in-process in the harness: parse the CA list and the chain, verify with the hostname.
+pub fn bench_mbedtls36(s: &Scenario, iterations: u32) -> u128 {
+    let bin = harness(Real::Mbedtls36NoTime);
+    let dir = work_dir().join(format!("bench-{}-{}", s.name, std::process::id()));
+    write_dir(&dir, s, "ca");
+    let mut cmd = Command::new(&bin);
+    cmd.arg("--bench").arg(iterations.to_string()).arg(&dir);
+    let text = String::from_utf8_lossy(&must(&mut cmd, "Mbed TLS 3.6 bench")).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    text.trim().parse().unwrap_or(0)
+}
+
 /// Runs every scenario on the real library `r`.
 pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
     let bin = harness(r);

@@ -5,6 +5,7 @@
 //! SubjectPublicKeyInfo, TBS) are kept as ranges into the DER, so comparisons are byte-exact
 //! and nothing is re-encoded.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -353,12 +354,48 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
     &b[n..]
 }
 
+/// Dotted form of common OIDs without allocating; others are formatted.
+fn oid_text(oid: &Oid<'_>) -> Cow<'static, str> {
+    const KNOWN: &[(&[u8], &str)] = &[
+        (&[0x55, 0x04, 0x03], "2.5.4.3"),
+        (&[0x55, 0x04, 0x06], "2.5.4.6"),
+        (&[0x55, 0x04, 0x07], "2.5.4.7"),
+        (&[0x55, 0x04, 0x08], "2.5.4.8"),
+        (&[0x55, 0x04, 0x0a], "2.5.4.10"),
+        (&[0x55, 0x04, 0x0b], "2.5.4.11"),
+        (&[0x55, 0x04, 0x05], "2.5.4.5"),
+        (&[0x55, 0x1d, 0x0e], "2.5.29.14"),
+        (&[0x55, 0x1d, 0x0f], "2.5.29.15"),
+        (&[0x55, 0x1d, 0x11], "2.5.29.17"),
+        (&[0x55, 0x1d, 0x13], "2.5.29.19"),
+        (&[0x55, 0x1d, 0x1f], "2.5.29.31"),
+        (&[0x55, 0x1d, 0x20], "2.5.29.32"),
+        (&[0x55, 0x1d, 0x23], "2.5.29.35"),
+        (&[0x55, 0x1d, 0x25], "2.5.29.37"),
+        (&[0x55, 0x1d, 0x1e], "2.5.29.30"),
+        (
+            &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01],
+            "1.3.6.1.5.5.7.1.1",
+        ),
+        (
+            &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02],
+            "1.3.6.1.4.1.11129.2.4.2",
+        ),
+    ];
+    let bytes = oid.as_bytes();
+    KNOWN
+        .iter()
+        .find(|(b, _)| *b == bytes)
+        .map(|(_, s)| Cow::Borrowed(*s))
+        .unwrap_or_else(|| Cow::Owned(oid.to_id_string()))
+}
+
 /// One attribute of a distinguished name, kept with its ASN.1 string tag and raw value bytes
 /// because device stacks compare names attribute by attribute.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct NameAttr {
     /// Dotted OID of the attribute type.
-    pub oid: String,
+    pub oid: Cow<'static, str>,
     /// ASN.1 tag number of the value (12 UTF8String, 19 PrintableString, 22 IA5String, ...).
     pub tag: u32,
     /// Raw value bytes (content octets).
@@ -369,7 +406,7 @@ pub struct NameAttr {
 impl NameAttr {
     /// Short label such as `CN`, or the dotted OID.
     pub fn label(&self) -> &str {
-        match self.oid.as_str() {
+        match self.oid.as_ref() {
             "2.5.4.3" => "CN",
             "2.5.4.6" => "C",
             "2.5.4.7" => "L",
@@ -381,7 +418,7 @@ impl NameAttr {
             "1.2.840.113549.1.9.1" => "emailAddress",
             "0.9.2342.19200300.100.1.25" => "DC",
             "2.5.4.46" => "dnQualifier",
-            other => other,
+            _ => &self.oid,
         }
     }
 
@@ -423,7 +460,7 @@ impl Name {
             .map(|rdn| {
                 rdn.iter()
                     .map(|a| NameAttr {
-                        oid: a.attr_type().to_id_string(),
+                        oid: oid_text(a.attr_type()),
                         tag: a.attr_value().tag().0,
                         value: a.attr_value().data.to_vec(),
                     })
@@ -636,7 +673,7 @@ pub fn ip_text(b: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExtensionInfo {
     /// Dotted OID.
-    pub oid: String,
+    pub oid: Cow<'static, str>,
     /// Readable name when known.
     pub name: Option<&'static str>,
     /// The critical flag.
@@ -794,10 +831,10 @@ impl Certificate {
             extensions: Vec::new(),
         };
         for ext in tbs_c.extensions() {
-            let oid = ext.oid.to_id_string();
+            let oid = oid_text(&ext.oid);
             cert.extensions.push(ExtensionInfo {
                 name: ext_name(&oid),
-                oid: oid.clone(),
+                oid,
                 critical: ext.critical,
             });
             match ext.parsed_extension() {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use crate::cert::{Certificate, Curve, HashAlg, KeyKind, SigAlg};
+use crate::cert::{Certificate, HashAlg, KeyKind, SigAlg};
 
 /// The outcome of one signature check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,60 +41,56 @@ pub fn verify_signature(
         return SigCheck::Unsupported("unparseable public key".into());
     };
     let key_bytes: &[u8] = &spki.subject_public_key.data;
-    let key = match KeyKind::from_spki_der(spki_der) {
-        Ok(k) => k,
-        Err(_) => return SigCheck::Unsupported("unparseable public key".into()),
-    };
-    let algorithm: &dyn rs::VerificationAlgorithm = match (&key, alg) {
-        (KeyKind::Rsa { bits, .. }, SigAlg::RsaPkcs1 { hash }) => {
-            if *bits < 2048 {
-                return SigCheck::Unsupported(format!("RSA-{bits} signature check"));
-            }
-            match hash {
-                HashAlg::Sha1 => &rs::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-                HashAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
-                HashAlg::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
-                HashAlg::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
-                other => {
-                    return SigCheck::Unsupported(format!("RSA with {}", other.name()));
+    let key_oid = spki.algorithm.algorithm.to_id_string();
+    let algorithm: &dyn rs::VerificationAlgorithm = match (key_oid.as_str(), alg) {
+        ("1.2.840.113549.1.1.1", SigAlg::RsaPkcs1 { hash }) => match hash {
+            HashAlg::Sha1 => &rs::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            HashAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
+            HashAlg::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
+            HashAlg::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+            other => return SigCheck::Unsupported(format!("RSA with {}", other.name())),
+        },
+        ("1.2.840.113549.1.1.1", SigAlg::RsaPss { hash }) => match hash {
+            Some(HashAlg::Sha256) => &rs::RSA_PSS_2048_8192_SHA256,
+            Some(HashAlg::Sha384) => &rs::RSA_PSS_2048_8192_SHA384,
+            Some(HashAlg::Sha512) => &rs::RSA_PSS_2048_8192_SHA512,
+            _ => return SigCheck::Unsupported("RSA-PSS with this hash".into()),
+        },
+        ("1.2.840.10045.2.1", SigAlg::Ecdsa { hash }) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string())
+                .unwrap_or_default();
+            match (curve.as_str(), hash) {
+                ("1.2.840.10045.3.1.7", HashAlg::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
+                ("1.2.840.10045.3.1.7", HashAlg::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
+                ("1.3.132.0.34", HashAlg::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
+                ("1.3.132.0.34", HashAlg::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
+                (c, h) => {
+                    return SigCheck::Unsupported(format!("ECDSA on curve {c} with {}", h.name()));
                 }
             }
         }
-        (KeyKind::Rsa { bits, .. }, SigAlg::RsaPss { hash }) => {
-            if *bits < 2048 {
-                return SigCheck::Unsupported(format!("RSA-{bits} signature check"));
-            }
-            match hash {
-                Some(HashAlg::Sha256) => &rs::RSA_PSS_2048_8192_SHA256,
-                Some(HashAlg::Sha384) => &rs::RSA_PSS_2048_8192_SHA384,
-                Some(HashAlg::Sha512) => &rs::RSA_PSS_2048_8192_SHA512,
-                _ => return SigCheck::Unsupported("RSA-PSS with this hash".into()),
-            }
-        }
-        (KeyKind::Ec { curve }, SigAlg::Ecdsa { hash }) => match (curve, hash) {
-            (Curve::P256, HashAlg::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
-            (Curve::P256, HashAlg::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
-            (Curve::P384, HashAlg::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
-            (Curve::P384, HashAlg::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
-            (c, h) => {
-                return SigCheck::Unsupported(format!("ECDSA {} with {}", c.name(), h.name()));
-            }
-        },
-        (KeyKind::Ed25519, SigAlg::Ed25519) => &rs::ED25519,
-        (KeyKind::Rsa { .. }, _) | (KeyKind::Ec { .. }, _) | (KeyKind::Ed25519, _) => {
+        ("1.3.101.112", SigAlg::Ed25519) => &rs::ED25519,
+        ("1.2.840.113549.1.1.1" | "1.2.840.10045.2.1" | "1.3.101.112", _) => {
             return SigCheck::Invalid;
         }
-        (k, a) => {
-            return SigCheck::Unsupported(format!(
-                "{} signature by {} key",
-                a.name(),
-                k.describe()
-            ));
-        }
+        (k, a) => return SigCheck::Unsupported(format!("{} signature by a {k} key", a.name())),
     };
     match rs::UnparsedPublicKey::new(algorithm, key_bytes).verify(message, signature) {
         Ok(()) => SigCheck::Valid,
-        Err(_) => SigCheck::Invalid,
+        Err(_) => {
+            // ring only takes RSA keys of 2048 bits and more: say "cannot check" for smaller.
+            match KeyKind::from_spki_der(spki_der) {
+                Ok(KeyKind::Rsa { bits, .. }) if bits < 2048 => {
+                    SigCheck::Unsupported(format!("RSA-{bits} signature check"))
+                }
+                _ => SigCheck::Invalid,
+            }
+        }
     }
 }
 

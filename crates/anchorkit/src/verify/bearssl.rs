@@ -91,7 +91,7 @@ fn decode_problem(c: &Certificate) -> Option<(i32, String)> {
         other => return Some((UNSUPPORTED, format!("key {}", other.describe()))),
     }
     for e in &c.extensions {
-        if e.critical && !UNDERSTOOD.contains(&e.oid.as_str()) && e.oid != "2.5.29.32" {
+        if e.critical && !UNDERSTOOD.contains(&e.oid.as_ref()) && e.oid != "2.5.29.32" {
             return Some((
                 CRITICAL_EXTENSION,
                 format!("critical {}", e.name.unwrap_or(&e.oid)),

@@ -93,7 +93,7 @@ fn parse_check(c: &Certificate, v: Version) -> Parse {
         known.extend(["2.5.29.14", "2.5.29.35"]);
     }
     for e in &c.extensions {
-        if e.critical && !known.contains(&e.oid.as_str()) {
+        if e.critical && !known.contains(&e.oid.as_ref()) {
             return Parse::Err(
                 -0x2562,
                 format!(

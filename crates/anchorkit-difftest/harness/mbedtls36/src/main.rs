@@ -164,11 +164,32 @@ fn files(dir: &Path, prefix: &str) -> Vec<Vec<u8>> {
     names.iter().filter_map(|p| std::fs::read(p).ok()).collect()
 }
 
+struct Loaded {
+    at: i64,
+    host: Option<String>,
+    mode: String,
+    trust: Vec<Vec<u8>>,
+    chain: Vec<Vec<u8>>,
+}
+
+fn load(dir: &Path) -> Loaded {
+    Loaded {
+        at: std::fs::read_to_string(dir.join("at")).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+        host: std::fs::read_to_string(dir.join("host")).ok().map(|s| s.trim().to_string()),
+        mode: std::fs::read_to_string(dir.join("mode")).unwrap_or_else(|_| "ca".into()).trim().to_string(),
+        trust: files(dir, "trust-"),
+        chain: files(dir, "chain-"),
+    }
+}
+
 fn run(dir: &Path) -> String {
-    let at: i64 = std::fs::read_to_string(dir.join("at")).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-    let host = std::fs::read_to_string(dir.join("host")).ok().map(|s| s.trim().to_string());
-    let mode = std::fs::read_to_string(dir.join("mode")).unwrap_or_else(|_| "ca".into());
-    let mode = mode.trim();
+    verify_loaded(&load(dir))
+}
+
+fn verify_loaded(l: &Loaded) -> String {
+    let at = l.at;
+    let host = l.host.clone();
+    let mode = l.mode.as_str();
     #[cfg(feature = "time")]
     clock::set(at);
     #[cfg(not(feature = "time"))]
@@ -179,11 +200,11 @@ fn run(dir: &Path) -> String {
         mbedtls_x509_crt_init(&mut chain);
         mbedtls_x509_crt_init(&mut ca);
         let out = (|| {
-            let trust = files(dir, "trust-");
+            let trust = &l.trust;
             let bundle_mode = mode.starts_with("bundle");
             if bundle_mode {
                 let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-                for der in &trust {
+                for der in trust {
                     let mut c: mbedtls_x509_crt = std::mem::zeroed();
                     mbedtls_x509_crt_init(&mut c);
                     if mbedtls_x509_crt_parse_der(&mut c, der.as_ptr(), der.len()) == 0 {
@@ -196,7 +217,7 @@ fn run(dir: &Path) -> String {
             } else {
                 let mut first_err = 0;
                 let mut parsed = 0;
-                for der in &trust {
+                for der in trust {
                     let r = mbedtls_x509_crt_parse_der(&mut ca, der.as_ptr(), der.len());
                     if r == 0 {
                         parsed += 1;
@@ -208,7 +229,7 @@ fn run(dir: &Path) -> String {
                     return format!("{} -", if first_err != 0 { first_err } else { MBEDTLS_ERR_SSL_CA_CHAIN_REQUIRED });
                 }
             }
-            for der in files(dir, "chain-") {
+            for der in &l.chain {
                 let r = mbedtls_x509_crt_parse_der(&mut chain, der.as_ptr(), der.len());
                 if r == MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + MBEDTLS_ERR_OID_NOT_FOUND {
                     continue;
@@ -268,7 +289,22 @@ fn run(dir: &Path) -> String {
 
 fn main() {
     unsafe { psa_crypto_init() };
-    for dir in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--bench N DIR`: time N full verifications of DIR (parse + verify + hostname) and print
+    // the mean in nanoseconds.
+    if args.first().map(String::as_str) == Some("--bench") {
+        let n: u32 = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(1000);
+        let dir = Path::new(args.get(2).map(String::as_str).unwrap_or("."));
+        let l = load(dir);
+        let _ = verify_loaded(&l);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(verify_loaded(&l));
+        }
+        println!("{}", start.elapsed().as_nanos() / u128::from(n.max(1)));
+        return;
+    }
+    for dir in args {
         println!("{}", run(Path::new(&dir)));
     }
 }
