@@ -24,6 +24,8 @@ pub fn profile_for(r: Real) -> Profile {
         Real::Mbedtls36Bundle => p("esp-idf-5.3").with_trust_mode(TrustMode::Bundle),
         Real::Mbedtls228 => p("mbedtls-2.28"),
         Real::Bearssl => p("bearssl"),
+        Real::Openssl => p("openssl-3"),
+        Real::Wolfssl => p("wolfssl-5"),
     }
 }
 

@@ -25,16 +25,22 @@ pub enum Real {
     Mbedtls228,
     /// Debian's BearSSL 0.6.
     Bearssl,
+    /// Debian's OpenSSL 3 (`openssl verify`).
+    Openssl,
+    /// Debian's wolfSSL 5.5 (CertManager, as a TLS client's peer-chain processing).
+    Wolfssl,
 }
 
 impl Real {
     /// All of them.
-    pub const ALL: [Real; 5] = [
+    pub const ALL: [Real; 7] = [
         Real::Mbedtls36Time,
         Real::Mbedtls36NoTime,
         Real::Mbedtls36Bundle,
         Real::Mbedtls228,
         Real::Bearssl,
+        Real::Openssl,
+        Real::Wolfssl,
     ];
 
     /// Short name.
@@ -45,6 +51,8 @@ impl Real {
             Real::Mbedtls36Bundle => "mbedtls-3.6/esp-bundle",
             Real::Mbedtls228 => "mbedtls-2.28",
             Real::Bearssl => "bearssl",
+            Real::Openssl => "openssl-3",
+            Real::Wolfssl => "wolfssl-5",
         }
     }
 }
@@ -118,11 +126,67 @@ fn build_c(name: &str, libs: &[&str], include: Option<&str>) -> PathBuf {
     out
 }
 
+fn pem(der: &[u8]) -> String {
+    anchorkit::pemutil::encode("CERTIFICATE", der)
+}
+
+/// `openssl verify` with only the scenario's trust (no system store), its time and hostname.
+fn run_openssl(s: &Scenario, dir: &Path) -> Outcome {
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let trust: String = s.trust.iter().map(|d| pem(d)).collect();
+    let rest: String = s.chain.iter().skip(1).map(|d| pem(d)).collect();
+    let (t, u, l) = (
+        dir.join("trust.pem"),
+        dir.join("untrusted.pem"),
+        dir.join("leaf.pem"),
+    );
+    let _ = std::fs::write(&t, trust);
+    let _ = std::fs::write(&u, rest);
+    let _ = std::fs::write(&l, s.chain.first().map(|d| pem(d)).unwrap_or_default());
+    let mut cmd = Command::new("openssl");
+    cmd.args(["verify", "-no-CApath", "-no-CAstore", "-CAfile"])
+        .arg(&t);
+    if s.chain.len() > 1 {
+        cmd.arg("-untrusted").arg(&u);
+    }
+    cmd.arg("-attime").arg(s.at.to_string());
+    if let Some(h) = &s.host {
+        if h.parse::<std::net::IpAddr>().is_ok() {
+            cmd.args(["-verify_ip", h]);
+        } else {
+            cmd.args(["-verify_hostname", h]);
+        }
+    }
+    cmd.arg(&l);
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        return Outcome {
+            code: 0,
+            flags: None,
+        };
+    }
+    // "error 20 at 0 depth lookup: unable to get local issuer certificate"
+    let code = text
+        .split("error ")
+        .skip(1)
+        .find_map(|rest| rest.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(-1);
+    Outcome { code, flags: None }
+}
+
 fn harness(r: Real) -> PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     static N: OnceLock<PathBuf> = OnceLock::new();
     static M: OnceLock<PathBuf> = OnceLock::new();
     static B: OnceLock<PathBuf> = OnceLock::new();
+    static W: OnceLock<PathBuf> = OnceLock::new();
     match r {
         Real::Mbedtls36Time => T.get_or_init(|| build_mbedtls36(true)).clone(),
         Real::Mbedtls36NoTime | Real::Mbedtls36Bundle => {
@@ -139,6 +203,10 @@ fn harness(r: Real) -> PathBuf {
             .clone(),
         Real::Bearssl => B
             .get_or_init(|| build_c("bearssl", &["-lbearssl"], Some("/usr/include/bearssl")))
+            .clone(),
+        Real::Openssl => PathBuf::from("openssl"),
+        Real::Wolfssl => W
+            .get_or_init(|| build_c("wolfssl", &["-lwolfssl"], None))
             .clone(),
     }
 }
@@ -201,6 +269,15 @@ pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&base);
+    if r == Real::Openssl {
+        let out = scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| run_openssl(s, &base.join(format!("{i:03}"))))
+            .collect();
+        let _ = std::fs::remove_dir_all(&base);
+        return out;
+    }
     let mode = if r == Real::Mbedtls36Bundle {
         "bundle-legacy"
     } else {
@@ -222,7 +299,7 @@ pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
         };
         scenarios.len()
     ];
-    if r == Real::Mbedtls228 {
+    if matches!(r, Real::Mbedtls228 | Real::Wolfssl) {
         // The process clock is the device clock: one faketime run per distinct time.
         let mut by_time: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for (i, s) in scenarios.iter().enumerate() {
@@ -235,11 +312,8 @@ pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
                 .arg(faketime_arg(at))
                 .arg(&bin);
             cmd.args(idx.iter().map(|i| &dirs[*i]));
-            let text = String::from_utf8_lossy(&must(
-                &mut cmd,
-                "running the Mbed TLS 2.28 harness under faketime",
-            ))
-            .into_owned();
+            let text = String::from_utf8_lossy(&must(&mut cmd, "running a harness under faketime"))
+                .into_owned();
             for (i, line) in idx.iter().zip(text.lines()) {
                 out[*i] = parse_line(line);
             }

@@ -23,6 +23,10 @@ pub enum Family {
     Webpki,
     /// BearSSL's `br_x509_minimal` (ESP8266 Arduino core).
     Bearssl,
+    /// OpenSSL 3 `openssl verify` (the desktop reference).
+    Openssl,
+    /// wolfSSL 5 as a TLS client.
+    Wolfssl,
 }
 
 /// An mbedTLS version.
@@ -274,6 +278,28 @@ pub const PROFILES: &[Profile] = &[
         name: "bearssl",
         description: "BearSSL 0.6 br_x509_minimal, as the ESP8266 Arduino core uses it (X509List / CertStore)",
         family: Family::Bearssl,
+        mbedtls: None,
+        esp_idf: None,
+        time_check: true,
+        authmode: Authmode::Required,
+        x509_profile: X509Profile::Default,
+        trust_mode: TrustMode::CertPem,
+    },
+    Profile {
+        name: "wolfssl-5",
+        description: "wolfSSL 5.5 TLS client peer-chain processing, alternate cert chains on",
+        family: Family::Wolfssl,
+        mbedtls: None,
+        esp_idf: None,
+        time_check: true,
+        authmode: Authmode::Required,
+        x509_profile: X509Profile::Default,
+        trust_mode: TrustMode::CertPem,
+    },
+    Profile {
+        name: "openssl-3",
+        description: "OpenSSL 3.0 `openssl verify` defaults (trusted first, no partial chains, security level 1)",
+        family: Family::Openssl,
         mbedtls: None,
         esp_idf: None,
         time_check: true,

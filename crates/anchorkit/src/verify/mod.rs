@@ -8,7 +8,9 @@
 mod bearssl;
 mod mbedtls;
 pub mod names;
+mod openssl;
 mod webpki;
+mod wolfssl;
 
 use serde::Serialize;
 
@@ -388,6 +390,8 @@ pub fn stack_for(family: Family) -> &'static dyn Stack {
         Family::Mbedtls => &mbedtls::Mbedtls,
         Family::Webpki => &webpki::Webpki,
         Family::Bearssl => &bearssl::Bearssl,
+        Family::Openssl => &openssl::Openssl,
+        Family::Wolfssl => &wolfssl::Wolfssl,
     }
 }
 
