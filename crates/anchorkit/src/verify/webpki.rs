@@ -44,13 +44,25 @@ fn error_name(e: &webpki::Error) -> String {
 
 impl Stack for Webpki {
     fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
+        // Certificates become anchors as rustls does it (name constraints kept); bare bundle
+        // records carry only subject and key.
+        let ders: Vec<Option<CertificateDer<'_>>> = req
+            .trust
+            .iter()
+            .map(|a| a.cert.as_ref().map(|c| CertificateDer::from(c.der())))
+            .collect();
         let anchors: Vec<PkiAnchor<'_>> = req
             .trust
             .iter()
-            .map(|a| PkiAnchor {
-                subject: seq_contents(a.subject_raw()).into(),
-                subject_public_key_info: seq_contents(a.spki_raw()).into(),
-                name_constraints: None,
+            .zip(&ders)
+            .map(|(a, der)| {
+                der.as_ref()
+                    .and_then(|d| webpki::anchor_from_trusted_cert(d).ok())
+                    .unwrap_or_else(|| PkiAnchor {
+                        subject: seq_contents(a.subject_raw()).into(),
+                        subject_public_key_info: seq_contents(a.spki_raw()).into(),
+                        name_constraints: None,
+                    })
             })
             .collect();
         let Some(leaf) = req.chain.first() else {
