@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod anchor;
+pub mod bundle;
 pub mod cert;
 pub mod crypto;
 pub mod diagnose;
