@@ -176,7 +176,7 @@ impl Rendered {
     }
 }
 
-fn cert_of<'a>(a: &'a TrustAnchor, f: OutputFormat) -> Result<&'a Certificate, FormatError> {
+fn cert_of(a: &TrustAnchor, f: OutputFormat) -> Result<&Certificate, FormatError> {
     a.cert
         .as_ref()
         .ok_or_else(|| FormatError::NeedsCertificate {
