@@ -38,6 +38,8 @@ enum Command {
     Verify(cmd::verify::Args),
     /// Reproduce a device's TLS failure, explain the cause and propose a verified fix.
     Doctor(cmd::doctor::Args),
+    /// Build the smallest trust bundle that keeps the device's servers reachable, in any format.
+    Bundle(cmd::bundle::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => cmd::explain::run(a, &out),
         Command::Verify(a) => cmd::verify::run(a, &out),
         Command::Doctor(a) => cmd::doctor::run(a, &out),
+        Command::Bundle(a) => cmd::bundle::run(a, &out),
     };
     match result {
         Ok(code) => code,

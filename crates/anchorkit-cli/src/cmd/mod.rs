@@ -1,6 +1,7 @@
 //! One module per subcommand. Each has an `Args` struct and a `run` function that returns the
 //! process exit code or an error (reported with exit code 2).
 
+pub mod bundle;
 pub mod device;
 pub mod doctor;
 pub mod explain;

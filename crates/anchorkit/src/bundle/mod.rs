@@ -22,13 +22,15 @@ pub use formats::{OutputFormat, Rendered};
 /// Schema identifier of the JSON form of [`Plan`].
 pub const SCHEMA: &str = "anchorkit.bundle/1";
 
-/// A server the device talks to, by the chain it sends.
+/// A server the device talks to, by the chain it sends, or a CA whose servers it talks to.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    /// A label (the chain file, or the leaf's name).
+    /// A label (the chain file, or the CA name).
     pub name: String,
-    /// The served chain, leaf first.
+    /// The served chain, leaf first (empty for a CA endpoint).
     pub chain: Vec<Certificate>,
+    /// For a CA endpoint: the SubjectPublicKeyInfos of that CA's roots, any of which covers it.
+    pub accept: Option<Vec<Vec<u8>>>,
 }
 
 /// Tie-breaking preference.
@@ -148,6 +150,9 @@ pub fn store_offers(store: &Store) -> Vec<Offer> {
 }
 
 fn covers(p: &Profile, a: &TrustAnchor, e: &Endpoint, at: i64) -> bool {
+    if let Some(acc) = &e.accept {
+        return acc.iter().any(|k| k == a.spki_raw());
+    }
     verify(
         p,
         &Request {
@@ -188,7 +193,12 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
     for (ei, e) in endpoints.iter().enumerate() {
         let any = (0..offers.len()).any(|i| matrix[i][ei]);
         let durably = (0..offers.len()).any(|i| matrix[i][ei] && durable(&offers[i]));
-        if !any {
+        if !any && e.accept.is_some() {
+            uncovered.push(Uncovered {
+                endpoint: e.name.clone(),
+                reason: "no root of this CA is in the store".into(),
+            });
+        } else if !any {
             let v = verify(
                 &profile,
                 &Request {
@@ -316,6 +326,7 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
             policy.redundancy
         ));
     }
+    anchors.sort_by_key(|a| a.role == "backup");
     let total_bytes = policy.format.overhead() + anchors.iter().map(|a| a.bytes).sum::<usize>();
     let runner_up = solutions.get(1).map(|s| {
         (
@@ -356,17 +367,22 @@ pub fn round_trip(
     let profile = policy.profile.clone().with_trust_mode(mode);
     endpoints
         .iter()
-        .filter(|e| {
-            !verify(
-                &profile,
-                &Request {
-                    trust: read_back,
-                    chain: &e.chain,
-                    host: HostCheck::None,
-                    at: policy.at,
-                },
-            )
-            .ok
+        .filter(|e| match &e.accept {
+            Some(acc) => !read_back
+                .iter()
+                .any(|a| acc.iter().any(|k| k == a.spki_raw())),
+            None => {
+                !verify(
+                    &profile,
+                    &Request {
+                        trust: read_back,
+                        chain: &e.chain,
+                        host: HostCheck::None,
+                        at: policy.at,
+                    },
+                )
+                .ok
+            }
         })
         .map(|e| e.name.clone())
         .collect()
