@@ -1063,3 +1063,15 @@ pub fn colon_hex(b: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join(":")
 }
+
+/// The contents of a DER TLV (what `rustls-pki-types` trust anchors hold for the subject and
+/// SPKI SEQUENCEs); the input itself when the header is malformed.
+pub fn der_contents(der: &[u8]) -> &[u8] {
+    let Some(&l) = der.get(1) else { return der };
+    let hdr = if l < 0x80 {
+        2
+    } else {
+        2 + usize::from(l & 0x7f)
+    };
+    der.get(hdr..).unwrap_or(der)
+}

@@ -178,31 +178,6 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<String> {
     out
 }
 
-/// C string literal block for `cert_pem`, like the user's own code.
-pub fn c_literal(name: &str, certs: &[&Certificate]) -> String {
-    let mut s = String::new();
-    let total: usize = certs.iter().map(|c| c.to_pem().len()).sum::<usize>() + 1;
-    s.push_str(&format!(
-        "/* {} trust anchor(s), {} bytes of PEM including the terminating NUL (mbedTLS needs it). */\n",
-        certs.len(),
-        total
-    ));
-    s.push_str(&format!("static const char {name}[] =\n"));
-    for c in certs {
-        s.push_str(&format!(
-            "    /* {} — expires {}, {} bytes DER */\n",
-            c.subject.short(),
-            &format_time(c.not_after)[..10],
-            c.der().len()
-        ));
-        for line in c.to_pem().lines() {
-            s.push_str(&format!("    \"{line}\\n\"\n"));
-        }
-    }
-    s.push_str("    ;\n");
-    s
-}
-
 fn pem_block(certs: &[&Certificate]) -> String {
     certs.iter().map(|c| c.to_pem()).collect()
 }
@@ -370,7 +345,10 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
                     verified: verified && v.ok,
                     check,
                     paste: Some(if as_c {
-                        c_literal("server_root_cert_pem", &certs)
+                        let owners: Vec<Option<String>> =
+                            set.iter().map(|(r, _)| Some(r.owner.clone())).collect();
+                        crate::bundle::formats::c_string("server_root_cert_pem", &anchors, &owners)
+                            .unwrap_or_else(|_| pem_block(&certs))
                     } else {
                         pem_block(&certs)
                     }),

@@ -410,16 +410,6 @@ pub fn certstore(anchors: &[TrustAnchor]) -> Result<Vec<u8>, FormatError> {
     Ok(out)
 }
 
-fn seq_contents(der: &[u8]) -> &[u8] {
-    let Some(&l) = der.get(1) else { return der };
-    let hdr = if l < 0x80 {
-        2
-    } else {
-        2 + usize::from(l & 0x7f)
-    };
-    der.get(hdr..).unwrap_or(der)
-}
-
 fn rust_bytes(b: &[u8]) -> String {
     let mut s = String::from("b\"");
     for x in b {
@@ -496,8 +486,8 @@ pub fn render(
                 let _ = writeln!(
                     s,
                     "    TrustAnchor {{\n        subject: Der::from_slice({}),\n        subject_public_key_info: Der::from_slice({}),\n        name_constraints: None,\n    }},",
-                    rust_bytes(seq_contents(a.subject_raw())),
-                    rust_bytes(seq_contents(a.spki_raw()))
+                    rust_bytes(crate::cert::der_contents(a.subject_raw())),
+                    rust_bytes(crate::cert::der_contents(a.spki_raw()))
                 );
             }
             s.push_str("];\n");

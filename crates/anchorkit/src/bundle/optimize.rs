@@ -37,8 +37,9 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// Cheapest way to reach `redundancy` owners given the chosen ones.
-    fn complete(&self, chosen: &[usize]) -> Option<Solution> {
+    /// Cheapest ways to reach `redundancy` owners given the chosen ones: the best backups, and
+    /// the best with the last backup replaced by the next-cheapest owner (the runner-up).
+    fn complete(&self, chosen: &[usize]) -> Vec<Solution> {
         let mut owners: Vec<&str> = chosen.iter().map(|i| self.c[*i].owner.as_str()).collect();
         owners.sort();
         owners.dedup();
@@ -62,14 +63,24 @@ impl Search<'_> {
             per_owner.sort_by_key(|(_, tie, cost)| (*cost, *tie));
             let need = self.redundancy - owners.len();
             if per_owner.len() < need {
-                return None;
+                return Vec::new();
             }
             extra = per_owner.iter().take(need).map(|(i, ..)| *i).collect();
+            if let Some(next) = per_owner.get(need) {
+                let mut alt = extra.clone();
+                alt.pop();
+                alt.push(next.0);
+                return vec![self.solution(chosen, extra), self.solution(chosen, alt)];
+            }
         }
+        vec![self.solution(chosen, extra)]
+    }
+
+    fn solution(&self, chosen: &[usize], extra: Vec<usize>) -> Solution {
         let mut all: Vec<usize> = chosen.iter().copied().chain(extra).collect();
         all.sort();
         let cost = all.iter().map(|i| self.c[*i].cost).sum();
-        Some(Solution { chosen: all, cost })
+        Solution { chosen: all, cost }
     }
 
     fn offer(&mut self, s: Solution) {
@@ -97,7 +108,7 @@ impl Search<'_> {
         });
         match uncovered {
             None => {
-                if let Some(s) = self.complete(chosen) {
+                for s in self.complete(chosen) {
                     self.offer(s);
                 }
             }

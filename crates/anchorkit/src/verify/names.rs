@@ -99,6 +99,39 @@ pub fn mbedtls_host_matches(leaf: &Certificate, host: &str, ip_san: bool) -> boo
         .any(|a| dns_match(&String::from_utf8_lossy(&a.value), host))
 }
 
+/// Host matching as OpenSSL and wolfSSL do it: an IP host against iPAddress SANs, a DNS host
+/// against dNSName SANs, and the CN only when there is no dNSName SAN.
+pub fn san_or_cn_matches(leaf: &Certificate, host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        let bytes = match ip {
+            std::net::IpAddr::V4(a) => a.octets().to_vec(),
+            std::net::IpAddr::V6(a) => a.octets().to_vec(),
+        };
+        if leaf
+            .san
+            .iter()
+            .any(|s| matches!(s, SanEntry::Ip(b) if *b == bytes))
+        {
+            return true;
+        }
+    }
+    let dns: Vec<&String> = leaf
+        .san
+        .iter()
+        .filter_map(|s| match s {
+            SanEntry::Dns(d) => Some(d),
+            _ => None,
+        })
+        .collect();
+    if !dns.is_empty() {
+        return dns.iter().any(|d| dns_match(d, host));
+    }
+    leaf.subject
+        .attrs()
+        .filter(|a| a.oid == "2.5.4.3")
+        .any(|a| dns_match(&a.text(), host))
+}
+
 /// The names a leaf offers for matching, for messages.
 pub fn offered_names(leaf: &Certificate) -> Vec<String> {
     if leaf.has_san {

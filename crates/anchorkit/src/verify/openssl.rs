@@ -11,11 +11,10 @@
 //! on issuers (79), path length (25); name constraints (47); the host (62); key and digest
 //! strength (66-68); and finally, top down, signatures (7) and validity (9, 10).
 
-use super::names::dns_match;
 use super::{
     AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
 };
-use crate::cert::{Certificate, HashAlg, KeyKind, KeyUsage, Name, SanEntry};
+use crate::cert::{Certificate, HashAlg, KeyKind, KeyUsage, Name};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
 
@@ -142,34 +141,6 @@ fn pick<'a>(
             matching.last()
         })
         .copied()
-}
-
-fn host_matches(leaf: &Certificate, host: &str) -> bool {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        let bytes = match ip {
-            std::net::IpAddr::V4(a) => a.octets().to_vec(),
-            std::net::IpAddr::V6(a) => a.octets().to_vec(),
-        };
-        return leaf
-            .san
-            .iter()
-            .any(|s| matches!(s, SanEntry::Ip(b) if *b == bytes));
-    }
-    let dns: Vec<&String> = leaf
-        .san
-        .iter()
-        .filter_map(|s| match s {
-            SanEntry::Dns(d) => Some(d),
-            _ => None,
-        })
-        .collect();
-    if !dns.is_empty() {
-        return dns.iter().any(|d| dns_match(d, host));
-    }
-    leaf.subject
-        .attrs()
-        .filter(|a| a.oid == "2.5.4.3")
-        .any(|a| dns_match(&a.text(), host))
 }
 
 fn key_bits(k: &KeyKind) -> u32 {
@@ -336,7 +307,7 @@ impl Stack for Openssl {
 
         // Host.
         if let HostCheck::Name(h) = req.host {
-            if !host_matches(leaf, h) {
+            if !super::names::san_or_cn_matches(leaf, h, true) {
                 let ip = h.parse::<std::net::IpAddr>().is_ok();
                 reasons.push(Reason::HostnameMismatch {
                     host: h.to_string(),

@@ -12,17 +12,6 @@ use crate::profile::Profile;
 /// The rustls-webpki stack.
 pub struct Webpki;
 
-/// The contents of a DER SEQUENCE (what `TrustAnchor` holds for subject and SPKI).
-fn seq_contents(der: &[u8]) -> &[u8] {
-    let Some(&len0) = der.get(1) else { return der };
-    let hdr = if len0 < 0x80 {
-        2
-    } else {
-        2 + usize::from(len0 & 0x7f)
-    };
-    der.get(hdr..).unwrap_or(der)
-}
-
 fn fail(p: &Profile, code: String, message: String) -> Verdict {
     Verdict {
         profile: p.summary(),
@@ -59,8 +48,8 @@ impl Stack for Webpki {
                 der.as_ref()
                     .and_then(|d| webpki::anchor_from_trusted_cert(d).ok())
                     .unwrap_or_else(|| PkiAnchor {
-                        subject: seq_contents(a.subject_raw()).into(),
-                        subject_public_key_info: seq_contents(a.spki_raw()).into(),
+                        subject: crate::cert::der_contents(a.subject_raw()).into(),
+                        subject_public_key_info: crate::cert::der_contents(a.spki_raw()).into(),
                         name_constraints: None,
                     })
             })
@@ -108,14 +97,14 @@ impl Stack for Webpki {
                 return fail(p, error_name(&e), format!("rustls-webpki: {e}"));
             }
         }
-        let anchor_subject = seq_contents(path.anchor().subject.as_ref()).to_vec();
+        let anchor_subject = crate::cert::der_contents(path.anchor().subject.as_ref()).to_vec();
         let anchor = req
             .trust
             .iter()
             .enumerate()
             .find(|(_, a)| {
-                seq_contents(a.subject_raw()) == path.anchor().subject.as_ref()
-                    || seq_contents(a.subject_raw()) == anchor_subject.as_slice()
+                crate::cert::der_contents(a.subject_raw()) == path.anchor().subject.as_ref()
+                    || crate::cert::der_contents(a.subject_raw()) == anchor_subject.as_slice()
             })
             .map(|(i, a)| AnchorInfo {
                 subject: a.subject.to_string(),

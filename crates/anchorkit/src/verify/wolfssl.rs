@@ -11,7 +11,6 @@
 //! (-155), a CA below a pathLen 0 signer (-238), DNS name constraints (-198), and only then
 //! dates (-150, -151).
 
-use super::names::dns_match;
 use super::{
     AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
 };
@@ -204,37 +203,6 @@ fn dns_constraints(c: &Certificate) -> Vec<String> {
     out
 }
 
-fn host_ok(leaf: &Certificate, host: &str) -> bool {
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-        let bytes = match ip {
-            std::net::IpAddr::V4(a) => a.octets().to_vec(),
-            std::net::IpAddr::V6(a) => a.octets().to_vec(),
-        };
-        if leaf
-            .san
-            .iter()
-            .any(|s| matches!(s, SanEntry::Ip(b) if *b == bytes))
-        {
-            return true;
-        }
-    }
-    let dns: Vec<&String> = leaf
-        .san
-        .iter()
-        .filter_map(|s| match s {
-            SanEntry::Dns(d) => Some(d),
-            _ => None,
-        })
-        .collect();
-    if !dns.is_empty() {
-        return dns.iter().any(|d| dns_match(d, host));
-    }
-    leaf.subject
-        .attrs()
-        .filter(|a| a.oid == "2.5.4.3")
-        .any(|a| dns_match(&a.text(), host))
-}
-
 impl Stack for Wolfssl {
     fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
         let mut signers: Vec<Signer<'_>> = req
@@ -298,7 +266,7 @@ impl Stack for Wolfssl {
             }
         };
         if let HostCheck::Name(h) = req.host {
-            if !host_ok(leaf, h) {
+            if !super::names::san_or_cn_matches(leaf, h, false) {
                 reasons.push(Reason::HostnameMismatch {
                     host: h.to_string(),
                     names: super::names::offered_names(leaf),
