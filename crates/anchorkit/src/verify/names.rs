@@ -100,19 +100,21 @@ pub fn mbedtls_host_matches(leaf: &Certificate, host: &str, ip_san: bool) -> boo
 }
 
 /// Host matching as OpenSSL and wolfSSL do it: an IP host against iPAddress SANs, a DNS host
-/// against dNSName SANs, and the CN only when there is no dNSName SAN.
-pub fn san_or_cn_matches(leaf: &Certificate, host: &str) -> bool {
+/// against dNSName SANs, and the CN only when there is no dNSName SAN. With `ip_only`
+/// (OpenSSL's `-verify_ip`) an IP host matches iPAddress SANs only; otherwise (wolfSSL) it is
+/// also compared as text.
+pub fn san_or_cn_matches(leaf: &Certificate, host: &str, ip_only: bool) -> bool {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         let bytes = match ip {
             std::net::IpAddr::V4(a) => a.octets().to_vec(),
             std::net::IpAddr::V6(a) => a.octets().to_vec(),
         };
-        if leaf
+        let hit = leaf
             .san
             .iter()
-            .any(|s| matches!(s, SanEntry::Ip(b) if *b == bytes))
-        {
-            return true;
+            .any(|s| matches!(s, SanEntry::Ip(b) if *b == bytes));
+        if hit || ip_only {
+            return hit;
         }
     }
     let dns: Vec<&String> = leaf
