@@ -217,7 +217,7 @@ pub fn generate(inputs: &[(String, Vec<u8>)], filter: &Filter) -> Result<Generat
                     "filter name '{n}' matches no certificate heading (ESP-IDF skips it silently)"
                 ));
             }
-        } else {
+        } else if !inputs.is_empty() {
             g.warnings.push("the filter applies only to an input named cacrt_all.pem (as in ESP-IDF); no input has that name".into());
         }
     }

@@ -233,7 +233,7 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
                 })
                 .collect();
             notes.push(format!(
-                "{}: only anchors that expire before {} cover this chain today: {}; they are used, but the server's chain must change before then",
+                "{}: only anchors that expire before {} cover it today: {}; they are used, but the server's chain must change before then",
                 e.name,
                 &format_time(policy.until)[..10],
                 who.join(", ")
