@@ -480,6 +480,7 @@ pub fn corpus() -> Vec<Scenario> {
     ));
 
     user_story(&mut v);
+    openssl_made(&mut v);
 
     // Depth: 9 and 10 intermediates.
     let mut ders: Vec<Vec<u8>> = Vec::new();
@@ -538,4 +539,239 @@ fn user_story(v: &mut Vec<Scenario>) {
         at,
     ));
     v.push(s("user-story-leaf-only-chain", &[&x1], &[&leaf], h, at));
+}
+
+/// Runs the openssl command in `dir`, panicking with its stderr on failure.
+fn osl(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn pem_der(path: &std::path::Path) -> Vec<u8> {
+    let f = anchorkit::intake::read_path(path).unwrap_or_else(|e| panic!("{e}"));
+    f[0].cert().map(|c| c.der().to_vec()).unwrap_or_default()
+}
+
+/// Certificates rcgen cannot make (it signs through ring): leaves signed with SHA-1 and MD5 by
+/// an RSA root, and a P-521 hierarchy, made by the openssl command; valid from now.
+fn openssl_made(v: &mut Vec<Scenario>) {
+    let dir = std::env::temp_dir().join(format!("anchorkit-osl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let w = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    w(
+        "req.cnf",
+        "[req]\ndistinguished_name=dn\n[dn]\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n",
+    );
+    w(
+        "leaf.ext",
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:device.example.test\nauthorityKeyIdentifier=keyid\n",
+    );
+    osl(
+        &dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "rsa.key",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "rsa.key",
+            "-subj",
+            "/O=anchorkit test/CN=Digest Root",
+            "-days",
+            "3650",
+            "-sha256",
+            "-config",
+            "req.cnf",
+            "-extensions",
+            "ca",
+            "-out",
+            "rsa-root.pem",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=device.example.test",
+            "-config",
+            "req.cnf",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    for md in ["sha1", "md5"] {
+        let out = format!("leaf-{md}.pem");
+        osl(
+            &dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "rsa-root.pem",
+                "-CAkey",
+                "rsa.key",
+                "-set_serial",
+                "7",
+                "-days",
+                "700",
+                &format!("-{md}"),
+                "-extfile",
+                "leaf.ext",
+                "-out",
+                &out,
+            ],
+        );
+    }
+    osl(
+        &dir,
+        &[
+            "ecparam",
+            "-name",
+            "secp521r1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "p521.key",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "p521.key",
+            "-subj",
+            "/O=anchorkit test/CN=P-521 Root",
+            "-days",
+            "3650",
+            "-sha512",
+            "-config",
+            "req.cnf",
+            "-extensions",
+            "ca",
+            "-out",
+            "p521-root.pem",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "ecparam",
+            "-name",
+            "secp521r1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "p521-leaf.key",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "p521-leaf.key",
+            "-subj",
+            "/CN=device.example.test",
+            "-config",
+            "req.cnf",
+            "-out",
+            "p521-leaf.csr",
+        ],
+    );
+    osl(
+        &dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "p521-leaf.csr",
+            "-CA",
+            "p521-root.pem",
+            "-CAkey",
+            "p521.key",
+            "-set_serial",
+            "9",
+            "-days",
+            "700",
+            "-sha512",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "p521-leaf.pem",
+        ],
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+        + 86_400;
+    let root = pem_der(&dir.join("rsa-root.pem"));
+    let h = Some(HOST);
+    v.push(s(
+        "sha1-signed-leaf",
+        &[&root],
+        &[&pem_der(&dir.join("leaf-sha1.pem"))],
+        h,
+        now,
+    ));
+    v.push(s(
+        "md5-signed-leaf",
+        &[&root],
+        &[&pem_der(&dir.join("leaf-md5.pem"))],
+        h,
+        now,
+    ));
+    let p521_root = pem_der(&dir.join("p521-root.pem"));
+    v.push(s(
+        "p521-good",
+        &[&p521_root],
+        &[&pem_der(&dir.join("p521-leaf.pem"))],
+        h,
+        now,
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
 }

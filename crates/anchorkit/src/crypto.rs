@@ -48,6 +48,7 @@ pub fn verify_signature(
             HashAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
             HashAlg::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
             HashAlg::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+            HashAlg::Md5 => return rsa_md5(key_bytes, message, signature),
             other => return SigCheck::Unsupported(format!("RSA with {}", other.name())),
         },
         ("1.2.840.113549.1.1.1", SigAlg::RsaPss { hash }) => match hash {
@@ -69,6 +70,9 @@ pub fn verify_signature(
                 ("1.2.840.10045.3.1.7", HashAlg::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
                 ("1.3.132.0.34", HashAlg::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
                 ("1.3.132.0.34", HashAlg::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
+                ("1.3.132.0.35", HashAlg::Sha512) => {
+                    return p521_sha512(key_bytes, message, signature);
+                }
                 (c, h) => {
                     return SigCheck::Unsupported(format!("ECDSA on curve {c} with {}", h.name()));
                 }
@@ -91,6 +95,33 @@ pub fn verify_signature(
                 _ => SigCheck::Invalid,
             }
         }
+    }
+}
+
+/// RSA PKCS#1 v1.5 with MD5 (RustCrypto; ring refuses MD5). Mbed TLS still checks these
+/// signatures and flags them BAD_MD, so anchorkit must know whether they verify.
+fn rsa_md5(key: &[u8], message: &[u8], signature: &[u8]) -> SigCheck {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::signature::Verifier;
+    let Ok(pk) = rsa::RsaPublicKey::from_pkcs1_der(key) else {
+        return SigCheck::Unsupported("unparseable RSA key".into());
+    };
+    let vk = rsa::pkcs1v15::VerifyingKey::<md5::Md5>::new(pk);
+    match rsa::pkcs1v15::Signature::try_from(signature) {
+        Ok(sig) if vk.verify(message, &sig).is_ok() => SigCheck::Valid,
+        _ => SigCheck::Invalid,
+    }
+}
+
+/// ECDSA P-521 with SHA-512 (RustCrypto; ring has no P-521).
+fn p521_sha512(key: &[u8], message: &[u8], signature: &[u8]) -> SigCheck {
+    use p521::ecdsa::signature::Verifier;
+    let Ok(vk) = p521::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
+        return SigCheck::Unsupported("unparseable P-521 key".into());
+    };
+    match p521::ecdsa::Signature::from_der(signature) {
+        Ok(sig) if vk.verify(message, &sig).is_ok() => SigCheck::Valid,
+        _ => SigCheck::Invalid,
     }
 }
 

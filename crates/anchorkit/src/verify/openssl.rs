@@ -9,12 +9,12 @@
 //! intermediate in the store gives error 2); a self-signed leaf is trusted only as the exact
 //! certificate. Then, leaf upwards: unhandled critical extensions (34), CA flag and keyCertSign
 //! on issuers (79), path length (25); name constraints (47); the host (62); key and digest
-//! strength (66-68); and finally, top down, signatures (7) and validity (9, 10).
+//! strength (66, 67); and finally, top down, signatures (7) and validity (9, 10).
 
 use super::{
     AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
 };
-use crate::cert::{Certificate, HashAlg, KeyKind, KeyUsage, Name};
+use crate::cert::{Certificate, KeyKind, KeyUsage, Name};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
 
@@ -38,7 +38,6 @@ fn code_name(code: i32) -> &'static str {
         64 => "X509_V_ERR_IP_ADDRESS_MISMATCH",
         66 => "X509_V_ERR_EE_KEY_TOO_SMALL",
         67 => "X509_V_ERR_CA_KEY_TOO_SMALL",
-        68 => "X509_V_ERR_CA_MD_TOO_WEAK",
         79 => "X509_V_ERR_INVALID_CA",
         _ => "X509_V_ERR",
     }
@@ -317,7 +316,7 @@ impl Stack for Openssl {
             }
         }
 
-        // Security level 1: 80-bit keys, no SHA-1/MD5 below the anchor.
+        // Security level 1: 80-bit keys. (`openssl verify` accepts SHA-1 and MD5 signatures.)
         for (i, l) in path.iter().enumerate() {
             let bits = key_bits(&l.cert.key);
             let weak = match l.cert.key {
@@ -326,19 +325,6 @@ impl Stack for Openssl {
             };
             if weak {
                 return done(if i == 0 { 66 } else { 67 }, &path, reasons);
-            }
-            let top_anchor = l.trusted && self_signed(l.cert);
-            if !top_anchor
-                && matches!(
-                    l.cert.sig_alg.hash(),
-                    Some(HashAlg::Md5 | HashAlg::Sha1 | HashAlg::Md2 | HashAlg::Md4)
-                )
-            {
-                reasons.push(Reason::BadHash {
-                    cert: label(l.at, l.cert),
-                    algorithm: l.cert.sig_alg.name(),
-                });
-                return done(68, &path, reasons);
             }
         }
 
