@@ -154,6 +154,15 @@ fn pkcs7_bags_in_der_and_pem() {
                 .as_deref(),
             Some("R3")
         );
+        if form == "DER" {
+            // A truncated or damaged bag is an error, never a partial list.
+            let bytes = std::fs::read(&out).expect("p7b");
+            let cut = &bytes[..bytes.len() - 40];
+            assert!(read_bytes("bag.p7b", cut).is_err());
+            let mut damaged = bytes.clone();
+            damaged[20] ^= 0xff;
+            assert!(read_bytes("bag.p7b", &damaged).is_err());
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
