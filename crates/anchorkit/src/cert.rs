@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use x509_parser::der_parser::oid::Oid;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::nom::Parser;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
@@ -774,8 +775,12 @@ impl Certificate {
 
     /// Parses one DER certificate at the start of `der`; returns it and the bytes it used.
     pub fn from_der_prefix(der: &[u8]) -> Result<(Certificate, usize), CertError> {
-        let (rest, x) =
-            X509Certificate::from_der(der).map_err(|e| CertError::Parse(e.to_string()))?;
+        // Extensions are parsed here, only the ones anchorkit uses (SCT lists and policies'
+        // qualifiers are never needed and cost more than the rest of the certificate).
+        let (rest, x) = x509_parser::certificate::X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(der)
+            .map_err(|e| CertError::Parse(e.to_string()))?;
         let used = der.len() - rest.len();
         let shared: Arc<[u8]> = Arc::from(&der[..used]);
         Ok((Self::build(&x, shared)?, used))
@@ -837,7 +842,11 @@ impl Certificate {
                 oid,
                 critical: ext.critical,
             });
-            match ext.parsed_extension() {
+            let parsed = parse_wanted(&cert.extensions[cert.extensions.len() - 1].oid, ext.value);
+            if let Some(p) = &parsed.1 {
+                cert.policies = p.clone();
+            }
+            match parsed.0 {
                 ParsedExtension::BasicConstraints(bc) => {
                     cert.basic_constraints = Some(BasicConstraints {
                         ca: bc.ca,
@@ -901,9 +910,6 @@ impl Certificate {
                             _ => {}
                         }
                     }
-                }
-                ParsedExtension::CertificatePolicies(p) => {
-                    cert.policies = p.iter().map(|pi| pi.policy_id.to_id_string()).collect()
                 }
                 ParsedExtension::NSCertType(t) => {
                     let bits = [
@@ -1010,6 +1016,62 @@ impl Certificate {
     pub fn label(&self) -> String {
         self.subject.short()
     }
+}
+
+/// Parses the extensions anchorkit uses from their DER value; policies come back as OIDs.
+fn parse_wanted<'a>(oid: &str, v: &'a [u8]) -> (ParsedExtension<'a>, Option<Vec<String>>) {
+    use x509_parser::extensions::{
+        AuthorityInfoAccess, AuthorityKeyIdentifier, BasicConstraints as Bc, ExtendedKeyUsage,
+        KeyIdentifier, KeyUsage as Ku, NSCertType, SubjectAlternativeName,
+    };
+    fn ok<'a, T>(
+        r: Result<(&'a [u8], T), x509_parser::nom::Err<x509_parser::error::X509Error>>,
+        f: impl FnOnce(T) -> ParsedExtension<'a>,
+    ) -> ParsedExtension<'a> {
+        r.map(|(_, t)| f(t)).unwrap_or(ParsedExtension::Unparsed)
+    }
+    let p = match oid {
+        "2.5.29.19" => ok(Bc::from_der(v), ParsedExtension::BasicConstraints),
+        "2.5.29.15" => ok(Ku::from_der(v), ParsedExtension::KeyUsage),
+        "2.5.29.37" => ok(
+            ExtendedKeyUsage::from_der(v),
+            ParsedExtension::ExtendedKeyUsage,
+        ),
+        "2.5.29.17" => ok(
+            SubjectAlternativeName::from_der(v),
+            ParsedExtension::SubjectAlternativeName,
+        ),
+        "2.5.29.14" => ok(
+            KeyIdentifier::from_der(v),
+            ParsedExtension::SubjectKeyIdentifier,
+        ),
+        "2.5.29.35" => ok(
+            AuthorityKeyIdentifier::from_der(v),
+            ParsedExtension::AuthorityKeyIdentifier,
+        ),
+        "1.3.6.1.5.5.7.1.1" => ok(
+            AuthorityInfoAccess::from_der(v),
+            ParsedExtension::AuthorityInfoAccess,
+        ),
+        "2.16.840.1.113730.1.1" => ok(NSCertType::from_der(v), ParsedExtension::NSCertType),
+        "2.5.29.32" => {
+            // SEQUENCE OF PolicyInformation { policyIdentifier OID, qualifiers OPTIONAL }
+            use x509_parser::der_parser::asn1_rs::Any;
+            let mut oids = Vec::new();
+            if let Ok((_, seq)) = Any::from_der(v) {
+                let mut rest = seq.data;
+                while let Ok((next, pi)) = Any::from_der(rest) {
+                    if let Ok((_, o)) = Oid::from_der(pi.data) {
+                        oids.push(o.to_id_string());
+                    }
+                    rest = next;
+                }
+            }
+            return (ParsedExtension::Unparsed, Some(oids));
+        }
+        _ => ParsedExtension::Unparsed,
+    };
+    (p, None)
 }
 
 impl PartialEq for Certificate {
