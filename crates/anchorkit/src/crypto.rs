@@ -41,8 +41,14 @@ pub fn verify_signature(
         return SigCheck::Unsupported("unparseable public key".into());
     };
     let key_bytes: &[u8] = &spki.subject_public_key.data;
-    let key_oid = spki.algorithm.algorithm.to_id_string();
-    let algorithm: &dyn rs::VerificationAlgorithm = match (key_oid.as_str(), alg) {
+    // Key algorithm by its encoded OID bytes (no string formatting on the hot path).
+    let key_oid = match spki.algorithm.algorithm.as_bytes() {
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01] => "1.2.840.113549.1.1.1",
+        [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01] => "1.2.840.10045.2.1",
+        [0x2b, 0x65, 0x70] => "1.3.101.112",
+        _ => "other",
+    };
+    let algorithm: &dyn rs::VerificationAlgorithm = match (key_oid, alg) {
         ("1.2.840.113549.1.1.1", SigAlg::RsaPkcs1 { hash }) => match hash {
             HashAlg::Sha1 => &rs::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
             HashAlg::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
@@ -82,7 +88,10 @@ pub fn verify_signature(
         ("1.2.840.113549.1.1.1" | "1.2.840.10045.2.1" | "1.3.101.112", _) => {
             return SigCheck::Invalid;
         }
-        (k, a) => return SigCheck::Unsupported(format!("{} signature by a {k} key", a.name())),
+        (_, a) => {
+            let k = spki.algorithm.algorithm.to_id_string();
+            return SigCheck::Unsupported(format!("{} signature by a {k} key", a.name()));
+        }
     };
     match rs::UnparsedPublicKey::new(algorithm, key_bytes).verify(message, signature) {
         Ok(()) => SigCheck::Valid,
