@@ -170,6 +170,20 @@ const fn mbed(
     }
 }
 
+const fn other(name: &'static str, description: &'static str, family: Family) -> Profile {
+    Profile {
+        name,
+        description,
+        family,
+        mbedtls: None,
+        esp_idf: None,
+        time_check: true,
+        authmode: Authmode::Required,
+        x509_profile: X509Profile::Default,
+        trust_mode: TrustMode::CertPem,
+    }
+}
+
 const fn esp(version: &'static str, bundle_format: BundleFormat, cross: bool) -> Option<EspIdf> {
     Some(EspIdf {
         version,
@@ -274,50 +288,26 @@ pub const PROFILES: &[Profile] = &[
         esp("5.5.5", OffsetTable, false),
         false,
     ),
-    Profile {
-        name: "bearssl",
-        description: "BearSSL 0.6 br_x509_minimal, as the ESP8266 Arduino core uses it (X509List / CertStore)",
-        family: Family::Bearssl,
-        mbedtls: None,
-        esp_idf: None,
-        time_check: true,
-        authmode: Authmode::Required,
-        x509_profile: X509Profile::Default,
-        trust_mode: TrustMode::CertPem,
-    },
-    Profile {
-        name: "wolfssl-5",
-        description: "wolfSSL 5.5 TLS client peer-chain processing, alternate cert chains on",
-        family: Family::Wolfssl,
-        mbedtls: None,
-        esp_idf: None,
-        time_check: true,
-        authmode: Authmode::Required,
-        x509_profile: X509Profile::Default,
-        trust_mode: TrustMode::CertPem,
-    },
-    Profile {
-        name: "openssl-3",
-        description: "OpenSSL 3.0 `openssl verify` defaults (trusted first, no partial chains, security level 1)",
-        family: Family::Openssl,
-        mbedtls: None,
-        esp_idf: None,
-        time_check: true,
-        authmode: Authmode::Required,
-        x509_profile: X509Profile::Default,
-        trust_mode: TrustMode::CertPem,
-    },
-    Profile {
-        name: "webpki",
-        description: "rustls-webpki 0.103 (embedded Rust with rustls), server authentication",
-        family: Family::Webpki,
-        mbedtls: None,
-        esp_idf: None,
-        time_check: true,
-        authmode: Authmode::Required,
-        x509_profile: X509Profile::Default,
-        trust_mode: TrustMode::CertPem,
-    },
+    other(
+        "bearssl",
+        "BearSSL 0.6 br_x509_minimal, as the ESP8266 Arduino core uses it (X509List / CertStore)",
+        Family::Bearssl,
+    ),
+    other(
+        "wolfssl-5",
+        "wolfSSL 5.5 TLS client peer-chain processing, alternate cert chains on",
+        Family::Wolfssl,
+    ),
+    other(
+        "openssl-3",
+        "OpenSSL 3.0 `openssl verify` defaults (trusted first, no partial chains, security level 1)",
+        Family::Openssl,
+    ),
+    other(
+        "webpki",
+        "rustls-webpki 0.103 (embedded Rust with rustls), server authentication",
+        Family::Webpki,
+    ),
 ];
 
 impl Profile {
