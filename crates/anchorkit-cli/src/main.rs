@@ -17,7 +17,8 @@ Set NO_COLOR to disable colour. Every subcommand takes --json for machine-readab
 (schema: docs/json-schema.md).";
 
 /// TLS trust for small devices: decode certificates and device errors, reproduce what an
-/// mbedTLS/BearSSL/wolfSSL device decides, and build the smallest trust bundle that lasts.
+/// Mbed TLS / BearSSL / wolfSSL / rustls device decides, and build the smallest trust bundle
+/// that lasts.
 #[derive(Parser, Debug)]
 #[command(name = "anchorkit", version, after_help = AFTER_HELP)]
 struct Cli {

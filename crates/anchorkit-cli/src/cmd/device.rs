@@ -54,7 +54,7 @@ pub enum TrustModeArg {
 #[derive(clap::Args, Debug, Clone)]
 pub struct DeviceArgs {
     /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0,
-    /// arduino-esp32-2, arduino-esp32-3, webpki.
+    /// arduino-esp32-2, arduino-esp32-3, bearssl, wolfssl-5, openssl-3, webpki.
     #[arg(long, default_value = "esp-idf-5.3")]
     pub profile: String,
     /// MBEDTLS_HAVE_TIME_DATE (default: the profile's; ESP-IDF's default is off).
