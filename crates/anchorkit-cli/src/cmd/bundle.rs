@@ -1,15 +1,18 @@
-//! `anchorkit bundle`: the smallest durable trust bundle, written byte-exact.
+//! `anchorkit bundle`: the smallest durable trust bundle, written byte-exact; or ESP-IDF's
+//! whole-store generator, reproduced with its traps reported.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anchorkit::anchor::TrustAnchor;
-use anchorkit::bundle::generate::{Filter, generate};
+use anchorkit::bundle::formats::{self, read_back};
+use anchorkit::bundle::generate::{Filter, Generated, from_mozilla, generate};
 use anchorkit::bundle::{
-    Endpoint, OutputFormat, Plan, Policy, Prefer, Rendered, formats, plan, round_trip, store_offers,
+    Endpoint, Offer, OutputFormat, Plan, Policy, Prefer, Rendered, plan, round_trip_plan,
+    store_offers,
 };
-use anchorkit::intake::{Found, read_bytes, read_path};
+use anchorkit::intake::read_path;
 use anchorkit::profile::Profile;
 use anchorkit::store::Store;
 
@@ -21,23 +24,31 @@ use super::{CmdError, Ctx, at_time, print_json};
 #[command(after_help = "\
 Examples:
   anchorkit bundle --chain server-chain.pem --profile esp-idf-5.3 --lifetime 10y --redundancy 2 --format c -o ca.h
-  anchorkit bundle --ca \"Let's Encrypt\" --ca \"Amazon\" --format esp-bundle -o x509_crt_bundle
+  anchorkit bundle --ca \"Let's Encrypt\" --ca Amazon --format esp-bundle -o x509_crt_bundle
   anchorkit bundle --from-store cacrt_all.pem --filter common --format esp-bundle-legacy -o x509_crt_bundle
 
 Formats: esp-bundle-legacy (ESP-IDF v4.2-v5.3, Arduino-ESP32 2.x/3.0/3.1), esp-bundle (v5.4+),
 pem, c, c-array, arduino, bearssl, esp8266-certstore, rust, der (a directory).
-Exit codes: 0 written (or planned), 1 the policy cannot be met (budget, uncovered endpoint), 2 bad input.")]
+An anchor covers a server when the device (--profile) accepts its served chain with that anchor
+alone, now (--at) and at the end of the lifetime (time checks on, the served chain renewed, the
+anchor held to its own dates). --redundancy N: every server keeps N independent CA owners
+(backups are ESP-IDF's common CAs). Nothing is written unless the output reads back and every
+server verifies with it.
+Exit codes: 0 written (or planned), 1 the policy cannot be met (budget, uncovered server),
+2 bad input.")]
 pub struct Args {
-    /// A served chain, leaf first (one endpoint per file; repeatable).
-    #[arg(long)]
+    /// A served chain, leaf first (one server per file; repeatable).
+    #[arg(long, num_args = 1..)]
     pub chain: Vec<PathBuf>,
     /// A CA whose servers the device talks to, by owner or root name (repeatable).
     #[arg(long)]
     pub ca: Vec<String>,
-    /// Whole-store mode (ESP-IDF's generator): `mozilla` or PEM files such as cacrt_all.pem.
+    /// Whole-store mode (ESP-IDF's generator): `mozilla`, or PEM/DER files or directories such
+    /// as cacrt_all.pem.
     #[arg(long, num_args = 1..)]
     pub from_store: Vec<String>,
-    /// Whole-store filter: `common` (ESP-IDF's common CA list) or a CSV in its format.
+    /// Whole-store filter: `common` (ESP-IDF's common CA list, built in) or a CSV in the format
+    /// of cmn_crt_authorities.csv.
     #[arg(long)]
     pub filter: Option<String>,
     /// Whole-store mode: a deprecated-roots PEM appended unfiltered (cacrt_deprecated.pem).
@@ -49,25 +60,25 @@ pub struct Args {
     /// Device profile (decides coverage).
     #[arg(long, default_value = "esp-idf-5.3")]
     pub profile: String,
-    /// Output format.
-    #[arg(long, default_value = "pem")]
-    pub format: String,
+    /// Output format (default: pem; esp-bundle in whole-store mode).
+    #[arg(long)]
+    pub format: Option<String>,
     /// Output file (a directory for --format der); without it, text formats print to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Device lifetime: every anchor must stay valid that long (e.g. 10y).
+    /// Device lifetime: every anchor must stay usable that long (e.g. 10y, 18m, 400d).
     #[arg(long, default_value = "10y")]
     pub lifetime: String,
     /// End of life as a date instead of --lifetime.
     #[arg(long)]
     pub until: Option<String>,
-    /// Distinct CA owners the bundle must span (backup roots).
+    /// Distinct CA owners every server must be able to fall back to.
     #[arg(long, default_value_t = 1)]
     pub redundancy: usize,
     /// Flash budget, e.g. 4KiB, 6000.
     #[arg(long)]
     pub budget: Option<String>,
-    /// Tie-break: smallest, longest (lived), ecdsa.
+    /// Tie-break among sets of equal size: smallest (fewest anchors), longest (lived), ecdsa.
     #[arg(long, default_value = "smallest")]
     pub prefer: String,
     /// Now (RFC 3339 or YYYY-MM-DD; default: now).
@@ -88,89 +99,110 @@ fn parse_size(s: &str) -> Result<usize, CmdError> {
         "m" | "mib" | "mb" => 1024 * 1024,
         _ => return Err(format!("--budget '{s}': unknown unit (use B, KiB or MiB)").into()),
     };
-    Ok(n * mult)
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("--budget '{s}': too large").into())
 }
 
+fn parse_format(args: &Args, default: OutputFormat) -> Result<OutputFormat, CmdError> {
+    match &args.format {
+        None => Ok(default),
+        Some(f) => OutputFormat::from_name(f).ok_or_else(|| {
+            format!(
+                "unknown --format '{f}'; expected one of: {}",
+                OutputFormat::ALL
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .into()
+        }),
+    }
+}
+
+fn tmp_name(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".anchorkit-tmp-{}", std::process::id()));
+    out.with_file_name(name)
+}
+
+/// Writes through a temporary name and a rename, so a failure leaves nothing half-written.
 fn write_atomically(out: &Path, r: &Rendered) -> Result<(), CmdError> {
+    let tmp = tmp_name(out);
+    let fail = |e: std::io::Error, p: &Path| format!("{}: cannot write: {e}", p.display());
     match r {
         Rendered::File(bytes) => {
-            let tmp = out.with_extension("anchorkit-tmp");
-            std::fs::write(&tmp, bytes)
-                .map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
-            std::fs::rename(&tmp, out)
-                .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+            std::fs::write(&tmp, bytes).map_err(|e| fail(e, &tmp))?;
+            std::fs::rename(&tmp, out).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                fail(e, out)
+            })?;
         }
         Rendered::Dir(files) => {
-            std::fs::create_dir_all(out)
-                .map_err(|e| format!("{}: cannot create: {e}", out.display()))?;
-            for (name, bytes) in files {
-                std::fs::write(out.join(name), bytes)
-                    .map_err(|e| format!("{}: cannot write: {e}", out.display()))?;
+            if out.is_dir() {
+                // An existing directory: each file replaced atomically.
+                for (name, bytes) in files {
+                    let p = out.join(name);
+                    let t = tmp_name(&p);
+                    std::fs::write(&t, bytes).map_err(|e| fail(e, &t))?;
+                    std::fs::rename(&t, &p).map_err(|e| fail(e, &p))?;
+                }
+            } else {
+                std::fs::create_dir_all(&tmp).map_err(|e| fail(e, &tmp))?;
+                for (name, bytes) in files {
+                    std::fs::write(tmp.join(name), bytes).map_err(|e| {
+                        let _ = std::fs::remove_dir_all(&tmp);
+                        fail(e, &tmp)
+                    })?;
+                }
+                std::fs::rename(&tmp, out).map_err(|e| {
+                    let _ = std::fs::remove_dir_all(&tmp);
+                    fail(e, out)
+                })?;
             }
         }
     }
     Ok(())
 }
 
-/// Reads the rendered output back through intake, where intake reads the format.
-fn read_back(format: OutputFormat, r: &Rendered) -> Option<Result<Vec<TrustAnchor>, String>> {
-    let found: Result<Vec<Found>, String> = match r {
-        Rendered::File(b) => match format {
-            OutputFormat::Bearssl | OutputFormat::Rust | OutputFormat::Esp8266Certstore => {
-                return None;
-            }
-            _ => read_bytes("bundle", b).map_err(|e| e.to_string()),
-        },
-        Rendered::Dir(files) => files
-            .iter()
-            .map(|(n, b)| read_bytes(n, b).map_err(|e| e.to_string()))
-            .collect::<Result<Vec<_>, _>>()
-            .map(|v| v.concat()),
-    };
-    Some(found.map(|f| f.iter().map(Found::to_anchor).collect()))
+fn print_rendered(format: OutputFormat, r: &Rendered) {
+    match r {
+        Rendered::File(b)
+            if !format.is_esp_bundle() && format != OutputFormat::Esp8266Certstore =>
+        {
+            println!("\n{}", String::from_utf8_lossy(b));
+        }
+        _ => println!("(binary or directory output: give -o to write it)"),
+    }
 }
 
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
-    let format = OutputFormat::from_name(&args.format).ok_or_else(|| {
-        format!(
-            "unknown --format '{}'; expected one of: {}",
-            args.format,
-            OutputFormat::ALL
-                .iter()
-                .map(|f| f.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })?;
     if !args.from_store.is_empty() {
-        return whole_store(args, format, ctx);
-    }
-    if args.chain.is_empty() && args.ca.is_empty() {
-        return Err("give the endpoints: --chain FILE (served chains) or --ca NAME, or --from-store for a whole store".into());
-    }
-    let profile = Profile::by_name(&args.profile)?;
-    let at = at_time(args.at.as_deref())?;
-    let until = match &args.until {
-        Some(u) => anchorkit::cert::parse_time(u)?,
-        None => at + parse_lifetime(&args.lifetime)?,
-    };
-    let prefer = match args.prefer.as_str() {
-        "smallest" => Prefer::Smallest,
-        "longest" => Prefer::Longest,
-        "ecdsa" => Prefer::Ecdsa,
-        other => {
-            return Err(format!("--prefer '{other}': expected smallest, longest or ecdsa").into());
+        if !args.chain.is_empty() || !args.ca.is_empty() {
+            return Err(
+                "--from-store builds a whole store; it does not take --chain or --ca".into(),
+            );
         }
-    };
-    let budget = args.budget.as_deref().map(parse_size).transpose()?;
-    let store = Store::mozilla();
+        return whole_store(args, ctx);
+    }
+    if args.filter.is_some() || args.deprecated.is_some() {
+        return Err("--filter and --deprecated belong to --from-store".into());
+    }
+    endpoints_mode(args, ctx)
+}
+
+fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError> {
     let mut endpoints = Vec::new();
     for c in &args.chain {
         let found = read_path(c)?;
         let chain: Vec<_> = found.iter().filter_map(|f| f.cert().cloned()).collect();
         if chain.is_empty() {
-            return Err(format!("{}: no certificate in the chain", c.display()).into());
+            return Err(format!(
+                "{}: no certificate in the chain (expected the served chain, leaf first)",
+                c.display()
+            )
+            .into());
         }
         endpoints.push(Endpoint {
             name: c.display().to_string(),
@@ -198,12 +230,38 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             });
         }
     }
+    Ok(endpoints)
+}
+
+fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
+    let format = parse_format(args, OutputFormat::Pem)?;
+    if args.chain.is_empty() && args.ca.is_empty() {
+        return Err("give the servers: --chain FILE (served chains) or --ca NAME, or --from-store for a whole store".into());
+    }
+    let profile = Profile::by_name(&args.profile)?;
+    let at = at_time(args.at.as_deref())?;
+    let until = match &args.until {
+        Some(u) => anchorkit::cert::parse_time(u)?,
+        None => at + parse_lifetime(&args.lifetime)?,
+    };
+    if until < at {
+        return Err("--until is before --at".into());
+    }
+    let prefer = Prefer::from_name(&args.prefer).ok_or_else(|| {
+        format!(
+            "--prefer '{}': expected smallest, longest or ecdsa",
+            args.prefer
+        )
+    })?;
+    let budget = args.budget.as_deref().map(parse_size).transpose()?;
+    let store = Store::mozilla();
+    let endpoints = read_endpoints(args, store)?;
     let policy = Policy {
         profile,
         format,
         at,
         until,
-        redundancy: args.redundancy,
+        redundancy: args.redundancy.max(1),
         budget,
         prefer,
     };
@@ -212,7 +270,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         for f in read_path(x)? {
             let a = f.to_anchor();
             let owner = a.subject.organization().unwrap_or_else(|| a.label());
-            offers.push(anchorkit::bundle::Offer {
+            offers.push(Offer {
                 anchor: a,
                 owner,
                 common: false,
@@ -220,79 +278,110 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         }
     }
     let p = plan(&endpoints, &offers, &policy);
-    let mut failed = !p.uncovered.is_empty() || !p.within_budget || p.anchors.is_empty();
-    let mut written = None;
     let chosen: Vec<TrustAnchor> = p.anchors.iter().map(|a| a.anchor.clone()).collect();
     let owners: Vec<Option<String>> = p.anchors.iter().map(|a| Some(a.owner.clone())).collect();
-    let rendered = formats::render(format, &chosen, &owners)?;
-    if !failed {
-        let check = match read_back(format, &rendered) {
-            Some(Ok(back)) => round_trip(&back, &endpoints, &policy),
-            Some(Err(e)) => {
-                return Err(format!("the written bundle does not read back: {e}").into());
-            }
-            None => round_trip(&chosen, &endpoints, &policy),
-        };
-        if !check.is_empty() {
-            return Err(format!("round trip failed for: {}", check.join(", ")).into());
+    let mut written = None;
+    let mut round_trip_ok = None;
+    let mut rendered = None;
+    if p.meets_policy() {
+        let r = formats::render(format, &chosen, &owners)?;
+        let back = read_back(format, &r, &chosen)
+            .map_err(|e| format!("the {} output does not read back: {e}", format.name()))?;
+        let failed = round_trip_plan(&back, &endpoints, &p, &policy);
+        if !failed.is_empty() || back.len() != chosen.len() {
+            report(ctx, &p, None, Some(false))?;
+            eprintln!(
+                "anchorkit: round trip failed (nothing written): {}",
+                if failed.is_empty() {
+                    format!("{} anchors written, {} read back", chosen.len(), back.len())
+                } else {
+                    failed.join(", ")
+                }
+            );
+            return Ok(ExitCode::from(1));
         }
+        round_trip_ok = Some(true);
         if let Some(out) = &args.output {
-            write_atomically(out, &rendered)?;
+            write_atomically(out, &r)?;
             written = Some(out.display().to_string());
         }
-    } else {
-        failed = true;
+        rendered = Some(r);
     }
-    if ctx.json {
-        print_json(&serde_json::json!({"plan": p, "written": written, "round_trip_ok": !failed}))?;
-    } else {
-        print!("{}", render(&p, written.as_deref(), ctx));
-        if written.is_none()
-            && !failed
-            && matches!(rendered, Rendered::File(_))
-            && !format.is_esp_bundle()
-            && format != OutputFormat::Esp8266Certstore
-        {
-            if let Rendered::File(b) = &rendered {
-                println!("\n{}", String::from_utf8_lossy(b));
-            }
-        }
+    report(ctx, &p, written.as_deref(), round_trip_ok)?;
+    if let (Some(r), None, false) = (&rendered, &written, ctx.json) {
+        print_rendered(format, r);
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
+    Ok(if p.meets_policy() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 
-fn render(p: &Plan, written: Option<&str>, ctx: &Ctx) -> String {
+fn report(
+    ctx: &Ctx,
+    p: &Plan,
+    written: Option<&str>,
+    round_trip_ok: Option<bool>,
+) -> Result<(), CmdError> {
+    if ctx.json {
+        print_json(&serde_json::json!({
+            "plan": p,
+            "written": written,
+            "round_trip_ok": round_trip_ok,
+        }))
+    } else {
+        print!("{}", render_plan(p, written, round_trip_ok, ctx));
+        Ok(())
+    }
+}
+
+fn day(s: &str) -> &str {
+    s.get(..10).unwrap_or(s)
+}
+
+fn render_plan(p: &Plan, written: Option<&str>, round_trip_ok: Option<bool>, ctx: &Ctx) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} for {} as {}, lasting until {}",
+        "{} for {} as {}, from {} until {}, {} independent owner(s) per server",
         ctx.style.bold("Bundle"),
         p.profile,
         p.format.name(),
-        &p.until[..10]
+        day(&p.at),
+        day(&p.until),
+        p.redundancy
     );
     for a in &p.anchors {
+        let mut what = Vec::new();
+        if !a.covers.is_empty() {
+            what.push(format!("today: {}", a.covers.join(", ")));
+        }
+        if !a.covers_at_end.is_empty() {
+            what.push(format!("at the end: {}", a.covers_at_end.join(", ")));
+        }
+        if a.common {
+            what.push("backup for every server".into());
+        }
         let _ = writeln!(
             out,
-            "  {:<6} {}  [{}; {}; expires {}]  {} B{}",
-            a.role,
-            a.subject,
+            "  {:<6} {}  [{}; {}; expires {}]  {} B  ({})",
+            a.role.name(),
+            a.name,
             a.owner,
             a.key,
-            a.expires.as_deref().map_or("-", |e| &e[..10]),
+            a.expires.as_deref().map_or("-", day),
             a.bytes,
-            if a.covers.is_empty() {
-                String::new()
-            } else {
-                format!("  covers {}", a.covers.join(", "))
-            }
+            what.join("; ")
         );
     }
-    let _ = writeln!(out, "  total {} B in {}", p.total_bytes, p.format.name());
+    let _ = writeln!(
+        out,
+        "  total {} B in {}{}",
+        p.total_bytes,
+        p.format.name(),
+        if p.exact { "" } else { " (not proven minimal)" }
+    );
     if let Some(b) = p.budget {
         let _ = writeln!(
             out,
@@ -307,8 +396,30 @@ fn render(p: &Plan, written: Option<&str>, ctx: &Ctx) -> String {
             }
         );
     }
-    if let Some((names, size)) = &p.runner_up {
-        let _ = writeln!(out, "  runner-up: {} ({size} B)", names.join(" + "));
+    if let Some(r) = &p.runner_up {
+        let _ = writeln!(
+            out,
+            "  runner-up: {} ({} B)",
+            r.anchors.join(" + "),
+            r.total_bytes
+        );
+    }
+    for e in &p.endpoints {
+        if e.covered_by.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  server {}: today {}; at the end {}; owners {}",
+            e.name,
+            e.covered_by.join(", "),
+            if e.durable {
+                e.covered_at_end_by.join(", ")
+            } else {
+                "nothing (see the notes)".to_string()
+            },
+            e.owners.join(", "),
+        );
     }
     for u in &p.uncovered {
         let _ = writeln!(
@@ -320,21 +431,63 @@ fn render(p: &Plan, written: Option<&str>, ctx: &Ctx) -> String {
         );
     }
     for n in &p.notes {
-        let _ = writeln!(out, "  note: {n}");
+        let _ = writeln!(out, "  note: {}", n.message());
     }
-    if let Some(w) = written {
-        let _ = writeln!(
-            out,
-            "  written {w}; read back and every endpoint re-verified"
-        );
+    match (written, round_trip_ok) {
+        (Some(w), _) => {
+            let _ = writeln!(out, "  written {w}; read back and every server re-verified");
+        }
+        (None, Some(true)) => {
+            let _ = writeln!(out, "  read back and every server re-verified");
+        }
+        (None, Some(false)) => {
+            let _ = writeln!(
+                out,
+                "  {}",
+                ctx.style.bad("round trip failed; nothing written")
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(out, "  nothing written: the policy is not met");
+        }
     }
     out
 }
 
-fn whole_store(args: &Args, format: OutputFormat, ctx: &Ctx) -> Result<ExitCode, CmdError> {
-    if !format.is_esp_bundle() && format != OutputFormat::Pem {
-        return Err("--from-store writes esp-bundle, esp-bundle-legacy or pem".into());
+/// Expands a whole-store input: a directory becomes its `.pem`/`.der` files (sorted by name;
+/// ESP-IDF takes them in directory order).
+fn store_inputs(spec: &str) -> Result<Vec<(String, Vec<u8>)>, CmdError> {
+    let p = Path::new(spec);
+    if p.is_dir() {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(p)
+            .map_err(|e| format!("{spec}: cannot read: {e}"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|f| {
+                f.is_file()
+                    && f.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with(".pem") || n.ends_with(".der"))
+            })
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!("{spec}: no .pem or .der file in this directory (ESP-IDF stops with 'No valid x509 certificates found')").into());
+        }
+        return names
+            .into_iter()
+            .map(|f| {
+                std::fs::read(&f)
+                    .map(|b| (f.display().to_string(), b))
+                    .map_err(|e| format!("{}: cannot read: {e}", f.display()).into())
+            })
+            .collect();
     }
+    let bytes = std::fs::read(p).map_err(|e| format!("{spec}: cannot read: {e}"))?;
+    Ok(vec![(spec.to_string(), bytes)])
+}
+
+fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
+    let format = parse_format(args, OutputFormat::EspBundle)?;
     let filter = match args.filter.as_deref() {
         None => Filter::None,
         Some("common") => Filter::common(),
@@ -343,41 +496,54 @@ fn whole_store(args: &Args, format: OutputFormat, ctx: &Ctx) -> Result<ExitCode,
             Filter::from_csv(f, &text)?
         }
     };
-    let mut inputs = Vec::new();
-    let mut mozilla = Vec::new();
+    let mut g = Generated::default();
+    let mut files = Vec::new();
     for s in &args.from_store {
         if s == "mozilla" {
-            for r in Store::mozilla().roots() {
-                let keep = match &filter {
-                    Filter::None => true,
-                    Filter::Names(n) => {
-                        r.esp.as_ref().is_some_and(|e| n.contains(e.name)) || n.contains(&r.name())
-                    }
-                };
-                if keep {
-                    mozilla.push((r.anchor.clone(), Some(r.owner.clone())));
-                }
-            }
+            let m = from_mozilla(&filter);
+            g.anchors.extend(m.anchors);
+            g.owners.extend(m.owners);
         } else {
-            let bytes = std::fs::read(s).map_err(|e| format!("{s}: cannot read: {e}"))?;
-            inputs.push((s.clone(), bytes));
+            files.extend(store_inputs(s)?);
         }
     }
+    let used_mozilla = !g.anchors.is_empty() || args.from_store.iter().any(|s| s == "mozilla");
     if let Some(d) = &args.deprecated {
         let bytes = std::fs::read(d).map_err(|e| format!("{}: cannot read: {e}", d.display()))?;
-        inputs.push((d.display().to_string(), bytes));
+        // The deprecated list is never filtered, whatever its name.
+        files.push((format!("{}", d.display()), bytes));
     }
-    let g = generate(&inputs, &filter)?;
-    let mut anchors: Vec<TrustAnchor> = mozilla.iter().map(|(a, _)| a.clone()).collect();
-    let mut owners: Vec<Option<String>> = mozilla.into_iter().map(|(_, o)| o).collect();
-    anchors.extend(g.anchors);
-    owners.extend(g.owners);
-    let rendered = formats::render(format, &anchors, &owners)?;
-    let back = read_back(format, &rendered).unwrap_or(Ok(Vec::new()))?;
-    if back.len() != anchors.len() {
+    if !files.is_empty() {
+        let file_filter =
+            if used_mozilla && !files.iter().any(|(n, _)| n.ends_with("cacrt_all.pem")) {
+                Filter::None
+            } else {
+                filter.clone()
+            };
+        let f = generate(&files, &file_filter)?;
+        g.anchors.extend(f.anchors);
+        g.owners.extend(f.owners);
+        g.warnings.extend(f.warnings);
+    }
+    anchorkit::bundle::generate::duplicate_warnings(&mut g);
+    if format.is_esp_bundle() {
+        g.check_count(format == OutputFormat::EspBundleLegacy);
+    }
+    let rendered = formats::render(format, &g.anchors, &g.owners)?;
+    let back = read_back(format, &rendered, &g.anchors)
+        .map_err(|e| format!("the {} output does not read back: {e}", format.name()))?;
+    let same = back.len() == g.anchors.len() && {
+        let key = |a: &TrustAnchor| (a.subject_raw().to_vec(), a.spki_raw().to_vec());
+        let mut x: Vec<_> = back.iter().map(key).collect();
+        let mut y: Vec<_> = g.anchors.iter().map(key).collect();
+        x.sort();
+        y.sort();
+        x == y
+    };
+    if !same {
         return Err(format!(
-            "round trip: wrote {} anchors, read back {}",
-            anchors.len(),
+            "round trip: wrote {} anchors, read back {} that differ; nothing written",
+            g.anchors.len(),
             back.len()
         )
         .into());
@@ -386,32 +552,42 @@ fn whole_store(args: &Args, format: OutputFormat, ctx: &Ctx) -> Result<ExitCode,
         write_atomically(out, &rendered)?;
     }
     if ctx.json {
+        let warnings: Vec<serde_json::Value> = g
+            .warnings
+            .iter()
+            .map(|w| {
+                let mut v = serde_json::to_value(w).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("message".into(), w.to_string().into());
+                }
+                v
+            })
+            .collect();
         print_json(&serde_json::json!({
             "schema": "anchorkit.bundle-store/1",
             "format": format,
-            "anchors": anchors.len(),
+            "anchors": g.anchors.len(),
             "bytes": rendered.len(),
-            "warnings": g.warnings,
+            "warnings": warnings,
             "written": args.output.as_ref().map(|o| o.display().to_string()),
         }))?;
     } else {
         for w in &g.warnings {
-            eprintln!("anchorkit: warning: {w}");
+            eprintln!("anchorkit: {}: {w}", ctx.style.warn("warning"));
         }
         println!(
             "{} anchors, {} bytes as {}",
-            anchors.len(),
+            g.anchors.len(),
             rendered.len(),
             format.name()
         );
         match &args.output {
-            Some(o) => println!("written {}; read back: {} records", o.display(), back.len()),
-            None if format == OutputFormat::Pem => {
-                if let Rendered::File(b) = &rendered {
-                    print!("{}", String::from_utf8_lossy(b));
-                }
-            }
-            None => println!("(binary output: give -o FILE to write it)"),
+            Some(o) => println!(
+                "written {}; read back: {} records, the same as generated",
+                o.display(),
+                back.len()
+            ),
+            None => print_rendered(format, &rendered),
         }
     }
     Ok(ExitCode::SUCCESS)
