@@ -14,7 +14,7 @@ pub mod report;
 
 pub use formats::{OutputFormat, Rendered};
 pub use plan::{
-    Cover, Endpoint, Offer, Policy, Prefer, coverage, expiry, plan, round_trip, round_trip_plan,
-    store_offers,
+    Cover, Endpoint, Offer, Policy, Prefer, anchor_name, chain_at_end, coverage, expiry, plan,
+    round_trip, round_trip_plan, store_offers,
 };
 pub use report::{Choice, EndpointReport, Note, Plan, Role, RunnerUp, SCHEMA, Uncovered};
