@@ -101,8 +101,8 @@ fn the_embedded_common_list_is_the_csv() {
         .filter(|l| !l.is_empty())
         .map(|l| {
             // The owner may be quoted and hold a comma ("IdenTrust Services, LLC").
-            let cut = if l.starts_with('"') {
-                l[1..].find('"').map(|q| q + 2).expect("closing quote")
+            let cut = if let Some(rest) = l.strip_prefix('"') {
+                rest.find('"').map(|q| q + 2).expect("closing quote")
             } else {
                 l.find(',').expect("two columns")
             };

@@ -165,14 +165,21 @@ fn write_atomically(out: &Path, r: &Rendered) -> Result<(), CmdError> {
     Ok(())
 }
 
+/// Prints to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn out(text: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(text.as_bytes()).and_then(|()| o.flush());
+}
+
 fn print_rendered(format: OutputFormat, r: &Rendered) {
     match r {
         Rendered::File(b)
             if !format.is_esp_bundle() && format != OutputFormat::Esp8266Certstore =>
         {
-            println!("\n{}", String::from_utf8_lossy(b));
+            out(&format!("\n{}\n", String::from_utf8_lossy(b)));
         }
-        _ => println!("(binary or directory output: give -o to write it)"),
+        _ => out("(binary or directory output: give -o to write it)\n"),
     }
 }
 
@@ -331,7 +338,7 @@ fn report(
             "round_trip_ok": round_trip_ok,
         }))
     } else {
-        print!("{}", render_plan(p, written, round_trip_ok, ctx));
+        out(&render_plan(p, written, round_trip_ok, ctx));
         Ok(())
     }
 }
@@ -575,18 +582,18 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         for w in &g.warnings {
             eprintln!("anchorkit: {}: {w}", ctx.style.warn("warning"));
         }
-        println!(
-            "{} anchors, {} bytes as {}",
+        out(&format!(
+            "{} anchors, {} bytes as {}\n",
             g.anchors.len(),
             rendered.len(),
             format.name()
-        );
+        ));
         match &args.output {
-            Some(o) => println!(
-                "written {}; read back: {} records, the same as generated",
+            Some(o) => out(&format!(
+                "written {}; read back: {} records, the same as generated\n",
                 o.display(),
                 back.len()
-            ),
+            )),
             None => print_rendered(format, &rendered),
         }
     }

@@ -354,8 +354,6 @@ struct Scanned {
     cert: Certificate,
     /// 1-based line of its BEGIN line in the original file.
     line: usize,
-    /// Byte offset of its BEGIN line in the scanned text.
-    offset: usize,
 }
 
 /// `add_from_pem`: the exact-line scanner. `line_of` maps a 1-based line of `text` to the line
@@ -368,19 +366,16 @@ fn scan_pem(
 ) -> Result<Vec<Scanned>, IntakeError> {
     let mut out = Vec::new();
     let mut block = String::new();
-    let mut start: Option<(usize, usize)> = None;
-    let mut offset = 0;
+    let mut start: Option<usize> = None;
     let lines = split_lines_keep(text);
     for (i, l) in lines.iter().enumerate() {
         let n = i + 1;
-        let here = offset;
-        offset += l.len();
         if *l == BEGIN && start.is_none() {
             block.clear();
-            start = Some((n, here));
+            start = Some(n);
         } else if *l == END && start.is_some() {
             block.push_str(l);
-            let (begin, begin_offset) = start.take().unwrap_or((n, here));
+            let begin = start.take().unwrap_or(n);
             let der = pem::parse(block.as_bytes())
                 .map_err(|e| e.to_string())
                 .and_then(|p| {
@@ -411,7 +406,6 @@ fn scan_pem(
             out.push(Scanned {
                 cert,
                 line: line_of(begin),
-                offset: begin_offset,
             });
             continue;
         } else if start.is_some() && *l == BEGIN {
@@ -436,6 +430,29 @@ fn scan_pem(
         }
     }
     Ok(out)
+}
+
+/// `(line, byte offset, ends the file without its END newline)` of every exact BEGIN line
+/// the scanner would start a certificate at (no decoding).
+fn begin_lines(text: &str) -> Vec<(usize, usize, bool)> {
+    let lines = split_lines_keep(text);
+    let mut out: Vec<(usize, usize, bool)> = Vec::new();
+    let mut open = false;
+    let mut offset = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if *l == BEGIN && !open {
+            open = true;
+            out.push((i + 1, offset, false));
+        } else if *l == END && open {
+            open = false;
+        } else if open && i + 1 == lines.len() && l.trim_end() == END.trim_end() {
+            if let Some(last) = out.last_mut() {
+                last.2 = true;
+            }
+        }
+        offset += l.len();
+    }
+    out
 }
 
 /// The generator's section pattern for `cacrt_all.pem`: a name line above a `====` underline,
@@ -518,27 +535,28 @@ pub fn generate(inputs: &[(String, Vec<u8>)], filter: &Filter) -> Result<Generat
                 }
                 // A certificate outside every section can never be kept: say so when its
                 // heading was asked for (only the first certificate under a heading counts).
-                let mut full = Vec::new();
-                for c in scan_pem(name, &text, &|l| l, &mut full)? {
-                    if sections.iter().any(|(_, r)| r.contains(&c.offset)) {
+                for (line, offset, last_without_newline) in begin_lines(&text) {
+                    if last_without_newline {
+                        g.warnings.push(GenWarning::FinalEndWithoutNewline {
+                            file: name.clone(),
+                            line,
+                        });
+                    }
+                    if sections.iter().any(|(_, r)| r.contains(&offset)) {
                         continue;
                     }
                     let wanted = sections
                         .iter()
                         .rev()
-                        .find(|(_, r)| r.start < c.offset)
+                        .find(|(_, r)| r.start < offset)
                         .is_some_and(|(h, _)| names.contains(h));
                     if wanted {
                         g.warnings.push(GenWarning::NoHeading {
                             file: name.clone(),
-                            line: c.line,
+                            line,
                         });
                     }
                 }
-                g.warnings.extend(
-                    full.into_iter()
-                        .filter(|w| matches!(w, GenWarning::FinalEndWithoutNewline { .. })),
-                );
                 let map = |l: usize| line_map.get(l.wrapping_sub(1)).copied().unwrap_or(l);
                 scan_pem(name, &keep, &map, &mut g.warnings)?
             } else {

@@ -186,6 +186,26 @@ pub struct Cover {
     pub end: bool,
 }
 
+/// A name compared loosely (case and all whitespace ignored): looser than any stack's name
+/// matching, so it only rules out anchors that cannot possibly be used.
+fn loose(n: &crate::cert::Name) -> String {
+    n.to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether an anchor could take part in verifying a chain at all: its name is the issuer of
+/// a certificate in it, or it is one of its certificates (a pinned leaf). The engine decides
+/// the rest; this only spares it the anchors of unrelated CAs.
+fn may_anchor(a: &TrustAnchor, a_loose: &str, chain: &[Certificate], issuers: &[String]) -> bool {
+    issuers.iter().any(|i| i == a_loose)
+        || chain
+            .iter()
+            .any(|c| c.subject_raw() == a.subject_raw() && c.spki_raw() == a.spki_raw())
+}
+
 /// The coverage matrix `[offer][endpoint]` under the policy.
 pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Vec<Vec<Cover>> {
     let now_p = policy.device_profile();
@@ -194,20 +214,29 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
         .iter()
         .map(|e| chain_at_end(&e.chain, offers, policy.until))
         .collect();
+    let issuers: Vec<Vec<String>> = endpoints
+        .iter()
+        .map(|e| e.chain.iter().map(|c| loose(&c.issuer)).collect())
+        .collect();
     offers
         .iter()
         .map(|o| {
             let lasts = expiry(&o.anchor) >= policy.until;
+            let o_loose = loose(&o.anchor.subject);
             endpoints
                 .iter()
                 .zip(&later)
-                .map(|(e, later)| {
+                .zip(&issuers)
+                .map(|((e, later), issuers)| {
                     if let Some(acc) = &e.accept {
                         let now = acc.iter().any(|k| k == o.anchor.spki_raw());
                         return Cover {
                             now,
                             end: now && lasts,
                         };
+                    }
+                    if !may_anchor(&o.anchor, &o_loose, &e.chain, issuers) {
+                        return Cover::default();
                     }
                     let trust = std::slice::from_ref(&o.anchor);
                     Cover {

@@ -3,8 +3,23 @@
 
 use std::fmt::Write as _;
 
-use super::{FormatError, OutputFormat, cert_of, describe, owner_at, pem_len};
+use super::{FormatError, OutputFormat, cert_of, owner_at, pem_len};
 use crate::anchor::TrustAnchor;
+use crate::cert::{Certificate, format_time};
+
+/// `ISRG Root X1 (Internet Security Research Group), expires 2035-06-04, 1391 bytes DER`.
+fn c_comment(a: &TrustAnchor, c: &Certificate, owner: Option<&str>) -> String {
+    let mut s = a.label();
+    if let Some(o) = owner {
+        s.push_str(&format!(" ({o})"));
+    }
+    s.push_str(&format!(
+        ", expires {}, {} bytes DER",
+        format_time(c.not_after).get(..10).unwrap_or_default(),
+        c.der().len()
+    ));
+    s.replace("*/", "* /").replace(['\n', '\r'], " ")
+}
 
 /// The header text, the literal named `name`.
 pub fn c_string(
@@ -38,12 +53,7 @@ pub fn c_string(
     let _ = writeln!(s, "static const char {name}[] =");
     for (i, a) in anchors.iter().enumerate() {
         let c = cert_of(a, OutputFormat::C)?;
-        let _ = writeln!(
-            s,
-            "    /* {}; {} B PEM */",
-            describe(a, owner_at(owners, i)),
-            pem_len(c.der().len())
-        );
+        let _ = writeln!(s, "    /* {} */", c_comment(a, c, owner_at(owners, i)));
         for line in c.to_pem().lines() {
             let _ = writeln!(s, "    \"{line}\\n\"");
         }
