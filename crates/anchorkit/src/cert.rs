@@ -1137,3 +1137,12 @@ pub fn der_contents(der: &[u8]) -> &[u8] {
     };
     der.get(hdr..).unwrap_or(der)
 }
+
+/// The date part (`YYYY-MM-DD`) of [`format_time`], or the whole text when it is not a date.
+pub fn format_date(t: i64) -> String {
+    let s = format_time(t);
+    match s.get(..10) {
+        Some(d) if s.len() > 10 => d.to_string(),
+        _ => s,
+    }
+}

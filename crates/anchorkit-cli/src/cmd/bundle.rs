@@ -273,7 +273,7 @@ fn render(p: &Plan, written: Option<&str>, ctx: &Ctx) -> String {
         ctx.style.bold("Bundle"),
         p.profile,
         p.format.name(),
-        &p.until[..10]
+        p.until.get(..10).unwrap_or(&p.until)
     );
     for a in &p.anchors {
         let _ = writeln!(
@@ -283,7 +283,9 @@ fn render(p: &Plan, written: Option<&str>, ctx: &Ctx) -> String {
             a.subject,
             a.owner,
             a.key,
-            a.expires.as_deref().map_or("-", |e| &e[..10]),
+            a.expires
+                .as_deref()
+                .map_or("-", |e| e.get(..10).unwrap_or(e)),
             a.bytes,
             if a.covers.is_empty() {
                 String::new()

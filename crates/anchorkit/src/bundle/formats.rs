@@ -264,7 +264,7 @@ fn comment(a: &TrustAnchor, owner: Option<&str>) -> String {
     if let Some(c) = &a.cert {
         s.push_str(&format!(
             ", expires {}, {} bytes DER",
-            &format_time(c.not_after)[..10],
+            crate::cert::format_date(c.not_after),
             c.der().len()
         ));
     }

@@ -228,14 +228,14 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
                     format!(
                         "{} (expires {})",
                         offers[i].anchor.label(),
-                        &format_time(expiry(&offers[i].anchor))[..10]
+                        crate::cert::format_date(expiry(&offers[i].anchor))
                     )
                 })
                 .collect();
             notes.push(format!(
                 "{}: only anchors that expire before {} cover it today: {}; they are used, but the server's chain must change before then",
                 e.name,
-                &format_time(policy.until)[..10],
+                crate::cert::format_date(policy.until),
                 who.join(", ")
             ));
         }
