@@ -8,7 +8,7 @@ use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, format_time};
+use crate::cert::Certificate;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
