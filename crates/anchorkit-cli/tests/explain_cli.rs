@@ -103,6 +103,8 @@ fn number_forms_names_flags_and_other_libraries() {
         (&["explain", "--lib", "wolfssl", "-188"], "ASN_NO_SIGNER_E"),
         (&["explain", "DOMAIN_NAME_MISMATCH"], "-322"),
         (&["explain", "-0x7E80"], "pass --version"),
+        (&["explain", "-0x8D"], "PSA_ERROR_INSUFFICIENT_MEMORY"),
+        (&["explain", "-141"], "MBEDTLS_ERR_SSL_ALLOC_FAILED"),
         (
             &["explain", "--mbedtls-version", "2.28", "-0x7E80"],
             "MBEDTLS_ERR_SSL_BAD_HS_FINISHED",

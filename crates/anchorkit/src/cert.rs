@@ -315,7 +315,7 @@ impl KeyKind {
 }
 
 fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
-    let oid = spki.algorithm.algorithm.to_id_string();
+    let oid = oid_text(&spki.algorithm.algorithm).into_owned();
     match oid.as_str() {
         "1.2.840.113549.1.1.1" => match spki.parsed() {
             Ok(PublicKey::RSA(rsa)) => {
@@ -340,7 +340,7 @@ fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
-                .map(|o| Curve::from_oid(&o.to_id_string()))
+                .map(|o| Curve::from_oid(&oid_text(&o)))
                 .unwrap_or_else(|| Curve::Other("explicit".into()));
             KeyKind::Ec { curve }
         }
@@ -801,7 +801,7 @@ impl Certificate {
         let issuer_raw = span(tbs_c.issuer.as_raw())?;
         let spki_raw = span(tbs_c.subject_pki.raw)?;
 
-        let sig_oid = x.signature_algorithm.algorithm.to_id_string();
+        let sig_oid = oid_text(&x.signature_algorithm.algorithm);
         let sig_params = x.signature_algorithm.parameters.as_ref().map(|p| p.data);
         let sig_alg = SigAlg::from_parts(&sig_oid, sig_params);
         let sig_alg_consistent = x.signature_algorithm == tbs_c.signature;
@@ -904,7 +904,7 @@ impl Certificate {
                             GeneralName::URI(u) => u.to_string(),
                             other => format!("{other:?}"),
                         };
-                        match ad.access_method.to_id_string().as_str() {
+                        match oid_text(&ad.access_method).as_ref() {
                             "1.3.6.1.5.5.7.48.1" => cert.ocsp_urls.push(uri),
                             "1.3.6.1.5.5.7.48.2" => cert.ca_issuer_urls.push(uri),
                             _ => {}
@@ -1136,4 +1136,13 @@ pub fn der_contents(der: &[u8]) -> &[u8] {
         2 + usize::from(l & 0x7f)
     };
     der.get(hdr..).unwrap_or(der)
+}
+
+/// The date part (`YYYY-MM-DD`) of [`format_time`], or the whole text when it is not a date.
+pub fn format_date(t: i64) -> String {
+    let s = format_time(t);
+    match s.get(..10) {
+        Some(d) if s.len() > 10 => d.to_string(),
+        _ => s,
+    }
 }

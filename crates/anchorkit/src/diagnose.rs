@@ -432,7 +432,7 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
                 c.subject.short(),
                 c.issuer.short(),
                 if issuer_expired {
-                    format!(", and it expires {}", &format_time(c.not_after)[..10])
+                    format!(", and it expires {}", crate::cert::format_date(c.not_after))
                 } else {
                     String::new()
                 }
@@ -459,7 +459,7 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
             warnings.push(format!(
                 "the server's leaf is valid for {days} days (until {}): it will be replaced often, \
                  so trust a root, never the leaf",
-                &format_time(l.not_after)[..10]
+                crate::cert::format_date(l.not_after)
             ));
         }
     }
@@ -469,7 +469,7 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
                 warnings.push(format!(
                     "trust entry {} expires {}, within the device lifetime",
                     c.subject.short(),
-                    &format_time(c.not_after)[..10]
+                    crate::cert::format_date(c.not_after)
                 ));
             }
         }

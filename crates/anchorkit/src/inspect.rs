@@ -595,6 +595,28 @@ fn chain_report(certs: &[(usize, &Certificate)], store: &Store) -> ChainReport {
             }
         }
     }
+    // Certificates below the top that a store root signed: stacks that stop at the first
+    // trusted issuer (Mbed TLS, OpenSSL with trusted-first) anchor the chain there.
+    for (i, c) in certs {
+        if !has_parent_in_input(*i) || c.is_self_issued() {
+            continue;
+        }
+        if let Some(root) = store
+            .issuers_of(c)
+            .into_iter()
+            .find(|m| m.signature.is_valid())
+            .and_then(|m| store.get(m.root))
+        {
+            r.anchored.push(Anchoring {
+                from: *i,
+                missing_intermediates: Vec::new(),
+                root: root.name(),
+                owner: root.owner.clone(),
+                by: "signature",
+            });
+        }
+    }
+    let anchored_below = !r.anchored.is_empty();
     // Where does each top certificate lead in the store?
     for (i, c) in certs {
         if has_parent_in_input(*i) {
@@ -674,10 +696,15 @@ fn chain_report(certs: &[(usize, &Certificate)], store: &Store) -> ChainReport {
         }
         if !placed {
             r.notes.push(format!(
-                "certificate {i} ({}): its issuer {} is neither in the input nor in the {} store",
+                "certificate {i} ({}): its issuer {} is neither in the input nor in the {} store{}",
                 c.label(),
                 c.issuer,
-                store.name()
+                store.name(),
+                if anchored_below {
+                    "; stacks that stop at the first trusted issuer do not need it, but ESP-IDF's bundle mode looks up this issuer"
+                } else {
+                    ""
+                }
             ));
         }
     }

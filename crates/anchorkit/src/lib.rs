@@ -3,8 +3,9 @@
 //! Data flows one way through the modules:
 //! [`intake`] (bytes to certificates and anchors) -> [`store`] (root programs) ->
 //! [`verify`] with [`profile`]s (what a device stack decides) -> [`diagnose`] (why, and the fix)
-//! -> [`bundle`] (what to ship) -> [`report`] (text and JSON).
-//! [`explain`] decodes error codes and log lines from devices.
+//! -> [`bundle`] (what to ship). [`inspect`] reports on certificates; [`explain`] decodes error
+//! codes and log lines from devices. Text rendering lives in the `anchorkit` command; every
+//! result type serializes to the JSON documented in `docs/json-schema.md`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

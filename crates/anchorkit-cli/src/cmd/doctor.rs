@@ -48,13 +48,15 @@ pub fn parse_lifetime(s: &str) -> Result<i64, CmdError> {
         .parse()
         .map_err(|_| format!("--lifetime '{s}': expected a number with y, m or d (e.g. 10y)"))?;
     let day = 86_400;
-    let secs = match unit {
-        "y" | "Y" => n * 365 * day + n / 4 * day,
-        "m" | "M" => n * 30 * day,
-        "d" | "D" | "" => n * day,
+    let days = match unit {
+        "y" | "Y" => n.checked_mul(365).and_then(|d| d.checked_add(n / 4)),
+        "m" | "M" => n.checked_mul(30),
+        "d" | "D" | "" => Some(n),
         _ => return Err(format!("--lifetime '{s}': unit must be y, m or d").into()),
     };
-    Ok(secs)
+    days.and_then(|d| d.checked_mul(day))
+        .filter(|secs| *secs <= 1000 * 366 * day)
+        .ok_or_else(|| format!("--lifetime '{s}': longer than 1000 years").into())
 }
 
 /// Runs the subcommand.

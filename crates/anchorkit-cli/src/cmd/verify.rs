@@ -76,7 +76,9 @@ pub fn render(v: &Verdict, ctx: &Ctx) -> String {
     }
     out.push('\n');
     if let Some(f) = v.flags {
-        let names = if v.flag_names.is_empty() {
+        let names = if f == u32::MAX {
+            "(all bits set: a fatal error, not a list of reasons)".to_string()
+        } else if v.flag_names.is_empty() {
             "none".to_string()
         } else {
             v.flag_names.join(" | ")

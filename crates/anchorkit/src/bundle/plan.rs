@@ -133,7 +133,7 @@ pub fn expiry(a: &TrustAnchor) -> i64 {
 }
 
 fn date(t: i64) -> String {
-    format_time(t).get(..10).unwrap_or_default().to_string()
+    crate::cert::format_date(t)
 }
 
 /// Whether a served certificate is root-level (its subject and key are a root's: self-issued,

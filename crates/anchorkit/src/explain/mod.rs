@@ -435,6 +435,16 @@ fn mbedtls_finding(input: &str, value: i64, opts: &Options) -> Result<Finding, E
             "{input}: 0 means success, not an error"
         )));
     };
+    if let Some((name, aliases, meaning)) =
+        PSA_ALIASES.iter().find(|(n, ..)| psa_value(n) == Some(v))
+    {
+        // Mbed TLS 4.x (ESP-IDF v6.0) returns PSA status values for a few SSL/X509 errors.
+        f.parts.clear();
+        f.name = Some(name.to_string());
+        f.meaning = format!("{meaning} (Mbed TLS 4.x / ESP-IDF v6.0: {aliases})");
+        f.notes.push("a PSA Crypto status value: Mbed TLS 4.x returns it where 3.x had its own SSL/X509 code".into());
+        return Ok(f);
+    }
     if primary.name == "unknown" && f.parts.iter().all(|p| p.name == "unknown") {
         return Err(ExplainError(format!(
             "{input}: {} is not an mbedTLS error code in 2.28-3.6 (try --lib bearssl or --lib wolfssl)",
@@ -476,6 +486,34 @@ fn mbedtls_finding(input: &str, value: i64, opts: &Options) -> Result<Finding, E
         }
     }
     Ok(f)
+}
+
+/// PSA status values Mbed TLS 4.x returns for some SSL/X509 errors: (name, 4.x aliases, meaning).
+const PSA_ALIASES: &[(&str, &str, &str)] = &[
+    (
+        "PSA_ERROR_INSUFFICIENT_MEMORY",
+        "MBEDTLS_ERR_SSL_ALLOC_FAILED, MBEDTLS_ERR_X509_ALLOC_FAILED",
+        "out of memory",
+    ),
+    (
+        "PSA_ERROR_INVALID_ARGUMENT",
+        "MBEDTLS_ERR_SSL_BAD_INPUT_DATA",
+        "bad input to a TLS function",
+    ),
+    (
+        "PSA_ERROR_BUFFER_TOO_SMALL",
+        "MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL, MBEDTLS_ERR_X509_BUFFER_TOO_SMALL, MBEDTLS_ERR_NET_BUFFER_TOO_SMALL",
+        "an output buffer is too small",
+    ),
+];
+
+fn psa_value(name: &str) -> Option<i32> {
+    Some(match name {
+        "PSA_ERROR_INSUFFICIENT_MEMORY" => -141,
+        "PSA_ERROR_INVALID_ARGUMENT" => -135,
+        "PSA_ERROR_BUFFER_TOO_SMALL" => -138,
+        _ => return None,
+    })
 }
 
 fn flags_finding(input: &str, flags: u32) -> Finding {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::{FormatError, OutputFormat, cert_of, owner_at, pem_len};
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, format_time};
+use crate::cert::{Certificate, format_date};
 
 /// `ISRG Root X1 (Internet Security Research Group), expires 2035-06-04, 1391 bytes DER`.
 fn c_comment(a: &TrustAnchor, c: &Certificate, owner: Option<&str>) -> String {
@@ -15,7 +15,7 @@ fn c_comment(a: &TrustAnchor, c: &Certificate, owner: Option<&str>) -> String {
     }
     s.push_str(&format!(
         ", expires {}, {} bytes DER",
-        format_time(c.not_after).get(..10).unwrap_or_default(),
+        format_date(c.not_after),
         c.der().len()
     ));
     s.replace("*/", "* /").replace(['\n', '\r'], " ")

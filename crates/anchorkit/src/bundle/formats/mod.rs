@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, format_time};
+use crate::cert::{Certificate, format_date};
 use crate::profile::TrustMode;
 
 pub use arduino::arduino;
@@ -312,7 +312,7 @@ pub(crate) fn describe(a: &TrustAnchor, owner: Option<&str>) -> String {
         let _ = write!(
             s,
             "; expires {}; {} B DER",
-            format_time(c.not_after).get(..10).unwrap_or_default(),
+            format_date(c.not_after),
             c.der().len()
         );
     }
