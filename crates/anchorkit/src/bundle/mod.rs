@@ -1,7 +1,7 @@
 //! `bundle`: the smallest trust bundle that keeps a device's servers reachable for its
 //! lifetime, written byte-exact in the format the firmware consumes.
 //!
-//! [`plan`] asks the verification engine which anchor covers which endpoint under the device
+//! [`mod@plan`] asks the verification engine which anchor covers which endpoint under the device
 //! profile (now and at the end of the lifetime) and hands the matrix to [`optimize`], an exact
 //! branch and bound; [`report`] holds the answer; [`formats`] writes the bytes, one module per
 //! format; [`generate`] reproduces ESP-IDF's whole-store generator with its traps reported.
