@@ -339,6 +339,22 @@ pub struct AnchorInfo {
     pub origin: Origin,
 }
 
+impl AnchorInfo {
+    /// The anchor for trust entry `i` of `req`, if it exists.
+    pub(crate) fn from_trust(
+        req: &Request<'_>,
+        i: usize,
+        kind: &'static str,
+    ) -> Option<AnchorInfo> {
+        req.trust.get(i).map(|a| AnchorInfo {
+            subject: a.subject.to_string(),
+            kind,
+            trust_index: i,
+            origin: a.origin.clone(),
+        })
+    }
+}
+
 /// What the device decides.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {

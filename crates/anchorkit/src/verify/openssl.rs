@@ -165,12 +165,7 @@ impl Stack for Openssl {
                 .last()
                 .filter(|l| l.trusted && code == 0)
                 .and_then(|l| match l.at {
-                    CertRef::Trust(i) => req.trust.get(i).map(|a| AnchorInfo {
-                        subject: a.subject.to_string(),
-                        kind: "trust",
-                        trust_index: i,
-                        origin: a.origin.clone(),
-                    }),
+                    CertRef::Trust(i) => AnchorInfo::from_trust(req, i, "trust"),
                     CertRef::Chain(_) => None,
                 });
             Verdict {

@@ -276,12 +276,7 @@ impl Stack for Wolfssl {
         }
         // The anchor: follow signers up to a user-loaded one.
         let anchor = signers.get(signer).and_then(|s| match s.at {
-            CertRef::Trust(i) => req.trust.get(i).map(|a| AnchorInfo {
-                subject: a.subject.to_string(),
-                kind: "trust",
-                trust_index: i,
-                origin: a.origin.clone(),
-            }),
+            CertRef::Trust(i) => AnchorInfo::from_trust(req, i, "trust"),
             CertRef::Chain(_) => None,
         });
         done(0, reasons, anchor)
