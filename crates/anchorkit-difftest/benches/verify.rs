@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anchorkit::anchor::TrustAnchor;
-use anchorkit::cert::Certificate;
+use anchorkit::cert::{Certificate, ChainEntry};
 use anchorkit::intake::Origin;
 use anchorkit::profile::Profile;
 use anchorkit::verify::{HostCheck, Request, verify};
@@ -36,11 +36,7 @@ fn anchorkit_once(p: &Profile, s: &Scenario) -> bool {
         .filter_map(|d| Certificate::from_der(d).ok())
         .map(|c| TrustAnchor::from_cert(c, Origin::builtin("bench", 0)))
         .collect();
-    let chain: Vec<Certificate> = s
-        .chain
-        .iter()
-        .filter_map(|d| Certificate::from_der(d).ok())
-        .collect();
+    let chain: Vec<ChainEntry> = s.chain.iter().map(|d| ChainEntry::from_bytes(d)).collect();
     verify(
         p,
         &Request {

@@ -1,9 +1,14 @@
-//! Running the real libraries on scenarios: Mbed TLS 3.6 (vendored by `mbedtls-rs-sys`, built
-//! twice: with and without `MBEDTLS_HAVE_TIME_DATE`), Mbed TLS 2.28 and BearSSL from Debian's
-//! packages (small C harnesses compiled here), and OpenSSL's `openssl verify`.
+//! Running real TLS handshakes: each real library as a TLS client, configured as the device
+//! configures it, against a loopback server ([`crate::server`]) that sends the scenario's
+//! Certificate message.
 //!
-//! Every harness reads scenario directories and prints `<code> <flags>` per directory. A
-//! library that cannot be built or run panics: the differential suite must fail, not skip.
+//! Clients: Mbed TLS 3.6.5 (vendored by `mbedtls-rs-sys`, built four ways: ESP-IDF's default
+//! without `MBEDTLS_HAVE_TIME_DATE`, with it, with `MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK`
+//! for ESP-IDF v6's cross-signed bundle mode, and with time checks on and secp521r1 compiled out
+//! as an sdkconfig can ask); Debian's Mbed TLS 2.28, BearSSL 0.6, wolfSSL 5.5 and OpenSSL 3.0
+//! (small C clients compiled here); rustls with rustls-webpki (in process). Every client prints
+//! `<code> <flags> <stage>` per scenario; see `harness/TLS_HARNESS.md`. A library that cannot be
+//! built or run panics: the differential suite must fail, not skip.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,66 +16,119 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use crate::corpus::Scenario;
+use crate::server::Servers;
 
-/// A real library configuration.
+/// A real client configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Real {
-    /// Mbed TLS 3.6.5 with time checks, CA list.
+    /// Upstream Mbed TLS 3.6.5 with `MBEDTLS_HAVE_TIME_DATE`, a CA list, no hostname call when
+    /// none is given.
     Mbedtls36Time,
-    /// Mbed TLS 3.6.5 without time checks (ESP-IDF default), CA list.
-    Mbedtls36NoTime,
-    /// Mbed TLS 3.6.5 without time checks, ESP-IDF legacy certificate bundle callback.
-    Mbedtls36Bundle,
+    /// ESP-IDF v5.4 esp-tls with `cacert_buf` (Mbed TLS 3.6.5, ESP-IDF's defaults).
+    EspCertPem,
+    /// ESP-IDF v5.3 certificate bundle (legacy `esp_crt_bundle.c`).
+    EspBundleLegacy,
+    /// ESP-IDF v5.4 certificate bundle.
+    EspBundle,
+    /// ESP-IDF v6.0 certificate bundle (PSA signature check), on Mbed TLS 3.6.5.
+    EspBundleV6,
+    /// ESP-IDF v6.0 bundle with `CROSS_SIGNED_VERIFY` (CA callback), on Mbed TLS 3.6.5.
+    EspBundleCross,
+    /// ESP-IDF v5.4 esp-tls with `cacert_buf`, built from an sdkconfig that turns time checks on
+    /// and secp521r1 off.
+    EspSdkconfig,
     /// Debian's Mbed TLS 2.28 (time checks on).
     Mbedtls228,
-    /// Debian's BearSSL 0.6.
+    /// Debian's BearSSL 0.6 client with `br_x509_minimal`, anchors as the ESP8266 core makes them.
     Bearssl,
-    /// Debian's OpenSSL 3 (`openssl verify`).
-    Openssl,
-    /// Debian's wolfSSL 5.5 (CertManager, as a TLS client's peer-chain processing).
+    /// Debian's wolfSSL 5.5 client (built with `WOLFSSL_ALT_CERT_CHAINS`).
     Wolfssl,
+    /// Debian's OpenSSL 3.0 client, security level 1.
+    Openssl,
+    /// rustls 0.23 with rustls-webpki (the `WebPkiServerVerifier`).
+    Rustls,
 }
 
 impl Real {
     /// All of them.
-    pub const ALL: [Real; 7] = [
+    pub const ALL: [Real; 12] = [
         Real::Mbedtls36Time,
-        Real::Mbedtls36NoTime,
-        Real::Mbedtls36Bundle,
+        Real::EspCertPem,
+        Real::EspBundleLegacy,
+        Real::EspBundle,
+        Real::EspBundleV6,
+        Real::EspBundleCross,
+        Real::EspSdkconfig,
         Real::Mbedtls228,
         Real::Bearssl,
-        Real::Openssl,
         Real::Wolfssl,
+        Real::Openssl,
+        Real::Rustls,
     ];
 
     /// Short name.
     pub fn name(self) -> &'static str {
         match self {
             Real::Mbedtls36Time => "mbedtls-3.6/time",
-            Real::Mbedtls36NoTime => "mbedtls-3.6/no-time",
-            Real::Mbedtls36Bundle => "mbedtls-3.6/esp-bundle",
+            Real::EspCertPem => "esp-idf-5.4/cert-pem",
+            Real::EspBundleLegacy => "esp-idf-5.3/bundle",
+            Real::EspBundle => "esp-idf-5.4/bundle",
+            Real::EspBundleV6 => "esp-idf-6.0/bundle",
+            Real::EspBundleCross => "esp-idf-6.0/bundle-cross-signed",
+            Real::EspSdkconfig => "esp-idf-5.4/sdkconfig-time-no-p521",
             Real::Mbedtls228 => "mbedtls-2.28",
             Real::Bearssl => "bearssl",
-            Real::Openssl => "openssl-3",
             Real::Wolfssl => "wolfssl-5",
+            Real::Openssl => "openssl-3",
+            Real::Rustls => "rustls-webpki",
+        }
+    }
+
+    /// The Mbed TLS 3.6 harness mode, for the configurations that use it.
+    fn mode(self) -> &'static str {
+        match self {
+            Real::Mbedtls36Time => "ca",
+            Real::EspCertPem | Real::EspSdkconfig => "esp-ca",
+            Real::EspBundleLegacy => "bundle-legacy",
+            Real::EspBundle => "bundle",
+            Real::EspBundleV6 => "bundle-v6",
+            Real::EspBundleCross => "bundle-cross",
+            _ => "ca",
         }
     }
 }
 
-/// What a library returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a library did in the certificate stage of the handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// The return value.
-    pub code: i64,
-    /// Mbed TLS verify flags.
+    /// The library's error for the certificate stage (`0` when it passed): a decimal number,
+    /// or for rustls the error's name.
+    pub code: String,
+    /// Mbed TLS verify flags (`mbedtls_ssl_get_verify_result`).
     pub flags: Option<u32>,
+    /// Where the handshake ended.
+    pub stage: Stage,
+}
+
+/// Where a handshake ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// It completed.
+    Done,
+    /// It failed in the certificate stage (parsing or verifying the server's certificates).
+    Cert,
+    /// The certificate stage passed; it failed later (the server's key is not the leaf's).
+    Post,
+    /// It failed before any certificate was looked at: a harness problem.
+    Pre,
 }
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn work_dir() -> PathBuf {
+/// Where harness binaries and scenario directories go.
+pub fn work_dir() -> PathBuf {
     let d = crate_dir().join("../../target/difftest");
     std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
     d
@@ -89,19 +147,39 @@ fn must(cmd: &mut Command, what: &str) -> Vec<u8> {
     out.stdout
 }
 
-fn build_mbedtls36(time: bool) -> PathBuf {
-    let target = work_dir().join(if time {
-        "mbedtls36-time"
-    } else {
-        "mbedtls36-notime"
-    });
+/// An Mbed TLS 3.6 harness build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Build {
+    NoTime,
+    Time,
+    Cross,
+    TimeNoP521,
+}
+
+fn build_mbedtls36(b: Build) -> PathBuf {
+    let (dir, features, no_default) = match b {
+        Build::NoTime => ("mbedtls36-notime", "", false),
+        Build::Time => ("mbedtls36-time", "time", false),
+        Build::Cross => ("mbedtls36-cross", "cross", false),
+        Build::TimeNoP521 => ("mbedtls36-time-nop521", "time", true),
+    };
+    let target = work_dir().join(dir);
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(["build", "--release", "--quiet", "--manifest-path"])
         .arg(crate_dir().join("harness/mbedtls36/Cargo.toml"))
         .arg("--target-dir")
         .arg(&target);
-    if time {
-        cmd.args(["--features", "time"]);
+    if !features.is_empty() {
+        cmd.args(["--features", features]);
+    }
+    if no_default {
+        cmd.arg("--no-default-features");
+    }
+    if b == Build::Cross {
+        // ESP-IDF's CROSS_SIGNED_VERIFY selects this option; the crate has no feature for it, so
+        // it goes to both the C build and the bindings.
+        let def = "-DMBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK";
+        cmd.env("CFLAGS", def).env("BINDGEN_EXTRA_CLANG_ARGS", def);
     }
     must(
         &mut cmd,
@@ -111,92 +189,46 @@ fn build_mbedtls36(time: bool) -> PathBuf {
 }
 
 fn build_c(name: &str, libs: &[&str], include: Option<&str>) -> PathBuf {
-    let out = work_dir().join(format!("harness-{name}"));
+    let out = work_dir().join(format!("tls-{name}"));
     let mut cmd = Command::new("cc");
-    cmd.arg("-O1").arg("-o").arg(&out);
+    cmd.arg("-O1").arg("-Wall").arg("-o").arg(&out);
     if let Some(i) = include {
         cmd.arg(format!("-I{i}"));
     }
-    cmd.arg(crate_dir().join(format!("harness/{name}.c")));
+    cmd.arg(crate_dir().join(format!("harness/tls_{name}.c")));
     cmd.args(libs);
     must(
         &mut cmd,
-        &format!("compiling the {name} harness (needs the Debian -dev package)"),
+        &format!("compiling the {name} TLS client (needs the Debian -dev package)"),
     );
     out
 }
 
-fn pem(der: &[u8]) -> String {
-    anchorkit::pemutil::encode("CERTIFICATE", der)
-}
-
-/// `openssl verify` with only the scenario's trust (no system store), its time and hostname.
-fn run_openssl(s: &Scenario, dir: &Path) -> Outcome {
-    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let trust: String = s.trust.iter().map(|d| pem(d)).collect();
-    let rest: String = s.chain.iter().skip(1).map(|d| pem(d)).collect();
-    let (t, u, l) = (
-        dir.join("trust.pem"),
-        dir.join("untrusted.pem"),
-        dir.join("leaf.pem"),
-    );
-    let _ = std::fs::write(&t, trust);
-    let _ = std::fs::write(&u, rest);
-    let _ = std::fs::write(&l, s.chain.first().map(|d| pem(d)).unwrap_or_default());
-    let mut cmd = Command::new("openssl");
-    cmd.args(["verify", "-no-CApath", "-no-CAstore", "-CAfile"])
-        .arg(&t);
-    if s.chain.len() > 1 {
-        cmd.arg("-untrusted").arg(&u);
-    }
-    cmd.arg("-attime").arg(s.at.to_string());
-    if let Some(h) = &s.host {
-        if h.parse::<std::net::IpAddr>().is_ok() {
-            cmd.args(["-verify_ip", h]);
-        } else {
-            cmd.args(["-verify_hostname", h]);
-        }
-    }
-    cmd.arg(&l);
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.status.success() {
-        return Outcome {
-            code: 0,
-            flags: None,
-        };
-    }
-    // "error 20 at 0 depth lookup: unable to get local issuer certificate"
-    let code = text
-        .split("error ")
-        .skip(1)
-        .find_map(|rest| rest.split_whitespace().next().and_then(|n| n.parse().ok()))
-        .unwrap_or(-1);
-    Outcome { code, flags: None }
-}
-
 fn harness(r: Real) -> PathBuf {
+    static NT: OnceLock<PathBuf> = OnceLock::new();
     static T: OnceLock<PathBuf> = OnceLock::new();
-    static N: OnceLock<PathBuf> = OnceLock::new();
+    static X: OnceLock<PathBuf> = OnceLock::new();
+    static TN: OnceLock<PathBuf> = OnceLock::new();
     static M: OnceLock<PathBuf> = OnceLock::new();
     static B: OnceLock<PathBuf> = OnceLock::new();
     static W: OnceLock<PathBuf> = OnceLock::new();
+    static O: OnceLock<PathBuf> = OnceLock::new();
     match r {
-        Real::Mbedtls36Time => T.get_or_init(|| build_mbedtls36(true)).clone(),
-        Real::Mbedtls36NoTime | Real::Mbedtls36Bundle => {
-            N.get_or_init(|| build_mbedtls36(false)).clone()
+        Real::Mbedtls36Time => T.get_or_init(|| build_mbedtls36(Build::Time)).clone(),
+        Real::EspCertPem | Real::EspBundleLegacy | Real::EspBundle => {
+            NT.get_or_init(|| build_mbedtls36(Build::NoTime)).clone()
         }
+        Real::EspBundleV6 | Real::EspBundleCross => {
+            X.get_or_init(|| build_mbedtls36(Build::Cross)).clone()
+        }
+        Real::EspSdkconfig => TN
+            .get_or_init(|| build_mbedtls36(Build::TimeNoP521))
+            .clone(),
         Real::Mbedtls228 => M
             .get_or_init(|| {
                 build_c(
                     "mbedtls228",
-                    &["-lmbedx509", "-lmbedcrypto", "-lmbedtls"],
+                    &["-lmbedtls", "-lmbedx509", "-lmbedcrypto"],
                     None,
                 )
             })
@@ -204,14 +236,26 @@ fn harness(r: Real) -> PathBuf {
         Real::Bearssl => B
             .get_or_init(|| build_c("bearssl", &["-lbearssl"], Some("/usr/include/bearssl")))
             .clone(),
-        Real::Openssl => PathBuf::from("openssl"),
         Real::Wolfssl => W
             .get_or_init(|| build_c("wolfssl", &["-lwolfssl"], None))
             .clone(),
+        Real::Openssl => O
+            .get_or_init(|| build_c("openssl", &["-lssl", "-lcrypto"], None))
+            .clone(),
+        Real::Rustls => PathBuf::new(),
     }
 }
 
-fn write_dir(dir: &Path, s: &Scenario, mode: &str) {
+/// Builds every harness (in parallel where they are independent).
+pub fn build_all() {
+    std::thread::scope(|s| {
+        for r in Real::ALL {
+            s.spawn(move || harness(r));
+        }
+    });
+}
+
+fn write_dir(dir: &Path, s: &Scenario, mode: &str, port: u16) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     for (i, d) in s.trust.iter().enumerate() {
         let _ = std::fs::write(dir.join(format!("trust-{i:02}.der")), d);
@@ -224,13 +268,20 @@ fn write_dir(dir: &Path, s: &Scenario, mode: &str) {
         let _ = std::fs::write(dir.join("host"), h);
     }
     let _ = std::fs::write(dir.join("mode"), mode);
+    let _ = std::fs::write(dir.join("port"), port.to_string());
 }
 
 fn parse_line(line: &str) -> Outcome {
     let mut it = line.split_whitespace();
-    let code = it.next().and_then(|c| c.parse().ok()).unwrap_or(i64::MIN);
+    let code = it.next().unwrap_or("?").to_string();
     let flags = it.next().and_then(|f| f.parse().ok());
-    Outcome { code, flags }
+    let stage = match it.next() {
+        Some("done") => Stage::Done,
+        Some("cert") => Stage::Cert,
+        Some("post") => Stage::Post,
+        _ => Stage::Pre,
+    };
+    Outcome { code, flags, stage }
 }
 
 fn faketime_arg(at: i64) -> String {
@@ -250,9 +301,9 @@ fn faketime_arg(at: i64) -> String {
 /// Mean nanoseconds per verification of `s` by the real Mbed TLS 3.6 (no time checks),
 /// in-process in the harness: parse the CA list and the chain, verify with the hostname.
 pub fn bench_mbedtls36(s: &Scenario, iterations: u32) -> u128 {
-    let bin = harness(Real::Mbedtls36NoTime);
+    let bin = harness(Real::EspCertPem);
     let dir = work_dir().join(format!("bench-{}-{}", s.name, std::process::id()));
-    write_dir(&dir, s, "ca");
+    write_dir(&dir, s, "ca", 0);
     let mut cmd = Command::new(&bin);
     cmd.arg("--bench").arg(iterations.to_string()).arg(&dir);
     let text = String::from_utf8_lossy(&must(&mut cmd, "Mbed TLS 3.6 bench")).into_owned();
@@ -260,8 +311,15 @@ pub fn bench_mbedtls36(s: &Scenario, iterations: u32) -> u128 {
     text.trim().parse().unwrap_or(0)
 }
 
-/// Runs every scenario on the real library `r`.
-pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
+/// Runs every scenario through a real handshake with client `r`; `servers` serves them.
+pub fn run_all(r: Real, scenarios: &[Scenario], servers: &Servers) -> Vec<Outcome> {
+    if r == Real::Rustls {
+        return scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| crate::rustls_client::handshake(s, servers.addr(i)))
+            .collect();
+    }
     let bin = harness(r);
     let base = work_dir().join(format!(
         "scenarios-{}-{}",
@@ -269,33 +327,20 @@ pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&base);
-    if r == Real::Openssl {
-        let out = scenarios
-            .iter()
-            .enumerate()
-            .map(|(i, s)| run_openssl(s, &base.join(format!("{i:03}"))))
-            .collect();
-        let _ = std::fs::remove_dir_all(&base);
-        return out;
-    }
-    let mode = if r == Real::Mbedtls36Bundle {
-        "bundle-legacy"
-    } else {
-        "ca"
-    };
     let dirs: Vec<PathBuf> = scenarios
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let d = base.join(format!("{i:03}"));
-            write_dir(&d, s, mode);
+            write_dir(&d, s, r.mode(), servers.port(i));
             d
         })
         .collect();
     let mut out = vec![
         Outcome {
-            code: i64::MIN,
-            flags: None
+            code: "?".into(),
+            flags: None,
+            stage: Stage::Pre,
         };
         scenarios.len()
     ];
@@ -312,7 +357,7 @@ pub fn run_all(r: Real, scenarios: &[Scenario]) -> Vec<Outcome> {
                 .arg(faketime_arg(at))
                 .arg(&bin);
             cmd.args(idx.iter().map(|i| &dirs[*i]));
-            let text = String::from_utf8_lossy(&must(&mut cmd, "running a harness under faketime"))
+            let text = String::from_utf8_lossy(&must(&mut cmd, "running a client under faketime"))
                 .into_owned();
             for (i, line) in idx.iter().zip(text.lines()) {
                 out[*i] = parse_line(line);

@@ -12,6 +12,7 @@ use anchorkit::testsupport::data;
 use anchorkit_difftest::corpus::Scenario;
 use anchorkit_difftest::pki::t;
 use anchorkit_difftest::real::{Real, run_all};
+use anchorkit_difftest::server::Servers;
 
 fn chain() -> Vec<anchorkit::cert::Certificate> {
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -54,8 +55,8 @@ fn written_bundles_verify_on_the_real_mbedtls() {
         });
     }
     for (format, real) in [
-        (OutputFormat::C, Real::Mbedtls36NoTime),
-        (OutputFormat::EspBundleLegacy, Real::Mbedtls36Bundle),
+        (OutputFormat::C, Real::EspCertPem),
+        (OutputFormat::EspBundleLegacy, Real::EspBundleLegacy),
     ] {
         let policy = Policy {
             profile: Profile::by_name("esp-idf-5.3").expect("profile"),
@@ -95,10 +96,12 @@ fn written_bundles_verify_on_the_real_mbedtls() {
             host: Some("optimized.realyze.com".into()),
             at,
         };
-        let out = run_all(real, &[s]);
+        let scenarios = [s];
+        let servers = Servers::start(&scenarios);
+        let out = run_all(real, &scenarios, &servers);
         assert_eq!(
             out[0].code,
-            0,
+            "0",
             "{}: real {} returned {}",
             format.name(),
             real.name(),

@@ -2,7 +2,7 @@
 //! `cargo run --release --example verify_loop -- TRUST.pem CHAIN.pem HOST AT N`.
 
 use anchorkit::anchor::TrustAnchor;
-use anchorkit::cert::{Certificate, parse_time};
+use anchorkit::cert::{Certificate, ChainEntry, parse_time};
 use anchorkit::intake::{Origin, read_path};
 use anchorkit::profile::Profile;
 use anchorkit::verify::{HostCheck, Request, verify};
@@ -37,10 +37,7 @@ fn main() {
             .filter_map(|d| Certificate::from_der(d).ok())
             .map(|c| TrustAnchor::from_cert(c, Origin::builtin("t", 0)))
             .collect();
-        let c: Vec<Certificate> = chain
-            .iter()
-            .filter_map(|d| Certificate::from_der(d).ok())
-            .collect();
+        let c: Vec<ChainEntry> = chain.iter().map(|d| ChainEntry::from_bytes(d)).collect();
         if verify(
             &p,
             &Request {
@@ -65,10 +62,7 @@ fn main() {
         .filter_map(|d| Certificate::from_der(d).ok())
         .map(|c| TrustAnchor::from_cert(c, Origin::builtin("t", 0)))
         .collect();
-    let c: Vec<Certificate> = chain
-        .iter()
-        .filter_map(|d| Certificate::from_der(d).ok())
-        .collect();
+    let c: Vec<ChainEntry> = chain.iter().map(|d| ChainEntry::from_bytes(d)).collect();
     let start = std::time::Instant::now();
     for _ in 0..n {
         std::hint::black_box(verify(

@@ -90,10 +90,18 @@ pub enum SigAlg {
         /// The digest.
         hash: HashAlg,
     },
-    /// RSASSA-PSS; `hash` is `None` when the parameters could not be read.
+    /// RSASSA-PSS with its parameters (RFC 4055 defaults where absent).
     RsaPss {
-        /// The digest named in the parameters (SHA-1 when absent, per RFC 4055).
+        /// The digest named in the parameters (SHA-1 when absent); `None` when the parameters
+        /// could not be read or name a digest anchorkit does not know.
         hash: Option<HashAlg>,
+        /// The MGF1 digest (SHA-1 when absent); `None` when the mask generation function is not
+        /// MGF1 with a known digest.
+        mgf1: Option<HashAlg>,
+        /// saltLength (20 when absent).
+        salt_len: u32,
+        /// trailerField (1 when absent).
+        trailer: u32,
     },
     /// ECDSA with the given hash.
     Ecdsa {
@@ -116,7 +124,7 @@ impl SigAlg {
     pub fn hash(&self) -> Option<HashAlg> {
         match self {
             SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => Some(*hash),
-            SigAlg::RsaPss { hash } => *hash,
+            SigAlg::RsaPss { hash, .. } => *hash,
             _ => None,
         }
     }
@@ -142,8 +150,8 @@ impl SigAlg {
         }
         match self {
             SigAlg::RsaPkcs1 { hash } => format!("{}WithRSAEncryption", h(*hash)),
-            SigAlg::RsaPss { hash: Some(x) } => format!("rsassaPss({})", h(*x)),
-            SigAlg::RsaPss { hash: None } => "rsassaPss".into(),
+            SigAlg::RsaPss { hash: Some(x), .. } => format!("rsassaPss({})", h(*x)),
+            SigAlg::RsaPss { hash: None, .. } => "rsassaPss".into(),
             SigAlg::Ecdsa { hash } => format!("ecdsa-with-{}", h(*hash).to_uppercase()),
             SigAlg::Ed25519 => "ed25519".into(),
             SigAlg::Ed448 => "ed448".into(),
@@ -163,9 +171,7 @@ impl SigAlg {
             "1.2.840.113549.1.1.11" => rsa(HashAlg::Sha256),
             "1.2.840.113549.1.1.12" => rsa(HashAlg::Sha384),
             "1.2.840.113549.1.1.13" => rsa(HashAlg::Sha512),
-            "1.2.840.113549.1.1.10" => SigAlg::RsaPss {
-                hash: params.map_or(Some(HashAlg::Sha1), pss_hash),
-            },
+            "1.2.840.113549.1.1.10" => pss_params(params),
             "1.2.840.10045.4.1" => ec(HashAlg::Sha1),
             "1.2.840.10045.4.3.1" => ec(HashAlg::Sha224),
             "1.2.840.10045.4.3.2" => ec(HashAlg::Sha256),
@@ -178,21 +184,86 @@ impl SigAlg {
     }
 }
 
-/// Reads the hash OID out of the content octets of RSASSA-PSS-params
-/// (`[0] EXPLICIT hashAlgorithm`, SHA-1 when absent).
-fn pss_hash(params: &[u8]) -> Option<HashAlg> {
+/// Reads RSASSA-PSS-params (RFC 4055) from the content octets of the SEQUENCE; absent fields
+/// take their defaults (SHA-1, MGF1 with SHA-1, salt 20, trailer 1). A NULL or absent parameter
+/// field means all defaults.
+fn pss_params(params: Option<&[u8]>) -> SigAlg {
     use x509_parser::der_parser::asn1_rs::{Any, FromDer as _};
-    let mut rest = params;
+    let mut hash = Some(HashAlg::Sha1);
+    let mut mgf1 = Some(HashAlg::Sha1);
+    let mut salt_len = 20u32;
+    let mut trailer = 1u32;
+    let unreadable = SigAlg::RsaPss {
+        hash: None,
+        mgf1: None,
+        salt_len,
+        trailer,
+    };
+    // The OID of an AlgorithmIdentifier SEQUENCE's first element, and its parameters.
+    fn alg_id(seq: &[u8]) -> Option<(String, Option<Vec<u8>>)> {
+        let (rest, oid) = x509_parser::der_parser::oid::Oid::from_der(seq).ok()?;
+        Some((
+            oid.to_id_string(),
+            (!rest.is_empty()).then(|| rest.to_vec()),
+        ))
+    }
+    fn small_int(b: &[u8]) -> Option<u32> {
+        if b.is_empty() || b.len() > 5 || b[0] & 0x80 != 0 {
+            return None;
+        }
+        b.iter()
+            .try_fold(0u64, |a, x| Some((a << 8) | u64::from(*x)))
+            .and_then(|v| u32::try_from(v).ok())
+    }
+    let Some(mut rest) = params else {
+        return SigAlg::RsaPss {
+            hash,
+            mgf1,
+            salt_len,
+            trailer,
+        };
+    };
     while !rest.is_empty() {
-        let (next, item) = Any::from_der(rest).ok()?;
+        let Ok((next, item)) = Any::from_der(rest) else {
+            return unreadable;
+        };
         rest = next;
-        if item.header.is_contextspecific() && item.tag().0 == 0 {
-            let (_, alg) = Any::from_der(item.data).ok()?;
-            let (_, oid) = x509_parser::der_parser::oid::Oid::from_der(alg.data).ok()?;
-            return HashAlg::from_oid(&oid.to_id_string());
+        if !item.header.is_contextspecific() {
+            return unreadable;
+        }
+        let Ok((_, inner)) = Any::from_der(item.data) else {
+            return unreadable;
+        };
+        match item.tag().0 {
+            0 => {
+                hash = alg_id(inner.data).and_then(|(o, _)| HashAlg::from_oid(&o));
+            }
+            1 => {
+                mgf1 = match alg_id(inner.data) {
+                    Some((o, Some(p))) if o == "1.2.840.113549.1.1.8" => Any::from_der(&p)
+                        .ok()
+                        .and_then(|(_, h)| alg_id(h.data))
+                        .and_then(|(o, _)| HashAlg::from_oid(&o)),
+                    _ => None,
+                };
+            }
+            2 => match small_int(inner.data) {
+                Some(v) => salt_len = v,
+                None => return unreadable,
+            },
+            3 => match small_int(inner.data) {
+                Some(v) => trailer = v,
+                None => return unreadable,
+            },
+            _ => return unreadable,
         }
     }
-    Some(HashAlg::Sha1)
+    SigAlg::RsaPss {
+        hash,
+        mgf1,
+        salt_len,
+        trailer,
+    }
 }
 
 /// A named elliptic curve.
@@ -1145,4 +1216,78 @@ pub fn format_date(t: i64) -> String {
         Some(d) if s.len() > 10 => d.to_string(),
         _ => s,
     }
+}
+
+/// One entry of a server's Certificate message, exactly as sent: usually a certificate, but a
+/// server (or a test) can send anything, and each TLS stack reads the entries its own way.
+///
+/// The entry keeps its bytes; [`ChainEntry::cert`] is the certificate at its start when
+/// anchorkit can read one, and [`ChainEntry::trailing`] counts the bytes after it inside the
+/// entry.
+#[derive(Debug, Clone)]
+pub struct ChainEntry {
+    bytes: Arc<[u8]>,
+    cert: Result<Certificate, CertError>,
+}
+
+impl ChainEntry {
+    /// An entry from its bytes.
+    pub fn from_bytes(bytes: &[u8]) -> ChainEntry {
+        let shared: Arc<[u8]> = Arc::from(bytes);
+        let cert = Certificate::from_der_prefix(bytes).map(|(c, _)| c);
+        ChainEntry {
+            bytes: shared,
+            cert,
+        }
+    }
+
+    /// The bytes as sent.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The certificate at the start of the entry, if one could be read.
+    pub fn cert(&self) -> Option<&Certificate> {
+        self.cert.as_ref().ok()
+    }
+
+    /// Why no certificate could be read, if none could.
+    pub fn error(&self) -> Option<&CertError> {
+        self.cert.as_ref().err()
+    }
+
+    /// Bytes after the certificate inside the entry (0 when there is no certificate).
+    pub fn trailing(&self) -> usize {
+        self.cert
+            .as_ref()
+            .map_or(0, |c| self.bytes.len().saturating_sub(c.der().len()))
+    }
+
+    /// A short label for messages.
+    pub fn label(&self) -> String {
+        match &self.cert {
+            Ok(c) => c.label(),
+            Err(_) => format!("{} bytes that are not a certificate", self.bytes.len()),
+        }
+    }
+}
+
+impl From<Certificate> for ChainEntry {
+    fn from(c: Certificate) -> ChainEntry {
+        ChainEntry {
+            bytes: c.der_arc(),
+            cert: Ok(c),
+        }
+    }
+}
+
+impl From<&Certificate> for ChainEntry {
+    fn from(c: &Certificate) -> ChainEntry {
+        ChainEntry::from(c.clone())
+    }
+}
+
+/// The served chain as entries, from certificates.
+pub fn entries(certs: &[Certificate]) -> Vec<ChainEntry> {
+    certs.iter().map(ChainEntry::from).collect()
 }

@@ -100,11 +100,12 @@ fn run(
     host: Option<&str>,
     at: i64,
 ) -> Verdict {
+    let chain = crate::cert::entries(chain);
     verify(
         p,
         &Request {
             trust,
-            chain,
+            chain: &chain,
             host: host.map_or(HostCheck::None, HostCheck::Name),
             at,
         },

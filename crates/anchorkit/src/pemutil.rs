@@ -19,3 +19,12 @@ pub fn encode(label: &str, der: &[u8]) -> String {
     out.push_str("-----\n");
     out
 }
+
+/// `s` cut to at most `max` characters (with `...` when cut), for quoting input in messages.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    format!("{cut}...")
+}

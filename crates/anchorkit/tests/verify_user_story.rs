@@ -47,7 +47,7 @@ fn run(p: &Profile, trust: &[TrustAnchor], s: &Story) -> Verdict {
         p,
         &Request {
             trust,
-            chain: &s.chain,
+            chain: &anchorkit::cert::entries(&s.chain),
             host: HostCheck::Name("optimized.realyze.com"),
             at: s.at,
         },
@@ -167,7 +167,7 @@ fn hostname_and_no_hostname() {
         &p,
         &Request {
             trust: std::slice::from_ref(&s.x1),
-            chain: &s.chain,
+            chain: &anchorkit::cert::entries(&s.chain),
             host: HostCheck::Name("example.com"),
             at: s.at,
         },
@@ -178,7 +178,7 @@ fn hostname_and_no_hostname() {
         &p,
         &Request {
             trust: std::slice::from_ref(&s.x1),
-            chain: &s.chain,
+            chain: &anchorkit::cert::entries(&s.chain),
             host: HostCheck::None,
             at: s.at,
         },
@@ -188,7 +188,7 @@ fn hostname_and_no_hostname() {
         &Profile::by_name("mbedtls-2.28").expect("p"),
         &Request {
             trust: std::slice::from_ref(&s.x1),
-            chain: &s.chain,
+            chain: &anchorkit::cert::entries(&s.chain),
             host: HostCheck::None,
             at: s.at,
         },
@@ -214,7 +214,7 @@ fn bearssl_pins_the_leaf_and_needs_order() {
         &p,
         &Request {
             trust: std::slice::from_ref(&s.x1),
-            chain: &swapped,
+            chain: &anchorkit::cert::entries(&swapped),
             host: HostCheck::Name("optimized.realyze.com"),
             at: s.at,
         },
@@ -226,7 +226,7 @@ fn bearssl_pins_the_leaf_and_needs_order() {
         &p,
         &Request {
             trust: std::slice::from_ref(&s.x1),
-            chain: &s.chain,
+            chain: &anchorkit::cert::entries(&s.chain),
             host: HostCheck::Name("optimized.realyze.com"),
             at: later,
         },

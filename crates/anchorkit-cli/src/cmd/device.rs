@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use anchorkit::anchor::TrustAnchor;
-use anchorkit::cert::Certificate;
+use anchorkit::cert::{Certificate, ChainEntry};
+use anchorkit::intake::chain::read_chain_path;
 use anchorkit::intake::{Found, Origin, read_path};
 use anchorkit::profile::{Authmode, Profile, TrustMode, X509Profile};
 use anchorkit::store::Store;
@@ -139,29 +140,24 @@ pub fn load_trust(specs: &[PathBuf]) -> Result<Vec<TrustAnchor>, CmdError> {
     Ok(out)
 }
 
-/// Reads `--chain` inputs: certificates in the order sent.
-pub fn load_chain(specs: &[PathBuf]) -> Result<(Vec<Certificate>, Vec<Origin>), CmdError> {
-    let mut certs = Vec::new();
+/// Reads `--chain` inputs: the entries of the server's Certificate message, in the order sent
+/// (an entry that is not a certificate is kept: each stack reads it its own way).
+pub fn load_chain(specs: &[PathBuf]) -> Result<(Vec<ChainEntry>, Vec<Origin>), CmdError> {
+    let mut entries = Vec::new();
     let mut origins = Vec::new();
     for s in specs {
-        for f in read_path(s)? {
-            match f.cert() {
-                Some(c) => {
-                    certs.push(c.clone());
-                    origins.push(f.origin.clone());
-                }
-                None => {
-                    return Err(format!(
-                        "{}: --chain needs certificates; this is a bundle record (name and key only)",
-                        f.origin
-                    )
-                    .into());
-                }
-            }
+        for e in read_chain_path(s)? {
+            entries.push(e.entry);
+            origins.push(e.origin);
         }
     }
-    if certs.is_empty() {
+    if entries.is_empty() {
         return Err("--chain: no certificate given".into());
     }
-    Ok((certs, origins))
+    Ok((entries, origins))
+}
+
+/// The certificates among the served entries (for analyses that need whole certificates).
+pub fn chain_certs(entries: &[ChainEntry]) -> Vec<Certificate> {
+    entries.iter().filter_map(|e| e.cert().cloned()).collect()
 }

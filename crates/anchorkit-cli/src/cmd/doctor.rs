@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anchorkit::diagnose::{Diagnosis, Input, diagnose};
 use anchorkit::intake::read_path;
 
-use super::device::{DeviceArgs, load_chain, load_trust};
+use super::device::{DeviceArgs, chain_certs, load_chain, load_trust};
 use super::{CmdError, Ctx, at_time, load_store, print_json};
 
 /// Arguments of `anchorkit doctor`.
@@ -68,7 +68,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         .find(|p| p.as_os_str() != "mozilla")
         .and_then(|p| read_path(p).ok())
         .and_then(|f| f.first().map(|x| x.origin.format));
-    let (chain, _) = load_chain(&args.chain)?;
+    let (entries, _) = load_chain(&args.chain)?;
+    let chain = chain_certs(&entries);
     let profile = args.device.profile(&trust)?;
     let at = at_time(args.device.at.as_deref())?;
     let lifetime = parse_lifetime(&args.lifetime)?;

@@ -165,11 +165,12 @@ pub fn chain_at_end(chain: &[Certificate], offers: &[Offer], until: i64) -> Vec<
 }
 
 fn accepts(p: &Profile, trust: &[TrustAnchor], chain: &[Certificate], at: i64) -> bool {
+    let chain = crate::cert::entries(chain);
     verify(
         p,
         &Request {
             trust,
-            chain,
+            chain: &chain,
             host: HostCheck::None,
             at,
         },
@@ -278,11 +279,12 @@ fn explain_uncovered(e: &Endpoint, offers: &[Offer], policy: &Policy) -> Uncover
         };
     }
     let p = policy.device_profile();
+    let served = crate::cert::entries(&e.chain);
     let v = verify(
         &p,
         &Request {
             trust: &[],
-            chain: &e.chain,
+            chain: &served,
             host: HostCheck::None,
             at: policy.at,
         },

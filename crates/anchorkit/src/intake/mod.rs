@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::anchor::TrustAnchor;
 use crate::cert::Certificate;
 
+pub mod chain;
 pub mod csource;
 pub mod espbundle;
 pub mod pem;

@@ -9,9 +9,13 @@
 //! Facts come from `shared/reference/mbedtls-semantics.md` (read from mbedTLS 2.28.0-2.28.10,
 //! 3.0.0-3.6.6 and 4.1.0 sources, and ESP-IDF v4.4-v6.0.2).
 
+pub mod build;
+
 use std::fmt;
 
 use serde::Serialize;
+
+pub use build::MbedBuild;
 
 /// The TLS stack family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,12 +113,61 @@ pub enum BundleFormat {
 /// ESP-IDF facts for a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EspIdf {
-    /// The ESP-IDF release modelled (its newest patch).
-    pub version: &'static str,
+    /// The ESP-IDF release modelled (`esp-idf-5.3` is its newest patch, v5.3.5).
+    #[serde(serialize_with = "release_text")]
+    pub version: (u8, u8, u8),
     /// Bundle format this release reads.
     pub bundle_format: BundleFormat,
     /// Whether the cross-signed bundle mode exists.
     pub cross_signed_mode: bool,
+}
+
+fn release_text<S: serde::Serializer>(r: &(u8, u8, u8), s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{}.{}.{}", r.0, r.1, r.2))
+}
+
+impl EspIdf {
+    /// `5.3.5`.
+    pub fn version_text(&self) -> String {
+        format!("{}.{}.{}", self.version.0, self.version.1, self.version.2)
+    }
+
+    /// Which `esp_crt_bundle.c` verify callback this release has.
+    pub fn bundle_callback(&self) -> BundleCallback {
+        match self.version {
+            (6.., _, _) => BundleCallback::Psa,
+            (5, 4.., _) => BundleCallback::Bounded,
+            _ => BundleCallback::Legacy,
+        }
+    }
+
+    /// esp-tls calls `mbedtls_ssl_set_hostname(NULL)` for `skip_common_name` (the releases that
+    /// moved to Mbed TLS 3.6.3 or later: v5.0.9, v5.1.7, v5.2.6, v5.3.4, v5.4.2, v5.5, v6.0).
+    pub fn sets_null_hostname(&self) -> bool {
+        match self.version {
+            (4, _, _) => false,
+            (5, 0, p) => p >= 9,
+            (5, 1, p) => p >= 7,
+            (5, 2, p) => p >= 6,
+            (5, 3, p) => p >= 4,
+            (5, 4, p) => p >= 2,
+            _ => true,
+        }
+    }
+}
+
+/// The ESP-IDF certificate-bundle verify callback generations (`esp_crt_bundle.c`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BundleCallback {
+    /// v4.4 to v5.3: memcmp over the record's name length, `mbedtls_pk_verify_ext`, a miss is
+    /// -0x3000.
+    Legacy,
+    /// v5.4, v5.5: memcmp over the shorter length, an MD check, a miss returns -0x2700 (which
+    /// Mbed TLS turns into -0x3000).
+    Bounded,
+    /// v6.0+: PSA check (RSA always PKCS#1 v1.5; SHA-1/256/384/512 only).
+    Psa,
 }
 
 /// A device TLS stack with its configuration.
@@ -137,6 +190,8 @@ pub struct Profile {
     pub x509_profile: X509Profile,
     /// How trust is configured.
     pub trust_mode: TrustMode,
+    /// How the Mbed TLS library is built (Mbed TLS profiles; filled by [`Profile::by_name`]).
+    pub build: Option<MbedBuild>,
 }
 
 /// Why a profile name or knob was refused.
@@ -167,6 +222,7 @@ const fn mbed(
         authmode: Authmode::Required,
         x509_profile: X509Profile::Default,
         trust_mode: TrustMode::CertPem,
+        build: None,
     }
 }
 
@@ -181,10 +237,11 @@ const fn other(name: &'static str, description: &'static str, family: Family) ->
         authmode: Authmode::Required,
         x509_profile: X509Profile::Default,
         trust_mode: TrustMode::CertPem,
+        build: None,
     }
 }
 
-const fn esp(version: &'static str, bundle_format: BundleFormat, cross: bool) -> Option<EspIdf> {
+const fn esp(version: (u8, u8, u8), bundle_format: BundleFormat, cross: bool) -> Option<EspIdf> {
     Some(EspIdf {
         version,
         bundle_format,
@@ -222,70 +279,70 @@ pub const PROFILES: &[Profile] = &[
         "esp-idf-4.4",
         "ESP-IDF v4.4.8 (Mbed TLS 2.28.8), esp-tls defaults",
         Version(2, 28, 8),
-        esp("4.4.8", Legacy, false),
+        esp((4, 4, 8), Legacy, false),
         false,
     ),
     mbed(
         "esp-idf-5.0",
         "ESP-IDF v5.0.9 (Mbed TLS 3.6.3), esp-tls defaults",
         Version(3, 6, 3),
-        esp("5.0.9", Legacy, false),
+        esp((5, 0, 9), Legacy, false),
         false,
     ),
     mbed(
         "esp-idf-5.1",
         "ESP-IDF v5.1.7 (Mbed TLS 3.6.5), esp-tls defaults",
         Version(3, 6, 5),
-        esp("5.1.7", Legacy, false),
+        esp((5, 1, 7), Legacy, false),
         false,
     ),
     mbed(
         "esp-idf-5.2",
         "ESP-IDF v5.2.7 (Mbed TLS 3.6.6), esp-tls defaults",
         Version(3, 6, 6),
-        esp("5.2.7", Legacy, false),
+        esp((5, 2, 7), Legacy, false),
         false,
     ),
     mbed(
         "esp-idf-5.3",
         "ESP-IDF v5.3.5 (Mbed TLS 3.6.5), esp-tls defaults",
         Version(3, 6, 5),
-        esp("5.3.5", Legacy, false),
+        esp((5, 3, 5), Legacy, false),
         false,
     ),
     mbed(
         "esp-idf-5.4",
         "ESP-IDF v5.4.4 (Mbed TLS 3.6.5), esp-tls defaults",
         Version(3, 6, 5),
-        esp("5.4.4", OffsetTable, false),
+        esp((5, 4, 4), OffsetTable, false),
         false,
     ),
     mbed(
         "esp-idf-5.5",
         "ESP-IDF v5.5.5 (Mbed TLS 3.6.6), esp-tls defaults",
         Version(3, 6, 6),
-        esp("5.5.5", OffsetTable, false),
+        esp((5, 5, 5), OffsetTable, false),
         false,
     ),
     mbed(
         "esp-idf-6.0",
         "ESP-IDF v6.0.2 (Mbed TLS 4.1.1), esp-tls defaults",
         Version(4, 1, 1),
-        esp("6.0.2", OffsetTable, true),
+        esp((6, 0, 2), OffsetTable, true),
         false,
     ),
     mbed(
         "arduino-esp32-2",
         "Arduino-ESP32 core 2.0.17 (ESP-IDF v4.4, Mbed TLS 2.28): setCACert = cert-pem, setCACertBundle = bundle",
         Version(2, 28, 8),
-        esp("4.4.8", Legacy, false),
+        esp((4, 4, 8), Legacy, false),
         false,
     ),
     mbed(
         "arduino-esp32-3",
         "Arduino-ESP32 core 3.3 (ESP-IDF v5.5, Mbed TLS 3.6): setCACert = cert-pem, setCACertBundle = bundle",
         Version(3, 6, 6),
-        esp("5.5.5", OffsetTable, false),
+        esp((5, 5, 5), OffsetTable, false),
         false,
     ),
     other(
@@ -311,13 +368,71 @@ pub const PROFILES: &[Profile] = &[
 ];
 
 impl Profile {
-    /// Looks a profile up by its CLI name.
+    /// Looks a profile up by its CLI name. `esp-idf-X.Y` is the newest patch release of X.Y;
+    /// `esp-idf-X.Y.Z` names a patch release, with the Mbed TLS version it pins.
     pub fn by_name(name: &str) -> Result<Profile, ProfileError> {
-        PROFILES
-            .iter()
-            .find(|p| p.name == name)
-            .cloned()
-            .ok_or_else(|| ProfileError::Unknown(name.to_string()))
+        let mut p = match PROFILES.iter().find(|p| p.name == name) {
+            Some(p) => p.clone(),
+            None => point_release(name)?,
+        };
+        p.build = p.mbedtls.map(|v| match p.esp_idf {
+            Some(e) => MbedBuild::esp_idf(e.version, v),
+            None => MbedBuild::upstream(v),
+        });
+        Ok(p)
+    }
+
+    /// Applies an ESP-IDF `sdkconfig` (or `sdkconfig.defaults`) to this ESP-IDF profile.
+    pub fn with_sdkconfig(mut self, file: &str, text: &str) -> Result<Profile, ProfileError> {
+        let (settings, _) =
+            build::read_sdkconfig(file, text).map_err(|e| ProfileError::Invalid(e.to_string()))?;
+        let Some(e) = self.esp_idf else {
+            return Err(ProfileError::Invalid(format!(
+                "--sdkconfig needs an ESP-IDF or Arduino-ESP32 profile, not {}",
+                self.name
+            )));
+        };
+        let Some(b) = &mut self.build else {
+            return Err(ProfileError::Invalid(format!(
+                "{} has no Mbed TLS build",
+                self.name
+            )));
+        };
+        let applied = b.apply_sdkconfig(&settings, e.version);
+        b.source = format!("{file} over ESP-IDF v{} defaults", e.version_text());
+        if let Some(t) = applied.time_check {
+            self.time_check = t;
+        }
+        Ok(self)
+    }
+
+    /// Applies an `mbedtls_config.h` (a whole configuration) or a user config header (changes).
+    pub fn with_mbedtls_config(mut self, file: &str, text: &str) -> Result<Profile, ProfileError> {
+        let (settings, full) = build::read_mbedtls_config(file, text)
+            .map_err(|e| ProfileError::Invalid(e.to_string()))?;
+        let Some(b) = &mut self.build else {
+            return Err(ProfileError::Invalid(format!(
+                "--mbedtls-config needs an Mbed TLS based profile, not {}",
+                self.name
+            )));
+        };
+        let applied = b.apply_mbedtls_config(&settings, full);
+        b.source = if full {
+            format!("{file} (whole configuration)")
+        } else {
+            format!("{file} over {}", b.source)
+        };
+        if let Some(t) = applied.time_check {
+            self.time_check = t;
+        }
+        Ok(self)
+    }
+
+    /// The ESP-IDF release an `sdkconfig`'s generated header names, if any.
+    pub fn sdkconfig_release(file: &str, text: &str) -> Result<Option<(u8, u8, u8)>, ProfileError> {
+        build::read_sdkconfig(file, text)
+            .map(|(_, r)| r)
+            .map_err(|e| ProfileError::Invalid(e.to_string()))
     }
 
     /// All profile names.
@@ -348,6 +463,14 @@ impl Profile {
         self
     }
 
+    /// Sets the Mbed TLS version (for an ESP-IDF release's logic on another Mbed TLS).
+    pub fn with_mbedtls_version(mut self, v: Version) -> Self {
+        if self.mbedtls.is_some() {
+            self.mbedtls = Some(v);
+        }
+        self
+    }
+
     /// Sets the trust mode.
     pub fn with_trust_mode(mut self, m: TrustMode) -> Self {
         self.trust_mode = m;
@@ -366,7 +489,8 @@ impl Profile {
             (TrustMode::BundleCrossSigned, Some(e)) if !e.cross_signed_mode => {
                 Err(ProfileError::Invalid(format!(
                     "the cross-signed bundle mode exists from ESP-IDF v6.0; {} is ESP-IDF {}",
-                    self.name, e.version
+                    self.name,
+                    e.version_text()
                 )))
             }
             _ => Ok(()),
@@ -402,4 +526,118 @@ impl Profile {
         }
         format!("{} ({})", self.name, parts.join(", "))
     }
+}
+
+/// The Mbed TLS each ESP-IDF patch release pins (`mbedtls-semantics.md` §5.1).
+const ESP_IDF_MBEDTLS: &[((u8, u8, u8), Version)] = &[
+    ((4, 4, 0), Version(2, 16, 12)),
+    ((4, 4, 1), Version(2, 28, 0)),
+    ((4, 4, 2), Version(2, 28, 1)),
+    ((4, 4, 3), Version(2, 28, 1)),
+    ((4, 4, 4), Version(2, 28, 1)),
+    ((4, 4, 5), Version(2, 28, 3)),
+    ((4, 4, 6), Version(2, 28, 4)),
+    ((4, 4, 7), Version(2, 28, 7)),
+    ((4, 4, 8), Version(2, 28, 8)),
+    ((5, 0, 0), Version(3, 2, 1)),
+    ((5, 0, 1), Version(3, 2, 1)),
+    ((5, 0, 2), Version(3, 3, 0)),
+    ((5, 0, 3), Version(3, 4, 0)),
+    ((5, 0, 4), Version(3, 4, 1)),
+    ((5, 0, 5), Version(3, 5, 0)),
+    ((5, 0, 6), Version(3, 5, 0)),
+    ((5, 0, 7), Version(3, 6, 0)),
+    ((5, 0, 8), Version(3, 6, 2)),
+    ((5, 0, 9), Version(3, 6, 3)),
+    ((5, 1, 0), Version(3, 4, 0)),
+    ((5, 1, 1), Version(3, 4, 1)),
+    ((5, 1, 2), Version(3, 5, 0)),
+    ((5, 1, 3), Version(3, 5, 0)),
+    ((5, 1, 4), Version(3, 5, 2)),
+    ((5, 1, 5), Version(3, 6, 1)),
+    ((5, 1, 6), Version(3, 6, 2)),
+    ((5, 1, 7), Version(3, 6, 5)),
+    ((5, 2, 0), Version(3, 5, 0)),
+    ((5, 2, 1), Version(3, 5, 2)),
+    ((5, 2, 2), Version(3, 6, 0)),
+    ((5, 2, 3), Version(3, 6, 0)),
+    ((5, 2, 4), Version(3, 6, 2)),
+    ((5, 2, 5), Version(3, 6, 2)),
+    ((5, 2, 6), Version(3, 6, 4)),
+    ((5, 2, 7), Version(3, 6, 6)),
+    ((5, 3, 0), Version(3, 6, 0)),
+    ((5, 3, 1), Version(3, 6, 0)),
+    ((5, 3, 2), Version(3, 6, 2)),
+    ((5, 3, 3), Version(3, 6, 2)),
+    ((5, 3, 4), Version(3, 6, 4)),
+    ((5, 3, 5), Version(3, 6, 5)),
+    ((5, 4, 0), Version(3, 6, 2)),
+    ((5, 4, 1), Version(3, 6, 2)),
+    ((5, 4, 2), Version(3, 6, 3)),
+    ((5, 4, 3), Version(3, 6, 4)),
+    ((5, 4, 4), Version(3, 6, 5)),
+    ((5, 5, 0), Version(3, 6, 3)),
+    ((5, 5, 1), Version(3, 6, 4)),
+    ((5, 5, 2), Version(3, 6, 5)),
+    ((5, 5, 3), Version(3, 6, 5)),
+    ((5, 5, 4), Version(3, 6, 5)),
+    ((5, 5, 5), Version(3, 6, 6)),
+    ((6, 0, 0), Version(4, 0, 0)),
+    ((6, 0, 1), Version(4, 0, 0)),
+    ((6, 0, 2), Version(4, 1, 1)),
+];
+
+/// The Mbed TLS version an ESP-IDF patch release pins.
+pub fn esp_idf_mbedtls(release: (u8, u8, u8)) -> Option<Version> {
+    ESP_IDF_MBEDTLS
+        .iter()
+        .find(|(r, _)| *r == release)
+        .map(|(_, v)| *v)
+}
+
+/// `esp-idf-X.Y.Z`: the row for X.Y with the patch release's facts.
+fn point_release(name: &str) -> Result<Profile, ProfileError> {
+    let unknown = || ProfileError::Unknown(name.to_string());
+    let rest = name.strip_prefix("esp-idf-").ok_or_else(unknown)?;
+    let r = build::parse_release(rest).ok_or_else(unknown)?;
+    if rest.split('.').count() != 3 {
+        return Err(unknown());
+    }
+    let v = esp_idf_mbedtls(r).ok_or_else(|| {
+        ProfileError::Invalid(format!(
+            "ESP-IDF v{}.{}.{} is not a release anchorkit knows (known: v4.4.0 to v4.4.8, v5.0 to v5.0.9, v5.1 to v5.1.7, v5.2 to v5.2.7, v5.3 to v5.3.5, v5.4 to v5.4.4, v5.5 to v5.5.5, v6.0 to v6.0.2)",
+            r.0, r.1, r.2
+        ))
+    })?;
+    if v < Version(2, 28, 0) {
+        return Err(ProfileError::Invalid(format!(
+            "ESP-IDF v{}.{}.{} pins Mbed TLS {v}, which anchorkit does not model (2.28 and later)",
+            r.0, r.1, r.2
+        )));
+    }
+    let base_name = format!("esp-idf-{}.{}", r.0, r.1);
+    let base = PROFILES
+        .iter()
+        .find(|p| p.name == base_name)
+        .ok_or_else(unknown)?;
+    let mut p = base.clone();
+    p.name = Box::leak(name.to_string().into_boxed_str());
+    p.mbedtls = Some(v);
+    p.esp_idf = Some(EspIdf {
+        version: r,
+        bundle_format: if r >= (5, 4, 0) {
+            BundleFormat::OffsetTable
+        } else {
+            BundleFormat::Legacy
+        },
+        cross_signed_mode: r.0 >= 6,
+    });
+    p.description = Box::leak(
+        format!(
+            "ESP-IDF v{}.{}.{} (Mbed TLS {v}), esp-tls defaults",
+            r.0, r.1, r.2
+        )
+        .into_boxed_str(),
+    );
+    Ok(p)
 }

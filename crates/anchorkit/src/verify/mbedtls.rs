@@ -10,14 +10,15 @@
 
 use super::names::{mbedtls_host_matches, mbedtls_name_eq, offered_names};
 use super::{
-    AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label,
-    time_text,
+    AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict,
+    entry_label, label, time_text,
 };
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, Curve, HashAlg, KeyKind, KeyUsage, SigAlg};
+use crate::cert::{Certificate, ChainEntry, Curve, HashAlg, KeyKind, KeyUsage, SigAlg};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::explain::{flag_names, mbedtls_code_name};
-use crate::profile::{Authmode, Profile, TrustMode, Version, X509Profile};
+use crate::profile::build::{self, MbedBuild};
+use crate::profile::{Authmode, BundleCallback, Profile, TrustMode, Version, X509Profile};
 
 /// The Mbed TLS stack.
 pub struct Mbedtls;
@@ -38,7 +39,7 @@ const ERR_BAD_CERTIFICATE: i32 = -0x7A00;
 const ERR_CA_CHAIN_REQUIRED: i32 = -0x7680;
 const ERR_NO_HOSTNAME: i32 = -0x5D80;
 const ERR_UNKNOWN_SIG_ALG: i32 = -0x262E;
-const MAX_INTERMEDIATE_CA: usize = 8;
+const ERR_DECODE_ERROR: i32 = -0x7300;
 
 /// What `mbedtls_x509_crt_parse_der` says about a certificate.
 enum Parse {
@@ -46,37 +47,152 @@ enum Parse {
     Err(i32, String),
 }
 
-/// The parse checks Mbed TLS makes that x509-parser does not, in Mbed TLS's parse order.
-fn parse_check(c: &Certificate, v: Version) -> Parse {
-    if c.version > 3 {
-        return Parse::Err(-0x2580, format!("X.509 version {}", c.version));
-    }
-    let sig_known = match &c.sig_alg {
-        SigAlg::RsaPkcs1 { hash } => !matches!(hash, HashAlg::Md2 | HashAlg::Md4),
-        SigAlg::Ecdsa { hash } => !matches!(hash, HashAlg::Md2 | HashAlg::Md4 | HashAlg::Md5),
-        SigAlg::RsaPss { hash } => hash.is_some(),
-        SigAlg::Ed25519 | SigAlg::Ed448 | SigAlg::Other { .. } => false,
+const ERR_INVALID_FORMAT: i32 = -0x2180;
+const ERR_INVALID_ALG: i32 = -0x2300;
+const ERR_INVALID_EXTENSIONS: i32 = -0x2500;
+const ERR_UNKNOWN_VERSION: i32 = -0x2580;
+const ERR_SIG_MISMATCH: i32 = -0x2680;
+const ERR_FEATURE_UNAVAILABLE: i32 = -0x2080;
+const ERR_UNKNOWN_NAMED_CURVE: i32 = -0x3A00;
+const ERR_UNKNOWN_PK_ALG: i32 = -0x3C80;
+const ASN1_OUT_OF_DATA: i32 = -0x0060;
+const ASN1_UNEXPECTED_TAG: i32 = -0x0062;
+const ASN1_INVALID_LENGTH: i32 = -0x0064;
+const ASN1_LENGTH_MISMATCH: i32 = -0x0066;
+const OID_NOT_FOUND: i32 = -0x002E;
+
+/// `mbedtls_asn1_get_tag` for a constructed SEQUENCE at the start of `b`: the content length
+/// and header length, or the ASN.1 error.
+fn asn1_sequence(b: &[u8]) -> Result<(usize, usize), i32> {
+    let Some(&tag) = b.first() else {
+        return Err(ASN1_OUT_OF_DATA);
     };
-    if !sig_known {
-        return Parse::Err(
-            ERR_UNKNOWN_SIG_ALG,
-            format!(
+    if tag != 0x30 {
+        return Err(ASN1_UNEXPECTED_TAG);
+    }
+    let Some(&l0) = b.get(1) else {
+        return Err(ASN1_OUT_OF_DATA);
+    };
+    let (len, hdr) = match l0 {
+        0..=0x7f => (usize::from(l0), 2),
+        0x81..=0x84 => {
+            let n = usize::from(l0 & 0x7f);
+            let bytes = b.get(2..2 + n).ok_or(ASN1_OUT_OF_DATA)?;
+            (
+                bytes.iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
+                2 + n,
+            )
+        }
+        _ => return Err(ASN1_INVALID_LENGTH),
+    };
+    if len > b.len() - hdr {
+        return Err(ASN1_OUT_OF_DATA);
+    }
+    Ok((len, hdr))
+}
+
+/// The error `mbedtls_x509_crt_parse_der` gives for bytes anchorkit cannot read as a
+/// certificate: its first two structural checks (the Certificate and TBSCertificate
+/// SEQUENCEs) exactly, anything deeper as the generic format error.
+fn garbage_code(b: &[u8]) -> (i32, String) {
+    let Ok((len, hdr)) = asn1_sequence(b) else {
+        return (ERR_INVALID_FORMAT, "not a DER SEQUENCE".into());
+    };
+    let inner = &b[hdr..hdr + len];
+    match asn1_sequence(inner) {
+        Err(low) => (
+            ERR_INVALID_FORMAT + low,
+            "no TBSCertificate inside the outer SEQUENCE".into(),
+        ),
+        Ok(_) => (
+            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
+            "a SEQUENCE that is not a valid certificate".into(),
+        ),
+    }
+}
+
+/// The parse checks Mbed TLS makes that x509-parser does not, in Mbed TLS's parse order:
+/// version, the (inner) signature algorithm against the digests and PSS support compiled in,
+/// the key against the curves compiled in, extensions, the outer algorithm.
+fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
+    if c.version > 3 {
+        return Parse::Err(ERR_UNKNOWN_VERSION, format!("X.509 version {}", c.version));
+    }
+    let unknown = |what: String| Parse::Err(ERR_UNKNOWN_SIG_ALG, what);
+    match &c.sig_alg {
+        SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => {
+            let md_ok = !matches!(hash, HashAlg::Md2 | HashAlg::Md4) && b.has_hash(*hash);
+            let ecdsa_md5 = matches!(c.sig_alg, SigAlg::Ecdsa { .. }) && *hash == HashAlg::Md5;
+            if !md_ok || ecdsa_md5 {
+                return unknown(format!(
+                    "signature algorithm {} unknown to this Mbed TLS build",
+                    c.sig_alg.name()
+                ));
+            }
+        }
+        SigAlg::RsaPss { hash, mgf1, .. } => {
+            if !b.rsa_pss {
+                return Parse::Err(
+                    ERR_INVALID_ALG,
+                    "RSASSA-PSS parameters without MBEDTLS_X509_RSASSA_PSS_SUPPORT".into(),
+                );
+            }
+            match hash {
+                Some(h) if b.has_hash(*h) => {}
+                _ => {
+                    return Parse::Err(
+                        ERR_INVALID_ALG + OID_NOT_FOUND,
+                        "RSASSA-PSS with a digest this build does not have".into(),
+                    );
+                }
+            }
+            match mgf1 {
+                Some(h) if b.has_hash(*h) => {}
+                _ => {
+                    return Parse::Err(
+                        ERR_INVALID_ALG + OID_NOT_FOUND,
+                        "RSASSA-PSS with an MGF1 digest this build does not have".into(),
+                    );
+                }
+            }
+        }
+        SigAlg::Ed25519 | SigAlg::Ed448 | SigAlg::Other { .. } => {
+            return unknown(format!(
                 "signature algorithm {} unknown to Mbed TLS",
                 c.sig_alg.name()
-            ),
-        );
+            ));
+        }
     }
     match &c.key {
-        KeyKind::Rsa { .. } => {}
+        KeyKind::Rsa { bits, .. } => {
+            // MBEDTLS_MPI_MAX_SIZE: 1024 bytes (8192 bits).
+            if *bits > 8192 {
+                return Parse::Err(
+                    -0x3B00 + -0x0010,
+                    format!("RSA {bits} exceeds MBEDTLS_MPI_MAX_SIZE (8192 bits)"),
+                );
+            }
+        }
         KeyKind::Ec { curve } => {
-            let small = matches!(curve, Curve::P192 | Curve::P224);
-            if matches!(curve, Curve::Other(_)) || (v.is_4x() && small) {
-                return Parse::Err(-0x3A00, format!("curve {} not supported", curve.name()));
+            let known = match curve {
+                Curve::Other(oid) => {
+                    !v.is_4x() && build::SMALL_KOBLITZ.contains(&oid.as_str()) && b.curves.len() > 6
+                }
+                c => b.has_curve(c),
+            };
+            if !known {
+                return Parse::Err(
+                    ERR_UNKNOWN_NAMED_CURVE,
+                    format!(
+                        "curve {} not compiled into this Mbed TLS build",
+                        curve.name()
+                    ),
+                );
             }
         }
         other => {
             return Parse::Err(
-                -0x3C80,
+                ERR_UNKNOWN_PK_ALG,
                 format!("key type {} not supported", other.describe()),
             );
         }
@@ -92,10 +208,21 @@ fn parse_check(c: &Certificate, v: Version) -> Parse {
     if v.ip_san() {
         known.extend(["2.5.29.14", "2.5.29.35"]);
     }
+    let mut seen: Vec<&str> = Vec::new();
     for e in &c.extensions {
-        if e.critical && !known.contains(&e.oid.as_ref()) {
+        let is_known = known.contains(&e.oid.as_ref());
+        if is_known {
+            if seen.contains(&e.oid.as_ref()) {
+                return Parse::Err(
+                    ERR_INVALID_EXTENSIONS,
+                    format!("repeated extension {}", e.name.unwrap_or(&e.oid)),
+                );
+            }
+            seen.push(e.oid.as_ref());
+        }
+        if e.critical && !is_known && !(v.is_2x() && b.allow_unsupported_critical_ext) {
             return Parse::Err(
-                -0x2562,
+                ERR_INVALID_EXTENSIONS + ASN1_UNEXPECTED_TAG,
                 format!(
                     "unsupported critical extension {}",
                     e.name.unwrap_or(&e.oid)
@@ -104,18 +231,55 @@ fn parse_check(c: &Certificate, v: Version) -> Parse {
         }
         if e.critical && e.oid == "2.5.29.32" && c.policies.iter().any(|p| p != "2.5.29.32.0") {
             return Parse::Err(
-                -0x2080,
+                ERR_FEATURE_UNAVAILABLE,
                 "critical certificatePolicies with a specific policy".into(),
             );
         }
     }
     if !c.sig_alg_consistent {
         return Parse::Err(
-            -0x2680,
+            ERR_SIG_MISMATCH,
             "inner and outer signature algorithms differ".into(),
         );
     }
     Parse::Ok
+}
+
+/// What the SSL layer does with one entry of the Certificate message
+/// (`ssl_parse_certificate_chain`): its size limits, then `mbedtls_x509_crt_parse_der`.
+fn parse_entry<'a>(
+    e: &'a ChainEntry,
+    v: Version,
+    b: &MbedBuild,
+) -> Result<&'a Certificate, (i32, String)> {
+    let n = e.bytes().len();
+    if n >= 65536 {
+        return Err((
+            if v.is_2x() {
+                ERR_BAD_CERTIFICATE
+            } else {
+                ERR_BAD_CERTIFICATE
+            },
+            format!("a {n}-byte entry: Mbed TLS takes at most 65535 bytes per certificate"),
+        ));
+    }
+    if n < 128 {
+        return Err((
+            if v.is_2x() {
+                ERR_BAD_CERTIFICATE
+            } else {
+                ERR_DECODE_ERROR
+            },
+            format!("a {n}-byte entry: Mbed TLS rejects certificates under 128 bytes"),
+        ));
+    }
+    let Some(c) = e.cert() else {
+        return Err(garbage_code(e.bytes()));
+    };
+    match parse_check(c, v, b) {
+        Parse::Ok => Ok(c),
+        Parse::Err(code, detail) => Err((code, detail)),
+    }
 }
 
 /// The X.509 profile in effect.
@@ -373,9 +537,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn legacy(&self) -> bool {
+        self.callback() == BundleCallback::Legacy
+    }
+
+    fn callback(&self) -> BundleCallback {
         self.p
             .esp_idf
-            .is_some_and(|e| e.bundle_format == crate::profile::BundleFormat::Legacy)
+            .map_or(BundleCallback::Legacy, |e| e.bundle_callback())
     }
 
     /// `x509_crt_find_parent`: trusted list first, then the certificates sent after the child.
@@ -476,9 +644,28 @@ fn verdict_for(
     }
 }
 
+/// `mbedtls_ssl_get_verify_result` before the chain is verified: 0 up to 3.6.5 and in 4.0,
+/// all bits set from 3.6.6 and 4.1.
+fn initial_flags(v: Version) -> u32 {
+    if (v >= Version(3, 6, 6) && v < Version(4, 0, 0)) || v >= Version(4, 1, 0) {
+        u32::MAX
+    } else {
+        0
+    }
+}
+
 impl Stack for Mbedtls {
     fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
         let v = p.mbedtls.unwrap_or(Version(3, 6, 5));
+        let default_build;
+        let b: &MbedBuild = match &p.build {
+            Some(b) => b,
+            None => {
+                default_build = MbedBuild::upstream(v);
+                &default_build
+            }
+        };
+        let early = Some(initial_flags(v));
         let mut cx = Ctx {
             p,
             lim: limits(p, v),
@@ -503,7 +690,7 @@ impl Stack for Mbedtls {
                         });
                         continue;
                     };
-                    match parse_check(c, v) {
+                    match parse_check(c, v, b) {
                         Parse::Ok => cx.ca.push((i, c)),
                         Parse::Err(code, detail) => {
                             first_error.get_or_insert(code);
@@ -517,7 +704,7 @@ impl Stack for Mbedtls {
                 }
                 if cx.ca.is_empty() {
                     let code = first_error.unwrap_or(ERR_CA_CHAIN_REQUIRED);
-                    return verdict_for(p, code, None, Vec::new(), None, cx.reasons);
+                    return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
                 }
             }
             TrustMode::Bundle | TrustMode::BundleCrossSigned => {
@@ -528,41 +715,39 @@ impl Stack for Mbedtls {
         }
 
         // The Certificate message, parsed certificate by certificate.
-        for (i, c) in req.chain.iter().enumerate() {
-            match parse_check(c, v) {
-                Parse::Ok => cx.chain.push((i, c)),
-                Parse::Err(ERR_UNKNOWN_SIG_ALG, detail) => {
-                    cx.reasons.push(Reason::ChainCertDropped {
-                        cert: label(CertRef::Chain(i), c),
-                        detail,
-                    })
-                }
-                Parse::Err(code, detail) => {
+        for (i, e) in req.chain.iter().enumerate() {
+            match parse_entry(e, v, b) {
+                Ok(c) => cx.chain.push((i, c)),
+                Err((ERR_UNKNOWN_SIG_ALG, detail)) => cx.reasons.push(Reason::ChainCertDropped {
+                    cert: entry_label(i, e),
+                    detail,
+                }),
+                Err((code, detail)) => {
                     cx.reasons.push(Reason::ChainCertUnparseable {
-                        cert: label(CertRef::Chain(i), c),
+                        cert: entry_label(i, e),
                         code: hex_code(code),
                         detail,
                     });
-                    return verdict_for(p, code, None, Vec::new(), None, cx.reasons);
+                    return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
                 }
             }
         }
-        let Some(&(_, ee)) = cx.chain.first() else {
-            cx.reasons.push(Reason::Other {
-                message: "the server sent no certificate the library could use".into(),
-            });
-            return verdict_for(p, ERR_BAD_CERTIFICATE, None, Vec::new(), None, cx.reasons);
-        };
 
         // Hostname rule (2.28.10, ≥ 3.6.3). ESP-IDF sets NULL explicitly with skip_common_name.
         if matches!(req.host, HostCheck::None)
             && p.authmode == Authmode::Required
             && v.requires_hostname()
+            && !b.allow_no_hostname
             && p.esp_idf.is_none()
         {
             cx.reasons.push(Reason::NoHostname);
-            return verdict_for(p, ERR_NO_HOSTNAME, None, Vec::new(), None, cx.reasons);
+            return verdict_for(p, ERR_NO_HOSTNAME, early, Vec::new(), None, cx.reasons);
         }
+
+        // Every certificate was dropped: Mbed TLS verifies an empty certificate.
+        let Some(&(_, ee)) = cx.chain.first() else {
+            return empty_chain(p, req, v, b, cx);
+        };
 
         // EE flags.
         let mut ee_flags = 0;
@@ -649,9 +834,9 @@ impl Stack for Mbedtls {
                     if ver.len() != 1 && cc.is_self_issued() {
                         self_cnt += 1;
                     }
-                    if !parent_trusted && ver.len() > MAX_INTERMEDIATE_CA {
+                    if !parent_trusted && ver.len() > b.max_intermediates {
                         cx.reasons.push(Reason::ChainTooLong {
-                            max_intermediates: MAX_INTERMEDIATE_CA,
+                            max_intermediates: b.max_intermediates,
                         });
                         fatal = true;
                         break;
@@ -731,9 +916,10 @@ impl Stack for Mbedtls {
             }
         }
 
-        // The verify callback (ESP-IDF bundle), top of the built chain first.
+        // The verify callback (ESP-IDF bundle; in the cross-signed mode a second chance), top
+        // of the built chain first.
         let mut ret = 0;
-        if p.trust_mode == TrustMode::Bundle {
+        if p.trust_mode != TrustMode::CertPem {
             for k in (0..ver.len()).rev() {
                 let (n, f) = ver[k];
                 let Some(c) = cx.cert_of(n) else { continue };
@@ -750,7 +936,7 @@ impl Stack for Mbedtls {
                     continue;
                 }
                 match bundle_find(&cx.bundle, c.issuer_raw(), cx.legacy()) {
-                    Some(j) if cx.sig_ok(c, cx.bundle[j].1.spki_raw()) => {
+                    Some(j) if bundle_sig_ok(cx.callback(), c, cx.bundle[j].1.spki_raw()) => {
                         ver[k].1 = 0;
                         let (orig, a) = cx.bundle[j];
                         anchor = Some(AnchorInfo {
@@ -831,6 +1017,8 @@ impl Stack for Mbedtls {
                     });
                 }
             }
+            // TLS 1.2: the leaf's curve must be in the configured group list (2.28: every
+            // compiled curve; 3.x: the default groups that are compiled in).
             if let KeyKind::Ec { curve } = &ee.key {
                 let tls_groups_3x = [
                     Curve::P256,
@@ -840,7 +1028,12 @@ impl Stack for Mbedtls {
                     Curve::BrainpoolP384r1,
                     Curve::BrainpoolP512r1,
                 ];
-                if !v.is_2x() && !tls_groups_3x.contains(curve) && extra & BAD_KEY == 0 {
+                let in_groups = if v.is_2x() {
+                    b.has_curve(curve) || matches!(curve, Curve::Other(_))
+                } else {
+                    tls_groups_3x.contains(curve) && b.has_curve(curve)
+                };
+                if !in_groups {
                     extra |= BAD_KEY;
                 }
             }
@@ -885,4 +1078,71 @@ impl Stack for Mbedtls {
         };
         verdict_for(p, ret, Some(flags), path, anchor, cx.reasons)
     }
+}
+
+/// The signature check of the bundle callback: Mbed TLS's own (`pk_verify_ext` with the
+/// certificate's algorithm) up to v5.5; v6.0's PSA check verifies RSA as PKCS#1 v1.5 whatever
+/// the certificate says and knows only SHA-1, SHA-256, SHA-384 and SHA-512.
+fn bundle_sig_ok(cb: BundleCallback, c: &Certificate, spki: &[u8]) -> bool {
+    let alg = match (cb, &c.sig_alg) {
+        (BundleCallback::Psa, SigAlg::RsaPss { hash: Some(h), .. }) => {
+            SigAlg::RsaPkcs1 { hash: *h }
+        }
+        (_, a) => a.clone(),
+    };
+    if cb == BundleCallback::Psa
+        && !matches!(
+            alg.hash(),
+            Some(HashAlg::Sha1 | HashAlg::Sha256 | HashAlg::Sha384 | HashAlg::Sha512)
+        )
+    {
+        return false;
+    }
+    matches!(
+        verify_signature(spki, &alg, c.tbs(), &c.signature),
+        SigCheck::Valid
+    )
+}
+
+/// Every served certificate was dropped (unknown signature algorithms): Mbed TLS goes on and
+/// verifies an empty certificate. It has no name, key or algorithm (CN_MISMATCH when a name
+/// is checked, BAD_PK, BAD_KEY, BAD_MD), a zero validity (EXPIRED with time checks), and it is
+/// "locally trusted" when the CA list holds an empty certificate too: the bundle's all-zero
+/// dummy CA. Otherwise NOT_TRUSTED; the bundle callback never runs on it (other flags).
+fn empty_chain(
+    p: &Profile,
+    req: &Request<'_>,
+    v: Version,
+    b: &MbedBuild,
+    mut cx: Ctx<'_>,
+) -> Verdict {
+    let _ = b;
+    let mut flags = BAD_PK | BAD_KEY | BAD_MD;
+    if matches!(req.host, HostCheck::Name(_)) {
+        flags |= CN_MISMATCH;
+    }
+    if p.time_check {
+        flags |= EXPIRED;
+    }
+    if p.trust_mode != TrustMode::Bundle {
+        flags |= NOT_TRUSTED;
+    }
+    cx.reasons.push(Reason::Other {
+        message: "every certificate the server sent was dropped (signature algorithms this Mbed TLS does not know), so it verified an empty certificate".into(),
+    });
+    let mut ret = ERR_CERT_VERIFY_FAILED;
+    if p.authmode == Authmode::Optional {
+        cx.reasons.push(Reason::IgnoredByAuthmode {
+            code: hex_code(ret),
+        });
+        ret = 0;
+    }
+    let _ = v;
+    let path = vec![PathEntry {
+        at: CertRef::Chain(0),
+        subject: String::new(),
+        flags,
+        flag_names: flag_names(flags).into_iter().map(str::to_string).collect(),
+    }];
+    verdict_for(p, ret, Some(flags), path, None, cx.reasons)
 }

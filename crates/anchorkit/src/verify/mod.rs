@@ -15,7 +15,7 @@ mod wolfssl;
 use serde::Serialize;
 
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, format_time};
+use crate::cert::{Certificate, ChainEntry, format_time};
 use crate::intake::Origin;
 use crate::profile::{Family, Profile};
 
@@ -34,8 +34,9 @@ pub enum HostCheck<'a> {
 pub struct Request<'a> {
     /// What the device trusts, in the order it was given.
     pub trust: &'a [TrustAnchor],
-    /// What the server sends, leaf first, in the order sent.
-    pub chain: &'a [Certificate],
+    /// What the server sends: the entries of its Certificate message, leaf first, in the order
+    /// sent (each stack reads them its own way; see [`ChainEntry`]).
+    pub chain: &'a [ChainEntry],
     /// The hostname check.
     pub host: HostCheck<'a>,
     /// The device's clock, seconds since the epoch.
@@ -420,6 +421,13 @@ pub(crate) fn label(at: CertRef, c: &Certificate) -> CertLabel {
     CertLabel {
         at,
         name: c.label(),
+    }
+}
+
+pub(crate) fn entry_label(i: usize, e: &ChainEntry) -> CertLabel {
+    CertLabel {
+        at: CertRef::Chain(i),
+        name: e.label(),
     }
 }
 

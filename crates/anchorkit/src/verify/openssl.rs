@@ -21,6 +21,11 @@ use crate::profile::Profile;
 /// The OpenSSL stack.
 pub struct Openssl;
 
+/// `SSL_R_CERT_LENGTH_MISMATCH`.
+const SSL_R_CERT_LENGTH_MISMATCH: i32 = 135;
+/// `ERR_R_ASN1_LIB` as `ERR_GET_REASON` returns it (a common reason: `ERR_RFLAG_COMMON`).
+const ERR_R_ASN1_LIB: i32 = 13 | (2 << 18);
+
 fn code_name(code: i32) -> &'static str {
     match code {
         2 => "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT",
@@ -188,10 +193,36 @@ impl Stack for Openssl {
                 reasons,
             }
         };
-        let Some(leaf) = req.chain.first() else {
+        // tls_process_server_certificate: every entry must be exactly one certificate.
+        let mut certs: Vec<&Certificate> = Vec::new();
+        for (i, e) in req.chain.iter().enumerate() {
+            match e.cert() {
+                Some(c) if e.trailing() == 0 => certs.push(c),
+                Some(_) => {
+                    reasons.push(Reason::ChainCertUnparseable {
+                        cert: super::entry_label(i, e),
+                        code: format!("-{SSL_R_CERT_LENGTH_MISMATCH}"),
+                        detail:
+                            "bytes after the certificate in its entry (SSL_R_CERT_LENGTH_MISMATCH)"
+                                .into(),
+                    });
+                    return done(-SSL_R_CERT_LENGTH_MISMATCH, &[], reasons);
+                }
+                None => {
+                    reasons.push(Reason::ChainCertUnparseable {
+                        cert: super::entry_label(i, e),
+                        code: format!("-{ERR_R_ASN1_LIB}"),
+                        detail: "d2i_X509 cannot decode it (ERR_R_ASN1_LIB)".into(),
+                    });
+                    return done(-ERR_R_ASN1_LIB, &[], reasons);
+                }
+            }
+        }
+        let Some(leaf) = certs.first().copied() else {
             return done(20, &[], reasons);
         };
-        let untrusted: Vec<(usize, &Certificate)> = req.chain.iter().enumerate().skip(1).collect();
+        let untrusted: Vec<(usize, &Certificate)> =
+            certs.iter().copied().enumerate().skip(1).collect();
         let mut path = vec![Link {
             cert: leaf,
             at: CertRef::Chain(0),

@@ -57,7 +57,7 @@ impl Stack for Webpki {
         let Some(leaf) = req.chain.first() else {
             return fail(p, "BadDer".into(), "empty chain".into());
         };
-        let leaf_der = CertificateDer::from(leaf.der());
+        let leaf_der = CertificateDer::from(leaf.bytes());
         let ee = match EndEntityCert::try_from(&leaf_der) {
             Ok(ee) => ee,
             Err(e) => {
@@ -72,7 +72,7 @@ impl Stack for Webpki {
             .chain
             .iter()
             .skip(1)
-            .map(|c| CertificateDer::from(c.der()))
+            .map(|c| CertificateDer::from(c.bytes()))
             .collect();
         let time =
             UnixTime::since_unix_epoch(Duration::from_secs(u64::try_from(req.at).unwrap_or(0)));
@@ -114,15 +114,21 @@ impl Stack for Webpki {
             });
         let mut entries = vec![PathEntry {
             at: CertRef::Chain(0),
-            subject: leaf.subject.to_string(),
+            subject: leaf
+                .cert()
+                .map(|c| c.subject.to_string())
+                .unwrap_or_default(),
             flags: 0,
             flag_names: Vec::new(),
         }];
         for c in path.intermediate_certificates() {
-            if let Some(i) = req.chain.iter().position(|x| x.der() == c.der().as_ref()) {
+            if let Some(i) = req.chain.iter().position(|x| x.bytes() == c.der().as_ref()) {
                 entries.push(PathEntry {
                     at: CertRef::Chain(i),
-                    subject: req.chain[i].subject.to_string(),
+                    subject: req.chain[i]
+                        .cert()
+                        .map(|c| c.subject.to_string())
+                        .unwrap_or_default(),
                     flags: 0,
                     flag_names: Vec::new(),
                 });

@@ -230,7 +230,9 @@ impl Stack for Wolfssl {
                 .enumerate()
                 .map(|(i, c)| PathEntry {
                     at: CertRef::Chain(i),
-                    subject: c.subject.to_string(),
+                    subject: c
+                        .cert()
+                        .map_or_else(|| c.label(), |c| c.subject.to_string()),
                     flags: 0,
                     flag_names: Vec::new(),
                 })
@@ -238,7 +240,21 @@ impl Stack for Wolfssl {
             reasons,
         };
         let mut reasons = Vec::new();
-        for (i, c) in req.chain.iter().enumerate().skip(1).rev() {
+        let mut certs: Vec<&crate::cert::Certificate> = Vec::new();
+        for (i, e) in req.chain.iter().enumerate() {
+            match e.cert() {
+                Some(c) => certs.push(c),
+                None => {
+                    reasons.push(Reason::ChainCertUnparseable {
+                        cert: super::entry_label(i, e),
+                        code: "-140".into(),
+                        detail: "not a certificate wolfSSL can decode (ASN_PARSE_E)".into(),
+                    });
+                    return done(-140, reasons, None);
+                }
+            }
+        }
+        for (i, c) in certs.iter().copied().enumerate().skip(1).rev() {
             match check_one(c, &signers, req.at) {
                 Ok(_) => {
                     if c.is_ca() && c.key_usage.is_none_or(|k| k.has(KeyUsage::KEY_CERT_SIGN)) {
@@ -255,7 +271,7 @@ impl Stack for Wolfssl {
                 }
             }
         }
-        let Some(leaf) = req.chain.first() else {
+        let Some(leaf) = certs.first().copied() else {
             return done(NO_SIGNER, reasons, None);
         };
         let signer = match check_one(leaf, &signers, req.at) {
