@@ -482,6 +482,7 @@ pub fn corpus() -> Vec<Scenario> {
     user_story(&mut v);
     openssl_made(&mut v);
     crate::corpus_openssl::cases(&mut v);
+    crate::corpus_wolfssl::cases(&mut v);
 
     // Depth: 9 and 10 intermediates.
     let mut ders: Vec<Vec<u8>> = Vec::new();

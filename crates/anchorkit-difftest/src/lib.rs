@@ -5,6 +5,7 @@
 
 pub mod corpus;
 pub mod corpus_openssl;
+pub mod corpus_wolfssl;
 pub mod pki;
 pub mod real;
 pub mod rustls_client;
