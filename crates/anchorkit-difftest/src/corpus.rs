@@ -481,6 +481,7 @@ pub fn corpus() -> Vec<Scenario> {
 
     user_story(&mut v);
     openssl_made(&mut v);
+    crate::corpus_classes::cases(&mut v);
     crate::corpus_openssl::cases(&mut v);
     crate::corpus_wolfssl::cases(&mut v);
 

@@ -4,8 +4,10 @@
 //! [`profile_for`] names the anchorkit profile that models each real configuration.
 
 pub mod corpus;
+pub mod corpus_classes;
 pub mod corpus_openssl;
 pub mod corpus_wolfssl;
+pub mod kit;
 pub mod pki;
 pub mod real;
 pub mod rustls_client;
@@ -24,24 +26,57 @@ pub fn profile_for(r: Real) -> Profile {
     let p = |n: &str| Profile::by_name(n).unwrap_or_else(|e| panic!("{e}"));
     // The ESP-IDF v6 bundle logic runs here on the Mbed TLS 3.6.5 library.
     let v6_on_365 = |m: TrustMode| {
-        p("esp-idf-6.0")
+        let mut p = p("esp-idf-6.0")
             .with_trust_mode(m)
-            .with_mbedtls_version(Version(3, 6, 5))
+            .with_mbedtls_version(Version(3, 6, 5));
+        // The library here is 3.6.5: it still has the curves under 250 bits.
+        if let Some(b) = &mut p.build {
+            b.curves = anchorkit::profile::MbedBuild::upstream(Version(3, 6, 5)).curves;
+        }
+        p
     };
     match r {
         Real::Mbedtls36Time => p("mbedtls-3.6").with_time_check(true),
-        Real::EspCertPem => p("esp-idf-5.4"),
+        Real::EspCertPem => esp54_with(&default_sdkconfig()),
         Real::EspBundleLegacy => p("esp-idf-5.3").with_trust_mode(TrustMode::Bundle),
         Real::EspBundle => p("esp-idf-5.4").with_trust_mode(TrustMode::Bundle),
         Real::EspBundleV6 => v6_on_365(TrustMode::Bundle),
         Real::EspBundleCross => v6_on_365(TrustMode::BundleCrossSigned),
-        Real::EspSdkconfig => p("esp-idf-5.4").with_time_check(true),
+        Real::EspSdkconfig => esp54_with(&time_no_p521_sdkconfig()),
         Real::Mbedtls228 => p("mbedtls-2.28"),
         Real::Bearssl => p("bearssl"),
         Real::Openssl => p("openssl-3"),
         Real::Wolfssl => p("wolfssl-5"),
         Real::Rustls => p("webpki"),
     }
+}
+
+/// ESP-IDF v5.4.4's default `sdkconfig` (its Kconfig defaults, as `idf.py` writes them for a
+/// plain ESP32), from `../shared/data/esp-idf/releases/v5.4.4`.
+pub fn default_sdkconfig() -> String {
+    let path = anchorkit::testsupport::data("esp-idf/releases/v5.4.4/components__mbedtls__Kconfig");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    anchorkit::profile::build::render_sdkconfig(&anchorkit::profile::build::kconfig_defaults(&text))
+}
+
+/// The default `sdkconfig` with certificate time checks on and secp521r1 off (what the
+/// `EspSdkconfig` harness build is compiled with).
+pub fn time_no_p521_sdkconfig() -> String {
+    default_sdkconfig()
+        .replace(
+            "# CONFIG_MBEDTLS_HAVE_TIME_DATE is not set",
+            "CONFIG_MBEDTLS_HAVE_TIME_DATE=y",
+        )
+        .replace(
+            "CONFIG_MBEDTLS_ECP_DP_SECP521R1_ENABLED=y",
+            "# CONFIG_MBEDTLS_ECP_DP_SECP521R1_ENABLED is not set",
+        )
+}
+
+fn esp54_with(sdkconfig: &str) -> Profile {
+    Profile::by_name("esp-idf-5.4")
+        .and_then(|p| p.with_sdkconfig("sdkconfig", sdkconfig))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// anchorkit's verdict on a scenario under `profile`.

@@ -102,6 +102,14 @@ pub struct Spec {
     pub unknown_critical: bool,
     /// Add a permitted DNS name constraint (critical).
     pub name_constraint: Option<String>,
+    /// Extra extensions, as given.
+    pub custom: Vec<CustomExtension>,
+    /// Encode the subject's O and CN as PrintableString (else UTF8String).
+    pub printable: bool,
+    /// An authorityKeyIdentifier with this key id instead of the issuer's.
+    pub aki_override: Option<Vec<u8>>,
+    /// No authorityKeyIdentifier at all.
+    pub no_aki: bool,
 }
 
 impl Spec {
@@ -118,6 +126,10 @@ impl Spec {
             not_after: t(2040, 1, 1),
             unknown_critical: false,
             name_constraint: None,
+            custom: Vec::new(),
+            printable: false,
+            aki_override: None,
+            no_aki: false,
         }
     }
 
@@ -134,16 +146,31 @@ impl Spec {
             not_after: t(2026, 1, 1),
             unknown_critical: false,
             name_constraint: None,
+            custom: Vec::new(),
+            printable: false,
+            aki_override: None,
+            no_aki: false,
         }
     }
 
     fn params(&self) -> CertificateParams {
         let mut p = CertificateParams::new(self.sans.clone()).expect("params");
         p.distinguished_name = rcgen::DistinguishedName::new();
-        p.distinguished_name
-            .push(DnType::OrganizationName, "anchorkit test");
-        p.distinguished_name
-            .push(DnType::CommonName, self.cn.clone());
+        if self.printable {
+            let ps = |s: &str| {
+                rcgen::DnValue::PrintableString(
+                    rcgen::string::PrintableString::try_from(s).expect("printable"),
+                )
+            };
+            p.distinguished_name
+                .push(DnType::OrganizationName, ps("anchorkit test"));
+            p.distinguished_name.push(DnType::CommonName, ps(&self.cn));
+        } else {
+            p.distinguished_name
+                .push(DnType::OrganizationName, "anchorkit test");
+            p.distinguished_name
+                .push(DnType::CommonName, self.cn.clone());
+        }
         p.not_before = odt(self.not_before);
         p.not_after = odt(self.not_after);
         p.is_ca = match self.ca {
@@ -164,7 +191,15 @@ impl Spec {
             None if self.ca.is_some() => Vec::new(),
             None => vec![ExtendedKeyUsagePurpose::ServerAuth],
         };
-        p.use_authority_key_identifier_extension = true;
+        p.use_authority_key_identifier_extension = !self.no_aki && self.aki_override.is_none();
+        if let Some(id) = &self.aki_override {
+            // AuthorityKeyIdentifier ::= SEQUENCE { [0] keyIdentifier }
+            let mut v = vec![0x30, (id.len() + 2) as u8, 0x80, id.len() as u8];
+            v.extend_from_slice(id);
+            p.custom_extensions
+                .push(CustomExtension::from_oid_content(&[2, 5, 29, 35], v));
+        }
+        p.custom_extensions.extend(self.custom.iter().cloned());
         if self.unknown_critical {
             let mut e =
                 CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 1], vec![0x05, 0x00]);
@@ -193,6 +228,19 @@ impl Node {
     /// A self-signed certificate.
     pub fn root(spec: &Spec, alg: Alg) -> Node {
         let key = key(alg);
+        let params = spec.params();
+        let der = params
+            .self_signed(&key)
+            .expect("self-signed")
+            .der()
+            .to_vec();
+        Node { der, params, key }
+    }
+
+    /// A self-signed certificate for `spec` with the key of `other` (same key, another name
+    /// encoding or spelling).
+    pub fn root_with_key_of(spec: &Spec, other: &Node) -> Node {
+        let key = KeyPair::from_pem(&other.key.serialize_pem()).expect("key copy");
         let params = spec.params();
         let der = params
             .self_signed(&key)

@@ -342,7 +342,11 @@ macro_rules! rc_ecdsa16 {
             ecdsa::VerifyingKey::<$curve>::from_sec1_bytes($key),
             ecdsa::Signature::<$curve>::from_der($sig),
         ) {
-            (Ok(vk), Ok(s)) => vk.verify_prehash(&field_digest($d, $len), &s).is_ok(),
+            // The stacks accept both s and n - s; some crates (k256) only the low one.
+            (Ok(vk), Ok(s)) => {
+                let s = s.normalize_s().unwrap_or(s);
+                vk.verify_prehash(&field_digest($d, $len), &s).is_ok()
+            }
             _ => false,
         }
     }};
@@ -355,7 +359,10 @@ macro_rules! rc_ecdsa17 {
             ecdsa17::VerifyingKey::<$curve>::from_sec1_bytes($key),
             ecdsa17::Signature::<$curve>::from_der($sig),
         ) {
-            (Ok(vk), Ok(s)) => vk.verify_prehash(&field_digest($d, $len), &s).is_ok(),
+            (Ok(vk), Ok(s)) => {
+                let s = s.normalize_s();
+                vk.verify_prehash(&field_digest($d, $len), &s).is_ok()
+            }
             _ => false,
         }
     }};

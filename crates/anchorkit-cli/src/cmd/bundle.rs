@@ -57,9 +57,16 @@ pub struct Args {
     /// Extra candidate anchors beyond the Mozilla store (any intake input; repeatable).
     #[arg(long)]
     pub extra: Vec<PathBuf>,
-    /// Device profile (decides coverage).
-    #[arg(long, default_value = "esp-idf-5.3")]
-    pub profile: String,
+    /// Device profile (decides coverage). Default: the release an --sdkconfig names, else
+    /// esp-idf-5.3.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The firmware's ESP-IDF sdkconfig (the device's Mbed TLS build decides coverage).
+    #[arg(long, value_name = "FILE")]
+    pub sdkconfig: Option<PathBuf>,
+    /// An mbedtls_config.h or user config header for an Mbed TLS based profile.
+    #[arg(long, value_name = "FILE")]
+    pub mbedtls_config: Option<PathBuf>,
     /// Output format (default: pem; esp-bundle in whole-store mode).
     #[arg(long)]
     pub format: Option<String>,
@@ -245,7 +252,12 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if args.chain.is_empty() && args.ca.is_empty() {
         return Err("give the servers: --chain FILE (served chains) or --ca NAME, or --from-store for a whole store".into());
     }
-    let profile = Profile::by_name(&args.profile)?;
+    let profile = Profile::load(
+        args.profile.as_deref(),
+        "esp-idf-5.3",
+        args.sdkconfig.as_deref(),
+        args.mbedtls_config.as_deref(),
+    )?;
     let at = at_time(args.at.as_deref())?;
     let until = match &args.until {
         Some(u) => anchorkit::cert::parse_time(u)?,

@@ -54,10 +54,20 @@ pub enum TrustModeArg {
 /// The device: profile and knobs.
 #[derive(clap::Args, Debug, Clone)]
 pub struct DeviceArgs {
-    /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0,
-    /// arduino-esp32-2, arduino-esp32-3, bearssl, wolfssl-5, openssl-3, webpki.
-    #[arg(long, default_value = "esp-idf-5.3")]
-    pub profile: String,
+    /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0 (the
+    /// newest patch release; esp-idf-5.3.1 names one), arduino-esp32-2, arduino-esp32-3,
+    /// bearssl, wolfssl-5, openssl-3, webpki. Default: the release an --sdkconfig names, else
+    /// esp-idf-5.3.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// The firmware's ESP-IDF sdkconfig (or sdkconfig.defaults): time checks, curves, digests,
+    /// bundle, TLS versions, buffer sizes are read from it (ESP-IDF and Arduino-ESP32 profiles).
+    #[arg(long, value_name = "FILE")]
+    pub sdkconfig: Option<PathBuf>,
+    /// An mbedtls_config.h (a whole configuration) or a user config header (#define/#undef
+    /// changes) for an Mbed TLS based profile.
+    #[arg(long, value_name = "FILE")]
+    pub mbedtls_config: Option<PathBuf>,
     /// MBEDTLS_HAVE_TIME_DATE (default: the profile's; ESP-IDF's default is off).
     #[arg(long, value_enum)]
     pub time_check: Option<OnOff>,
@@ -82,7 +92,12 @@ pub struct DeviceArgs {
 impl DeviceArgs {
     /// The profile with the knobs applied.
     pub fn profile(&self, trust: &[TrustAnchor]) -> Result<Profile, CmdError> {
-        let mut p = Profile::by_name(&self.profile)?;
+        let mut p = Profile::load(
+            self.profile.as_deref(),
+            "esp-idf-5.3",
+            self.sdkconfig.as_deref(),
+            self.mbedtls_config.as_deref(),
+        )?;
         if let Some(t) = self.time_check {
             p = p.with_time_check(matches!(t, OnOff::On));
         }
@@ -107,6 +122,16 @@ impl DeviceArgs {
                 TrustMode::Bundle
             }
             None => TrustMode::CertPem,
+        };
+        // An sdkconfig with CROSS_SIGNED_VERIFY makes the bundle the cross-signed one.
+        let cross = p
+            .build
+            .as_ref()
+            .and_then(|b| b.bundle)
+            .is_some_and(|b| b.cross_signed);
+        let mode = match mode {
+            TrustMode::Bundle if cross && self.trust_mode.is_none() => TrustMode::BundleCrossSigned,
+            m => m,
         };
         p = p.with_trust_mode(mode);
         p.validate()?;

@@ -398,6 +398,7 @@ pub fn read_sdkconfig(
             }
             v => match parse_number(v) {
                 Some(x) => Setting::Number(x),
+                None if is_negative_number(v) => Setting::Text(v.to_string()),
                 None => {
                     return Err(err(format!(
                         "CONFIG_{name}: expected y, n, a number or a quoted string, found '{}'",
@@ -416,6 +417,12 @@ fn parse_number(v: &str) -> Option<u64> {
         Some(h) => u64::from_str_radix(h, 16).ok(),
         None => v.parse().ok(),
     }
+}
+
+/// A negative number (Kconfig `int` options can be negative): kept as text.
+fn is_negative_number(v: &str) -> bool {
+    v.strip_prefix('-')
+        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// `5.1.3` (or `v5.1.3`, `5.1`) as a release triple.
@@ -714,8 +721,14 @@ impl MbedBuild {
                             used = true;
                         }
                     } else if let Some(k) = other.strip_prefix("KEY_EXCHANGE_") {
+                        // Mbed TLS 4 (ESP-IDF v6) has only the ECDHE and PSK exchanges;
+                        // esp_config.h maps nothing else.
+                        let kept = release.0 < 6
+                            || matches!(k, "ECDHE_RSA" | "ECDHE_ECDSA" | "PSK" | "ECDHE_PSK");
                         if let Some((_, kx)) = KX_OPTIONS.iter().find(|(n, _)| *n == k) {
-                            set_flag(&mut self.key_exchanges, *kx, v);
+                            if kept {
+                                set_flag(&mut self.key_exchanges, *kx, v);
+                            }
                             used = true;
                         }
                     }
@@ -851,4 +864,372 @@ impl fmt::Display for TlsVersion {
             TlsVersion::Tls13 => "TLS 1.3",
         })
     }
+}
+
+/// One `config` (or `choice`) entry of a Kconfig file, as far as defaults go.
+#[derive(Debug, Clone)]
+struct KEntry {
+    name: String,
+    kind: String,
+    depends: Vec<String>,
+    defaults: Vec<(String, Option<String>)>,
+    choice: Option<String>,
+    selects: Vec<(String, Option<String>)>,
+}
+
+/// The defaults a Kconfig file gives, as the settings of a generated `sdkconfig` for a plain
+/// ESP32 target (the `default` lines, their `if` conditions, `depends on`, choices and
+/// `select`s, evaluated to a fixed point; symbols defined elsewhere count as `n` except
+/// `IDF_TARGET_ESP32` and the `SOC_` capabilities of the ESP32 that the TLS options test).
+pub fn kconfig_defaults(text: &str) -> Vec<(String, Setting)> {
+    let mut entries: Vec<KEntry> = Vec::new();
+    let mut choice_stack: Vec<String> = Vec::new();
+    let mut if_stack: Vec<String> = Vec::new();
+    let mut cur: Option<usize> = None;
+    let mut in_help = false;
+    let mut help_indent = 0usize;
+    for raw in text.lines() {
+        let indent = raw.len() - raw.trim_start().len();
+        let line = raw.trim();
+        if in_help {
+            if line.is_empty() || indent > help_indent {
+                continue;
+            }
+            in_help = false;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (kw, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let rest = rest.trim();
+        match kw {
+            "config" | "menuconfig" => {
+                entries.push(KEntry {
+                    name: rest.to_string(),
+                    kind: String::new(),
+                    depends: if_stack.clone(),
+                    defaults: Vec::new(),
+                    choice: choice_stack.last().cloned(),
+                    selects: Vec::new(),
+                });
+                cur = Some(entries.len() - 1);
+            }
+            "choice" => {
+                entries.push(KEntry {
+                    name: rest.to_string(),
+                    kind: "choice".into(),
+                    depends: if_stack.clone(),
+                    defaults: Vec::new(),
+                    choice: None,
+                    selects: Vec::new(),
+                });
+                choice_stack.push(rest.to_string());
+                cur = Some(entries.len() - 1);
+            }
+            "endchoice" => {
+                choice_stack.pop();
+                cur = None;
+            }
+            "if" => if_stack.push(rest.to_string()),
+            "endif" => {
+                if_stack.pop();
+            }
+            "menu" | "endmenu" | "comment" | "source" | "rsource" | "orsource" | "mainmenu" => {
+                cur = None;
+            }
+            "help" | "---help---" => {
+                in_help = true;
+                help_indent = indent;
+            }
+            "bool" | "int" | "hex" | "string" | "tristate" => {
+                if let Some(i) = cur {
+                    if entries[i].kind != "choice" {
+                        entries[i].kind = kw.to_string();
+                    }
+                }
+            }
+            "def_bool" | "def_int" | "def_hex" | "def_string" => {
+                if let Some(i) = cur {
+                    entries[i].kind = kw.trim_start_matches("def_").to_string();
+                    let (v, c) = split_if(rest);
+                    entries[i].defaults.push((v, c));
+                }
+            }
+            "default" => {
+                if let Some(i) = cur {
+                    let (v, c) = split_if(rest);
+                    entries[i].defaults.push((v, c));
+                }
+            }
+            "depends" => {
+                if let Some(i) = cur {
+                    entries[i]
+                        .depends
+                        .push(rest.trim_start_matches("on").trim().to_string());
+                }
+            }
+            "select" | "imply" => {
+                if let Some(i) = cur {
+                    let (v, c) = split_if(rest);
+                    entries[i].selects.push((v, c));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Evaluate to a fixed point.
+    let mut values: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    values.insert("IDF_TARGET_ESP32".into(), "y".into());
+    values.insert("SOC_MPI_SUPPORTED".into(), "y".into());
+    values.insert("SOC_AES_SUPPORTED".into(), "y".into());
+    values.insert("SOC_SHA_SUPPORTED".into(), "y".into());
+    values.insert("SOC_RSA_MAX_BIT_LEN".into(), "4096".into());
+    values.insert("ESP_TLS_USING_MBEDTLS".into(), "y".into());
+    for _ in 0..8 {
+        let mut next = values.clone();
+        for e in &entries {
+            if e.kind == "choice" {
+                continue;
+            }
+            let deps_ok = e.depends.iter().all(|d| eval(d, &values));
+            let v = if !deps_ok {
+                None
+            } else if let Some(ch) = &e.choice {
+                // A choice member is y when it is the choice's selected default.
+                let chosen = entries
+                    .iter()
+                    .find(|c| c.kind == "choice" && &c.name == ch)
+                    .and_then(|c| {
+                        c.defaults
+                            .iter()
+                            .find(|(_, cond)| cond.as_deref().is_none_or(|x| eval(x, &values)))
+                            .map(|(v, _)| v.clone())
+                    });
+                Some(
+                    if chosen.as_deref() == Some(e.name.as_str()) {
+                        "y"
+                    } else {
+                        "n"
+                    }
+                    .to_string(),
+                )
+            } else {
+                let d = e
+                    .defaults
+                    .iter()
+                    .find(|(_, cond)| cond.as_deref().is_none_or(|x| eval(x, &values)))
+                    .map(|(v, _)| v.clone());
+                match (e.kind.as_str(), d) {
+                    ("bool" | "tristate", Some(v)) => {
+                        Some(if eval(&v, &values) { "y" } else { "n" }.to_string())
+                    }
+                    ("bool" | "tristate", None) => Some("n".into()),
+                    (_, Some(v)) => Some(values.get(&v).cloned().unwrap_or(v)),
+                    (_, None) => None,
+                }
+            };
+            match v {
+                Some(v) => {
+                    next.insert(e.name.clone(), v);
+                }
+                None => {
+                    next.remove(&e.name);
+                }
+            }
+        }
+        // select: forces the target on when the selecting option is on.
+        for e in &entries {
+            if next.get(&e.name).map(String::as_str) == Some("y") {
+                for (t, cond) in &e.selects {
+                    if cond.as_deref().is_none_or(|c| eval(c, &next)) {
+                        next.insert(t.clone(), "y".into());
+                    }
+                }
+            }
+        }
+        if next == values {
+            break;
+        }
+        values = next;
+    }
+    let mut out = Vec::new();
+    for e in &entries {
+        if e.kind == "choice" {
+            continue;
+        }
+        if let Some(v) = values.get(&e.name) {
+            let s = match (e.kind.as_str(), v.as_str()) {
+                ("bool" | "tristate", "y") => Setting::On,
+                ("bool" | "tristate", _) => Setting::Off,
+                ("string", v) => Setting::Text(v.trim_matches('"').to_string()),
+                (_, v) => {
+                    parse_number(v).map_or_else(|| Setting::Text(v.to_string()), Setting::Number)
+                }
+            };
+            out.push((e.name.clone(), s));
+        }
+    }
+    out
+}
+
+/// `VALUE if COND` -> (VALUE, Some(COND)).
+fn split_if(s: &str) -> (String, Option<String>) {
+    match s.find(" if ") {
+        Some(i) => (
+            s[..i].trim().to_string(),
+            Some(s[i + 4..].trim().to_string()),
+        ),
+        None => (s.trim().to_string(), None),
+    }
+}
+
+/// Evaluates a Kconfig expression (`!`, `&&`, `||`, parentheses, `=`/`!=`, symbols, y/n).
+fn eval(expr: &str, values: &std::collections::HashMap<String, String>) -> bool {
+    fn tokens(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        let cs: Vec<char> = s.chars().collect();
+        let mut i = 0;
+        while i < cs.len() {
+            let c = cs[i];
+            let two: String = cs[i..(i + 2).min(cs.len())].iter().collect();
+            if two == "&&" || two == "||" || two == "!=" || two == ">=" || two == "<=" {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                out.push(two);
+                i += 2;
+                continue;
+            }
+            if "!()=<>".contains(c) {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                out.push(c.to_string());
+            } else if c.is_whitespace() {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            } else {
+                cur.push(c);
+            }
+            i += 1;
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out
+    }
+    struct P<'a> {
+        t: Vec<String>,
+        i: usize,
+        v: &'a std::collections::HashMap<String, String>,
+    }
+    impl P<'_> {
+        fn peek(&self) -> Option<&str> {
+            self.t.get(self.i).map(String::as_str)
+        }
+        fn value(&self, sym: &str) -> String {
+            let s = sym.trim_matches('"');
+            match s {
+                "y" | "n" => s.to_string(),
+                _ => self.v.get(s).cloned().unwrap_or_else(|| {
+                    if s.chars().all(|c| c.is_ascii_digit()) {
+                        s.to_string()
+                    } else {
+                        "n".into()
+                    }
+                }),
+            }
+        }
+        fn or(&mut self) -> bool {
+            let mut a = self.and();
+            while self.peek() == Some("||") {
+                self.i += 1;
+                let b = self.and();
+                a = a || b;
+            }
+            a
+        }
+        fn and(&mut self) -> bool {
+            let mut a = self.not();
+            while self.peek() == Some("&&") {
+                self.i += 1;
+                let b = self.not();
+                a = a && b;
+            }
+            a
+        }
+        fn not(&mut self) -> bool {
+            if self.peek() == Some("!") {
+                self.i += 1;
+                return !self.not();
+            }
+            self.atom()
+        }
+        fn atom(&mut self) -> bool {
+            match self.peek() {
+                Some("(") => {
+                    self.i += 1;
+                    let v = self.or();
+                    if self.peek() == Some(")") {
+                        self.i += 1;
+                    }
+                    v
+                }
+                Some(sym) => {
+                    let sym = sym.to_string();
+                    self.i += 1;
+                    match self.peek() {
+                        Some(op @ ("=" | "!=" | "<" | ">" | "<=" | ">=")) => {
+                            let op = op.to_string();
+                            self.i += 1;
+                            let rhs = self.peek().unwrap_or("").to_string();
+                            self.i += 1;
+                            let (a, b) = (self.value(&sym), self.value(&rhs));
+                            let num = |x: &str| parse_number(x);
+                            match op.as_str() {
+                                "=" => a == b,
+                                "!=" => a != b,
+                                _ => match (num(&a), num(&b)) {
+                                    (Some(x), Some(y)) => match op.as_str() {
+                                        "<" => x < y,
+                                        ">" => x > y,
+                                        "<=" => x <= y,
+                                        _ => x >= y,
+                                    },
+                                    _ => false,
+                                },
+                            }
+                        }
+                        _ => {
+                            let v = self.value(&sym);
+                            v != "n" && !v.is_empty()
+                        }
+                    }
+                }
+                None => false,
+            }
+        }
+    }
+    let mut p = P {
+        t: tokens(expr),
+        i: 0,
+        v: values,
+    };
+    p.or()
+}
+
+/// Renders settings as the lines of an `sdkconfig`.
+pub fn render_sdkconfig(settings: &[(String, Setting)]) -> String {
+    let mut out = String::new();
+    for (name, s) in settings {
+        match s {
+            Setting::On => out.push_str(&format!("CONFIG_{name}=y\n")),
+            Setting::Off => out.push_str(&format!("# CONFIG_{name} is not set\n")),
+            Setting::Number(n) => out.push_str(&format!("CONFIG_{name}={n}\n")),
+            Setting::Text(t) => out.push_str(&format!("CONFIG_{name}=\"{t}\"\n")),
+        }
+    }
+    out
 }

@@ -428,6 +428,45 @@ impl Profile {
         Ok(self)
     }
 
+    /// A profile by name with an optional `sdkconfig` and `mbedtls_config.h` applied, reading
+    /// the files. Without `name`, an `sdkconfig` whose generated header names its ESP-IDF
+    /// release selects that release's profile; otherwise `default` is used.
+    pub fn load(
+        name: Option<&str>,
+        default: &str,
+        sdkconfig: Option<&std::path::Path>,
+        mbedtls_config: Option<&std::path::Path>,
+    ) -> Result<Profile, ProfileError> {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p)
+                .map_err(|e| ProfileError::Invalid(format!("{}: cannot read: {e}", p.display())))
+        };
+        let sdk = match sdkconfig {
+            Some(p) => Some((p.display().to_string(), read(p)?)),
+            None => None,
+        };
+        let name = match (name, &sdk) {
+            (Some(n), _) => n.to_string(),
+            (None, Some((file, text))) => match Profile::sdkconfig_release(file, text)? {
+                Some(r) => match esp_idf_mbedtls(r) {
+                    Some(_) => format!("esp-idf-{}.{}.{}", r.0, r.1, r.2),
+                    None => default.to_string(),
+                },
+                None => default.to_string(),
+            },
+            (None, None) => default.to_string(),
+        };
+        let mut p = Profile::by_name(&name)?;
+        if let Some((file, text)) = &sdk {
+            p = p.with_sdkconfig(file, text)?;
+        }
+        if let Some(path) = mbedtls_config {
+            let text = read(path)?;
+            p = p.with_mbedtls_config(&path.display().to_string(), &text)?;
+        }
+        Ok(p)
+    }
+
     /// The ESP-IDF release an `sdkconfig`'s generated header names, if any.
     pub fn sdkconfig_release(file: &str, text: &str) -> Result<Option<(u8, u8, u8)>, ProfileError> {
         build::read_sdkconfig(file, text)
@@ -512,6 +551,11 @@ impl Profile {
             }
             if self.x509_profile != X509Profile::Default {
                 parts.push(format!("{:?} X.509 profile", self.x509_profile).to_lowercase());
+            }
+            if let Some(b) = &self.build {
+                if !b.source.contains("defaults") && !b.source.contains("default configuration") {
+                    parts.push(format!("built from {}", b.source));
+                }
             }
             parts.push(
                 match self.trust_mode {

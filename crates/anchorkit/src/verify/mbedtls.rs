@@ -168,7 +168,7 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
             // MBEDTLS_MPI_MAX_SIZE: 1024 bytes (8192 bits).
             if *bits > 8192 {
                 return Parse::Err(
-                    -0x3B00 + -0x0010,
+                    -0x3B00,
                     format!("RSA {bits} exceeds MBEDTLS_MPI_MAX_SIZE (8192 bits)"),
                 );
             }
@@ -284,6 +284,8 @@ fn parse_entry<'a>(
 
 /// The X.509 profile in effect.
 struct Limits {
+    /// 2.x measures RSA keys in whole bytes.
+    bytes_bitlen: bool,
     mds: &'static [HashAlg],
     ecdsa_only: bool,
     rsa_min: u32,
@@ -311,6 +313,7 @@ fn limits(p: &Profile, v: Version) -> Limits {
     ];
     match p.x509_profile {
         X509Profile::Default if v.is_2x() => Limits {
+            bytes_bitlen: true,
             mds: &[
                 HashAlg::Sha224,
                 HashAlg::Sha256,
@@ -323,6 +326,7 @@ fn limits(p: &Profile, v: Version) -> Limits {
             any_curve: true,
         },
         X509Profile::Default => Limits {
+            bytes_bitlen: false,
             mds: &[HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512],
             ecdsa_only: false,
             rsa_min: 2048,
@@ -330,6 +334,7 @@ fn limits(p: &Profile, v: Version) -> Limits {
             any_curve: false,
         },
         X509Profile::Next => Limits {
+            bytes_bitlen: v.is_2x(),
             mds: &[HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512],
             ecdsa_only: false,
             rsa_min: 2048,
@@ -337,6 +342,7 @@ fn limits(p: &Profile, v: Version) -> Limits {
             any_curve: false,
         },
         X509Profile::SuiteB => Limits {
+            bytes_bitlen: v.is_2x(),
             mds: &[HashAlg::Sha256, HashAlg::Sha384],
             ecdsa_only: true,
             rsa_min: 0,
@@ -361,6 +367,8 @@ impl Limits {
 
     fn key_ok(&self, key: &KeyKind) -> bool {
         match key {
+            // 2.x: mbedtls_pk_get_bitlen is the modulus length in whole bytes, times 8.
+            KeyKind::Rsa { bits, .. } if self.bytes_bitlen => bits.div_ceil(8) * 8 >= self.rsa_min,
             KeyKind::Rsa { bits, .. } => *bits >= self.rsa_min,
             KeyKind::Ec { curve } => self.any_curve || self.curves.contains(curve),
             _ => false,
@@ -466,10 +474,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn sig_ok(&self, child: &Certificate, spki: &[u8]) -> bool {
-        matches!(
-            verify_signature(spki, &child.sig_alg, child.tbs(), &child.signature),
-            SigCheck::Valid
-        )
+        mbedtls_sig_ok(child, &child.sig_alg, spki)
     }
 
     /// `x509_crt_find_parent_in` over a candidate list.
@@ -1080,6 +1085,21 @@ impl Stack for Mbedtls {
     }
 }
 
+/// `x509_crt_check_signature` / `mbedtls_pk_verify_ext`: Mbed TLS's RSASSA-PSS verification
+/// (`mbedtls_rsa_rsassa_pss_verify_ext`) takes the hash length and H' from the MGF1 digest, so
+/// a signature whose MGF1 digest differs from its message digest never verifies.
+fn mbedtls_sig_ok(c: &Certificate, alg: &SigAlg, spki: &[u8]) -> bool {
+    if let SigAlg::RsaPss { hash, mgf1, .. } = alg {
+        if hash != mgf1 {
+            return false;
+        }
+    }
+    matches!(
+        verify_signature(spki, alg, c.tbs(), &c.signature),
+        SigCheck::Valid
+    )
+}
+
 /// The signature check of the bundle callback: Mbed TLS's own (`pk_verify_ext` with the
 /// certificate's algorithm) up to v5.5; v6.0's PSA check verifies RSA as PKCS#1 v1.5 whatever
 /// the certificate says and knows only SHA-1, SHA-256, SHA-384 and SHA-512.
@@ -1098,10 +1118,7 @@ fn bundle_sig_ok(cb: BundleCallback, c: &Certificate, spki: &[u8]) -> bool {
     {
         return false;
     }
-    matches!(
-        verify_signature(spki, &alg, c.tbs(), &c.signature),
-        SigCheck::Valid
-    )
+    mbedtls_sig_ok(c, &alg, spki)
 }
 
 /// Every served certificate was dropped (unknown signature algorithms): Mbed TLS goes on and

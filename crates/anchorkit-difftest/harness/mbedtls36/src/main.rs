@@ -394,18 +394,49 @@ fn bundle_release(mode: &str) -> Option<Release> {
     }
 }
 
-/// Loads the bundle records (subject and key of each trust certificate Mbed TLS parses).
+/// One DER TLV at the start of `b`: (whole TLV, content, rest).
+fn tlv(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let l0 = *b.get(1)?;
+    let (len, hdr) = if l0 < 0x80 {
+        (usize::from(l0), 2)
+    } else {
+        let n = usize::from(l0 & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | usize::from(*b.get(2 + i)?);
+        }
+        (len, 2 + n)
+    };
+    let end = hdr.checked_add(len)?;
+    Some((b.get(..end)?, b.get(hdr..end)?, b.get(end..)?))
+}
+
+/// The subject Name and SubjectPublicKeyInfo DER of a certificate, read structurally (as
+/// ESP-IDF's bundle generator extracts them, whatever Mbed TLS would think of the rest).
+fn subject_and_key(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let (_, cert, _) = tlv(der)?;
+    let (_, tbs, _) = tlv(cert)?;
+    let mut rest = tbs;
+    if rest.first() == Some(&0xa0) {
+        rest = tlv(rest)?.2;
+    }
+    for _ in 0..4 {
+        // serial, signature, issuer, validity
+        rest = tlv(rest)?.2;
+    }
+    let (subject, _, rest) = tlv(rest)?;
+    let (spki, _, _) = tlv(rest)?;
+    Some((subject.to_vec(), spki.to_vec()))
+}
+
+/// Loads the bundle records (subject and key of each trust certificate).
 unsafe fn load_bundle(trust: &[Vec<u8>], release: Release) {
     unsafe {
-        let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        for der in trust {
-            let mut c: mbedtls_x509_crt = std::mem::zeroed();
-            mbedtls_x509_crt_init(&mut c);
-            if mbedtls_x509_crt_parse_der(&mut c, der.as_ptr(), der.len()) == 0 {
-                records.push((buf(&c.subject_raw).to_vec(), buf(&c.pk_raw).to_vec()));
-            }
-            mbedtls_x509_crt_free(&mut c);
-        }
+        let mut records: Vec<(Vec<u8>, Vec<u8>)> =
+            trust.iter().filter_map(|d| subject_and_key(d)).collect();
         records.sort_by(|a, b| a.0.cmp(&b.0));
         BUNDLE = Some(Bundle { records, release });
     }
