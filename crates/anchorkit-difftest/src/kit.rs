@@ -267,6 +267,65 @@ impl Kit {
     }
 }
 
+impl Kit {
+    /// A version 1 certificate (no extensions at all) for a fresh key of `alg`, issued by
+    /// `issuer` or self-signed.
+    pub fn v1(&mut self, subject: &str, alg: &KeyAlg, issuer: Option<&KitCert>) -> KitCert {
+        let key = self.key(alg);
+        let i = self.next();
+        let csr = self.dir.join(format!("r{i}.csr"));
+        let pem = self.dir.join(format!("c{i}.pem"));
+        run(
+            &self.dir,
+            &[
+                "req",
+                "-new",
+                "-config",
+                "min.cnf",
+                "-key",
+                &key.display().to_string(),
+                "-subj",
+                subject,
+                "-out",
+                &csr.display().to_string(),
+            ],
+        );
+        let mut args: Vec<String> = vec![
+            "x509".into(),
+            "-req".into(),
+            "-in".into(),
+            csr.display().to_string(),
+            "-days".into(),
+            "700".into(),
+            "-sha256".into(),
+            "-set_serial".into(),
+            (1000 + i).to_string(),
+            "-out".into(),
+            pem.display().to_string(),
+        ];
+        match issuer {
+            Some(ca) => {
+                args.extend([
+                    "-CA".into(),
+                    ca.pem.display().to_string(),
+                    "-CAkey".into(),
+                    ca.key.display().to_string(),
+                ]);
+            }
+            None => {
+                args.extend(["-signkey".into(), key.display().to_string()]);
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        run(&self.dir, &refs);
+        KitCert {
+            der: pem_der(&pem),
+            pem,
+            key,
+        }
+    }
+}
+
 impl Drop for Kit {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
