@@ -753,19 +753,44 @@ fn v1_and_dropped(kit: &mut Kit, v: &mut Vec<Scenario>) {
     let root = kit.root("V1 Parent Root", &p256, &sha);
     let v1_int = kit.v1("/O=anchorkit test/CN=V1 Intermediate", &p256, Some(&root));
     let leaf = kit.leaf(&v1_int, &p256, &sha);
-    v.push(s("v1-intermediate-sent", &[&root.der], &[&leaf.der, &v1_int.der], at));
-    v.push(s("v1-intermediate-trusted", &[&v1_int.der], &[&leaf.der, &v1_int.der], at));
+    v.push(s(
+        "v1-intermediate-sent",
+        &[&root.der],
+        &[&leaf.der, &v1_int.der],
+        at,
+    ));
+    v.push(s(
+        "v1-intermediate-trusted",
+        &[&v1_int.der],
+        &[&leaf.der, &v1_int.der],
+        at,
+    ));
     let v1_leaf = kit.v1("/CN=device.example.test", &p256, Some(&root));
     v.push(s("v1-leaf-cn-only", &[&root.der], &[&v1_leaf.der], at));
     // Every served certificate uses Ed25519 (unknown to Mbed TLS): it drops them all.
     let ed_root = kit.root("Dropped Ed25519 Root", &KeyAlg::Ed25519, &Sig::pure());
     let ed_leaf = kit.leaf(&ed_root, &KeyAlg::Ed25519, &Sig::pure());
     let other = kit.root("Dropped Other Root", &p256, &sha);
-    v.push(s("dropped-all-trust-other", &[&other.der], &[&ed_leaf.der], at));
-    v.push(s("dropped-all-trust-both", &[&other.der, &ed_root.der], &[&ed_leaf.der, &ed_root.der], at));
+    v.push(s(
+        "dropped-all-trust-other",
+        &[&other.der],
+        &[&ed_leaf.der],
+        at,
+    ));
+    v.push(s(
+        "dropped-all-trust-both",
+        &[&other.der, &ed_root.der],
+        &[&ed_leaf.der, &ed_root.der],
+        at,
+    ));
     // The leaf dropped, the next certificate becomes the leaf.
     let p_leaf = kit.leaf(&other, &p256, &sha);
-    v.push(s("dropped-first-then-good", &[&other.der], &[&ed_leaf.der, &p_leaf.der], at));
+    v.push(s(
+        "dropped-first-then-good",
+        &[&other.der],
+        &[&ed_leaf.der, &p_leaf.der],
+        at,
+    ));
 }
 
 /// Host names and leaf usages.
@@ -781,38 +806,123 @@ fn hostnames_and_usage(v: &mut Vec<Scenario>) {
         sc.host = Some(host.into());
         v.push(sc);
     };
-    with_host("host-ipv6-san", &["2001:db8::10"], "ip device", "2001:db8::10", v);
+    with_host(
+        "host-ipv6-san",
+        &["2001:db8::10"],
+        "ip device",
+        "2001:db8::10",
+        v,
+    );
     with_host("host-ip-in-cn-only", &[], "192.0.2.7", "192.0.2.7", v);
-    with_host("host-ip-vs-dns-san", &["192.0.2.8"], "ip device", "192.0.2.9", v);
-    with_host("host-dns-and-ip-sans", &["device.example.test", "192.0.2.11"], "x", "192.0.2.11", v);
-    with_host("host-trailing-dot", &["device.example.test"], "x", "device.example.test.", v);
-    with_host("host-wildcard-single-label", &["*.test"], "x", "example.test", v);
-    with_host("host-wildcard-partial", &["dev*.example.test"], "x", "device.example.test", v);
+    with_host(
+        "host-ip-vs-dns-san",
+        &["192.0.2.8"],
+        "ip device",
+        "192.0.2.9",
+        v,
+    );
+    with_host(
+        "host-dns-and-ip-sans",
+        &["device.example.test", "192.0.2.11"],
+        "x",
+        "192.0.2.11",
+        v,
+    );
+    with_host(
+        "host-trailing-dot",
+        &["device.example.test"],
+        "x",
+        "device.example.test.",
+        v,
+    );
+    with_host(
+        "host-wildcard-single-label",
+        &["*.test"],
+        "x",
+        "example.test",
+        v,
+    );
+    with_host(
+        "host-wildcard-partial",
+        &["dev*.example.test"],
+        "x",
+        "device.example.test",
+        v,
+    );
     with_host("host-wildcard-only-star", &["*"], "x", "device", v);
-    with_host("host-san-uppercase", &["DEVICE.EXAMPLE.TEST"], "x", "device.example.test", v);
-    with_host("host-cn-ignored-with-san", &["other.example.test"], "device.example.test", "device.example.test", v);
-    with_host("host-wildcard-in-cn", &[], "*.example.test", "device.example.test", v);
+    with_host(
+        "host-san-uppercase",
+        &["DEVICE.EXAMPLE.TEST"],
+        "x",
+        "device.example.test",
+        v,
+    );
+    with_host(
+        "host-cn-ignored-with-san",
+        &["other.example.test"],
+        "device.example.test",
+        "device.example.test",
+        v,
+    );
+    with_host(
+        "host-wildcard-in-cn",
+        &[],
+        "*.example.test",
+        "device.example.test",
+        v,
+    );
     // Leaf usages.
-    let usage = |name: &str, ku: Option<Vec<KeyUsagePurpose>>, eku: Option<Vec<rcgen::ExtendedKeyUsagePurpose>>, v: &mut Vec<Scenario>| {
+    let usage = |name: &str,
+                 ku: Option<Vec<KeyUsagePurpose>>,
+                 eku: Option<Vec<rcgen::ExtendedKeyUsagePurpose>>,
+                 v: &mut Vec<Scenario>| {
         let mut spec = Spec::leaf(HOST);
         spec.key_usage = ku;
         spec.eku = eku;
         let leaf = root.issue(&spec, Alg::P256);
         v.push(s(name, &[&root.der], &[&leaf.der], now));
     };
-    usage("usage-ku-key-agreement", Some(vec![KeyUsagePurpose::KeyAgreement]), None, v);
-    usage("usage-ku-non-repudiation", Some(vec![KeyUsagePurpose::ContentCommitment]), None, v);
-    usage("usage-ku-empty-eku-none", Some(vec![KeyUsagePurpose::DigitalSignature]), Some(Vec::new()), v);
-    usage("usage-eku-code-signing", None, Some(vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning]), v);
+    usage(
+        "usage-ku-key-agreement",
+        Some(vec![KeyUsagePurpose::KeyAgreement]),
+        None,
+        v,
+    );
+    usage(
+        "usage-ku-non-repudiation",
+        Some(vec![KeyUsagePurpose::ContentCommitment]),
+        None,
+        v,
+    );
+    usage(
+        "usage-ku-empty-eku-none",
+        Some(vec![KeyUsagePurpose::DigitalSignature]),
+        Some(Vec::new()),
+        v,
+    );
+    usage(
+        "usage-eku-code-signing",
+        None,
+        Some(vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning]),
+        v,
+    );
     usage(
         "usage-eku-server-and-client",
         None,
-        Some(vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth]),
+        Some(vec![
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        ]),
         v,
     );
     let rsa_root = Node::root(&Spec::ca("Usage RSA Root"), Alg::Rsa2048);
     let mut spec = Spec::leaf(HOST);
     spec.key_usage = Some(vec![KeyUsagePurpose::KeyEncipherment]);
     let leaf = rsa_root.issue(&spec, Alg::Rsa2048);
-    v.push(s("usage-rsa-ku-key-encipherment", &[&rsa_root.der], &[&leaf.der], now));
+    v.push(s(
+        "usage-rsa-ku-key-encipherment",
+        &[&rsa_root.der],
+        &[&leaf.der],
+        now,
+    ));
 }

@@ -12,7 +12,7 @@ use anchorkit::store::Store;
 use super::CmdError;
 
 /// `--time-check` values.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnOff {
     /// On.
     On,
@@ -21,7 +21,7 @@ pub enum OnOff {
 }
 
 /// `--authmode` values.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthmodeArg {
     /// MBEDTLS_SSL_VERIFY_REQUIRED.
     Required,
@@ -30,7 +30,7 @@ pub enum AuthmodeArg {
 }
 
 /// `--x509-profile` values.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum X509ProfileArg {
     /// mbedtls_x509_crt_profile_default.
     Default,
@@ -41,7 +41,7 @@ pub enum X509ProfileArg {
 }
 
 /// `--trust-mode` values.
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrustModeArg {
     /// The trust list is a CA list of certificates (cert_pem, setCACert).
     CertPem,
@@ -56,8 +56,8 @@ pub enum TrustModeArg {
 pub struct DeviceArgs {
     /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0 (the
     /// newest patch release; esp-idf-5.3.1 names one), arduino-esp32-2, arduino-esp32-3,
-    /// bearssl, wolfssl-5, openssl-3, webpki. Default: the release an --sdkconfig names, else
-    /// esp-idf-5.3.
+    /// bearssl, wolfssl-5, openssl-3, webpki. `verify` also takes a list (`a,b,c`) or `all`
+    /// for one row per stack. Default: the release an --sdkconfig names, else esp-idf-5.3.
     #[arg(long)]
     pub profile: Option<String>,
     /// The firmware's ESP-IDF sdkconfig (or sdkconfig.defaults): time checks, curves, digests,
@@ -90,8 +90,53 @@ pub struct DeviceArgs {
 }
 
 impl DeviceArgs {
+    /// Whether `--profile` names several profiles (`a,b` or `all`).
+    pub fn is_matrix(&self) -> bool {
+        self.profile
+            .as_deref()
+            .is_some_and(|p| p.contains(',') || p.trim() == "all")
+    }
+
+    /// Every profile of a `--profile a,b,c` / `all` matrix with the knobs applied where they
+    /// fit: build files and Mbed TLS knobs to the profiles they concern, the bundle to ESP-IDF
+    /// profiles; other rows keep their defaults.
+    pub fn profiles(&self, trust: &[TrustAnchor]) -> Result<Vec<Profile>, CmdError> {
+        let spec = self.profile.as_deref().unwrap_or("all");
+        let mut out = Vec::new();
+        for name in Profile::list_names(spec)? {
+            let base = Profile::by_name(&name)?;
+            let row = DeviceArgs {
+                profile: Some(name.clone()),
+                sdkconfig: self.sdkconfig.clone().filter(|_| base.esp_idf.is_some()),
+                mbedtls_config: self
+                    .mbedtls_config
+                    .clone()
+                    .filter(|_| base.mbedtls.is_some()),
+                time_check: self.time_check.filter(|_| base.mbedtls.is_some()),
+                authmode: self.authmode.filter(|_| base.mbedtls.is_some()),
+                x509_profile: self.x509_profile.filter(|_| base.mbedtls.is_some()),
+                trust_mode: self.trust_mode.filter(|_| base.esp_idf.is_some()),
+                host: self.host.clone(),
+                at: self.at.clone(),
+            };
+            let bundle_only = !trust.is_empty() && trust.iter().all(|a| a.cert.is_none());
+            match row.profile(trust) {
+                Ok(p) => out.push(p),
+                // A bundle of bare records cannot be a CA list: that stack gets cert-pem.
+                Err(_) if bundle_only || self.trust_mode.is_some() => {
+                    out.push(base.with_trust_mode(TrustMode::CertPem));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
     /// The profile with the knobs applied.
     pub fn profile(&self, trust: &[TrustAnchor]) -> Result<Profile, CmdError> {
+        if self.is_matrix() {
+            return Err("--profile lists several profiles; this command takes one".into());
+        }
         let mut p = Profile::load(
             self.profile.as_deref(),
             "esp-idf-5.3",

@@ -17,8 +17,11 @@ Examples:
       --host optimized.realyze.com --profile esp-idf-4.4 --at 2022-04-06
   anchorkit verify --trust mozilla --chain chain.pem --host example.com --profile mbedtls-3.6
   anchorkit verify --trust build/x509_crt_bundle --chain chain.pem --profile esp-idf-5.4
+  anchorkit verify --trust root.pem --chain chain.pem --host example.com --profile all
+  anchorkit verify --trust root.pem --chain chain.pem --host example.com --sdkconfig sdkconfig
 
-Exit codes: 0 the device accepts the chain, 1 it rejects it, 2 bad input.")]
+Exit codes: 0 the device accepts the chain (with several profiles: every one does), 1 it
+rejects it (any of them does), 2 bad input.")]
 pub struct Args {
     /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
     #[arg(long, required = true, num_args = 1..)]
@@ -34,12 +37,33 @@ pub struct Args {
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let trust = load_trust(&args.trust)?;
     let (chain, _) = load_chain(&args.chain)?;
-    let profile = args.device.profile(&trust)?;
     let at = at_time(args.device.at.as_deref())?;
     let host = match args.device.host() {
         Some(h) => HostCheck::Name(h),
         None => HostCheck::None,
     };
+    if args.device.is_matrix() {
+        let profiles = args.device.profiles(&trust)?;
+        let req = Request {
+            trust: &trust,
+            chain: &chain,
+            host,
+            at,
+        };
+        let rows: Vec<Verdict> = profiles.iter().map(|p| verify(p, &req)).collect();
+        if ctx.json {
+            print_json(&rows)?;
+        } else {
+            print!("{}", render_matrix(&profiles, &rows, ctx));
+        }
+        // 0 when every stack accepts, 1 when any rejects.
+        return Ok(if rows.iter().all(|v| v.ok) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let profile = args.device.profile(&trust)?;
     let v = verify(
         &profile,
         &Request {
@@ -59,6 +83,58 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Renders one row per stack: profile, verdict, code and its name, the first reason.
+pub fn render_matrix(
+    profiles: &[anchorkit::profile::Profile],
+    rows: &[Verdict],
+    ctx: &Ctx,
+) -> String {
+    let mut out = String::new();
+    let w = profiles
+        .iter()
+        .map(|p| p.name().len())
+        .max()
+        .unwrap_or(8)
+        .max(7);
+    let code_of = |v: &Verdict| match &v.code_name {
+        Some(n) if !v.ok && *n != v.code => format!("{} {n}", v.code),
+        _ => v.code.clone(),
+    };
+    let cw = rows
+        .iter()
+        .map(|v| code_of(v).len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:<7}  {:<cw$}  why",
+        "profile", "verdict", "code"
+    );
+    for (p, v) in profiles.iter().zip(rows) {
+        let verdict = if v.ok {
+            ctx.style.good("accepts")
+        } else {
+            ctx.style.bad("rejects")
+        };
+        let why = v
+            .reasons
+            .first()
+            .map(|r| r.message())
+            .unwrap_or_else(|| match &v.anchor {
+                Some(a) => format!("anchored at {}", a.subject),
+                None => String::new(),
+            });
+        let _ = writeln!(
+            out,
+            "{:<w$}  {verdict}  {:<cw$}  {why}",
+            p.name(),
+            code_of(v)
+        );
+    }
+    out
 }
 
 /// Renders a verdict as text.

@@ -474,6 +474,28 @@ impl Profile {
             .map_err(|e| ProfileError::Invalid(e.to_string()))
     }
 
+    /// A list of profile names: `a,b,c`, or `all` for every built-in profile.
+    pub fn list_names(spec: &str) -> Result<Vec<String>, ProfileError> {
+        let names: Vec<String> = if spec.trim() == "all" {
+            Profile::names().into_iter().map(str::to_string).collect()
+        } else {
+            spec.split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        if names.is_empty() {
+            return Err(ProfileError::Invalid(format!(
+                "'{spec}': expected profile names separated by commas, or all"
+            )));
+        }
+        for n in &names {
+            Profile::by_name(n)?;
+        }
+        Ok(names)
+    }
+
     /// All profile names.
     pub fn names() -> Vec<&'static str> {
         PROFILES.iter().map(|p| p.name).collect()
