@@ -8,6 +8,7 @@ pub mod corpus_classes;
 pub mod corpus_openssl;
 pub mod corpus_wolfssl;
 pub mod kit;
+pub mod limbo;
 pub mod pki;
 pub mod real;
 pub mod rustls_client;
@@ -133,4 +134,21 @@ pub fn same_code(v: &Verdict, o: &real::Outcome) -> bool {
         Ok(n) => v.code_value() == n,
         Err(_) => rustls_class(&v.code) == o.code,
     }
+}
+
+/// The (scenario, library) pairs KNOWN_DIFFERENCES.md lists.
+pub fn known_differences() -> Vec<(String, String)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/KNOWN_DIFFERENCES.md");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('|').map(str::trim).collect();
+            (c.len() >= 4 && c[1].starts_with('`')).then(|| {
+                (
+                    c[1].trim_matches('`').to_string(),
+                    c[2].trim_matches('`').to_string(),
+                )
+            })
+        })
+        .collect()
 }

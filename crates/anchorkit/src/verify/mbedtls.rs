@@ -40,6 +40,8 @@ const ERR_CA_CHAIN_REQUIRED: i32 = -0x7680;
 const ERR_NO_HOSTNAME: i32 = -0x5D80;
 const ERR_UNKNOWN_SIG_ALG: i32 = -0x262E;
 const ERR_DECODE_ERROR: i32 = -0x7300;
+const ERR_SSL_BAD_INPUT_DATA: i32 = -0x7100;
+const ERR_SSL_FEATURE_UNAVAILABLE: i32 = -0x7080;
 
 /// What `mbedtls_x509_crt_parse_der` says about a certificate.
 enum Parse {
@@ -49,6 +51,8 @@ enum Parse {
 
 const ERR_INVALID_FORMAT: i32 = -0x2180;
 const ERR_INVALID_ALG: i32 = -0x2300;
+const ERR_INVALID_NAME: i32 = -0x2380;
+const ERR_X509_BAD_INPUT_DATA: i32 = -0x2800;
 const ERR_INVALID_EXTENSIONS: i32 = -0x2500;
 const ERR_UNKNOWN_VERSION: i32 = -0x2580;
 const ERR_SIG_MISMATCH: i32 = -0x2680;
@@ -208,8 +212,34 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
     if v.ip_san() {
         known.extend(["2.5.29.14", "2.5.29.35"]);
     }
+    // mbedtls_x509_get_name needs at least one RDN; the subject is read only when non-empty
+    // (`if (len && ...)` in x509_crt_parse_der_core), the issuer always.
+    if c.issuer.rdns.is_empty() {
+        return Parse::Err(ERR_INVALID_NAME + ASN1_OUT_OF_DATA, "empty issuer name".into());
+    }
     let mut seen: Vec<&str> = Vec::new();
     for e in &c.extensions {
+        // Extension contents, in the order they appear.
+        match e.oid.as_ref() {
+            "2.5.29.37" if c.ext_key_usage.as_ref().is_some_and(|k| k.oids.is_empty()) => {
+                return Parse::Err(
+                    ERR_INVALID_EXTENSIONS + ASN1_INVALID_LENGTH,
+                    "extendedKeyUsage with no purpose".into(),
+                );
+            }
+            "2.5.29.17"
+                if v.ip_san()
+                    && c.san
+                        .iter()
+                        .any(|x| matches!(x, crate::cert::SanEntry::Ip(b) if b.len() != 4 && b.len() != 16)) =>
+            {
+                return Parse::Err(
+                    ERR_X509_BAD_INPUT_DATA,
+                    "iPAddress name that is neither 4 nor 16 bytes".into(),
+                );
+            }
+            _ => {}
+        }
         let is_known = known.contains(&e.oid.as_ref());
         if is_known {
             if seen.contains(&e.oid.as_ref()) {
@@ -255,11 +285,7 @@ fn parse_entry<'a>(
     let n = e.bytes().len();
     if n >= 65536 {
         return Err((
-            if v.is_2x() {
-                ERR_BAD_CERTIFICATE
-            } else {
-                ERR_BAD_CERTIFICATE
-            },
+            ERR_BAD_CERTIFICATE,
             format!("a {n}-byte entry: Mbed TLS takes at most 65535 bytes per certificate"),
         ));
     }
@@ -717,6 +743,35 @@ impl Stack for Mbedtls {
                 cx.bundle
                     .sort_by(|a, b| a.1.subject_raw().cmp(b.1.subject_raw()));
             }
+        }
+
+        // The Certificate message must fit: TLS 1.2 framing (4-byte header, 3-byte list length,
+        // 3 bytes per entry). Before 3.6.3 a handshake message may not span records (the server
+        // fills 16384-byte records): FEATURE_UNAVAILABLE; from 3.6.3 it is reassembled in the
+        // input buffer and must fit MBEDTLS_SSL_IN_CONTENT_LEN: BAD_INPUT_DATA.
+        let msg_len = 7 + req.chain.iter().map(|e| 3 + e.bytes().len()).sum::<usize>();
+        let reassembles = v >= Version(3, 6, 3);
+        let record_max = 16384usize.min(b.in_content_len as usize);
+        if (!reassembles && msg_len > record_max)
+            || (reassembles && msg_len > b.in_content_len as usize)
+        {
+            let code = if reassembles {
+                ERR_SSL_BAD_INPUT_DATA
+            } else {
+                ERR_SSL_FEATURE_UNAVAILABLE
+            };
+            cx.reasons.push(Reason::Other {
+                message: format!(
+                    "the Certificate message is {msg_len} bytes; this Mbed TLS {} (MBEDTLS_SSL_IN_CONTENT_LEN {})",
+                    if reassembles {
+                        "reassembles a handshake message only within its input buffer"
+                    } else {
+                        "cannot take a handshake message split over several records"
+                    },
+                    b.in_content_len
+                ),
+            });
+            return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
         }
 
         // The Certificate message, parsed certificate by certificate.

@@ -57,6 +57,16 @@ impl Stack for Webpki {
         let Some(leaf) = req.chain.first() else {
             return fail(p, "BadDer".into(), "empty chain".into());
         };
+        // rustls refuses a handshake message over 64 KiB (TLS 1.3 Certificate framing: request
+        // context, then per entry 3 bytes of length and 2 of extensions).
+        let body = 1 + 3 + req.chain.iter().map(|e| 5 + e.bytes().len()).sum::<usize>();
+        if body > 0xffff {
+            return fail(
+                p,
+                "InvalidMessage".into(),
+                format!("the Certificate message is {body} bytes; rustls takes at most 65535 (HandshakePayloadTooLarge)"),
+            );
+        }
         let leaf_der = CertificateDer::from(leaf.bytes());
         let ee = match EndEntityCert::try_from(&leaf_der) {
             Ok(ee) => ee,
