@@ -778,11 +778,76 @@ fn ext_name(oid: &str) -> Option<&'static str> {
     })
 }
 
-/// A parsed X.509 certificate with its DER.
+/// A parsed X.509 certificate with its DER: a cheap, shared handle on [`CertificateData`]
+/// (clone is a reference count; the fields are read through `Deref`).
 ///
-/// Cloning is cheap: the DER is shared.
+/// Parsing is cached: the same DER parsed again (every verification of the same chain, every
+/// candidate `doctor` and `bundle` try) returns the certificate already made, after comparing
+/// the bytes in full.
 #[derive(Debug, Clone)]
 pub struct Certificate {
+    data: Arc<CertificateData>,
+}
+
+impl std::ops::Deref for Certificate {
+    type Target = CertificateData;
+
+    fn deref(&self) -> &CertificateData {
+        &self.data
+    }
+}
+
+/// Bounded cache of parsed certificates, by a hash of their DER.
+mod parse_cache {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+
+    use super::Certificate;
+
+    const MAX: usize = 8192;
+
+    fn map() -> &'static Mutex<HashMap<u64, Certificate>> {
+        static M: OnceLock<Mutex<HashMap<u64, Certificate>>> = OnceLock::new();
+        M.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    pub(super) fn key(der: &[u8]) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        der.hash(&mut h);
+        h.finish()
+    }
+
+    /// The cached certificate whose DER starts `bytes` (exactly its DER, compared in full).
+    pub(super) fn get(k: u64, der: &[u8]) -> Option<Certificate> {
+        let m = map().lock().ok()?;
+        m.get(&k).filter(|c| c.der() == der).cloned()
+    }
+
+    pub(super) fn put(k: u64, c: &Certificate) {
+        if let Ok(mut m) = map().lock() {
+            if m.len() >= MAX {
+                m.clear();
+            }
+            m.insert(k, c.clone());
+        }
+    }
+
+    pub(super) fn clear() {
+        if let Ok(mut m) = map().lock() {
+            m.clear();
+        }
+    }
+}
+
+/// Empties the parse cache (for measuring cold parses).
+pub fn clear_parse_cache() {
+    parse_cache::clear();
+}
+
+/// The facts of a parsed certificate (see [`Certificate`]).
+#[derive(Debug, Clone)]
+pub struct CertificateData {
     der: Arc<[u8]>,
     tbs: Range<usize>,
     subject_raw: Range<usize>,
@@ -846,6 +911,14 @@ impl Certificate {
 
     /// Parses one DER certificate at the start of `der`; returns it and the bytes it used.
     pub fn from_der_prefix(der: &[u8]) -> Result<(Certificate, usize), CertError> {
+        // The outer SEQUENCE's extent, for the cache key (the parser checks it again).
+        let outer = der_tlv_len(der).filter(|n| *n <= der.len());
+        let key = outer.map(|n| (parse_cache::key(&der[..n]), n));
+        if let Some((k, n)) = key {
+            if let Some(c) = parse_cache::get(k, &der[..n]) {
+                return Ok((c, n));
+            }
+        }
         // Extensions are parsed here, only the ones anchorkit uses (SCT lists and policies'
         // qualifiers are never needed and cost more than the rest of the certificate).
         let (rest, x) = x509_parser::certificate::X509CertificateParser::new()
@@ -854,10 +927,26 @@ impl Certificate {
             .map_err(|e| CertError::Parse(e.to_string()))?;
         let used = der.len() - rest.len();
         let shared: Arc<[u8]> = Arc::from(&der[..used]);
-        Ok((Self::build(&x, shared)?, used))
+        let cert = Certificate {
+            data: Arc::new(Self::build(&x, shared)?),
+        };
+        if let Some((k, n)) = key {
+            if n == used {
+                parse_cache::put(k, &cert);
+            }
+        }
+        Ok((cert, used))
     }
 
-    fn build(x: &X509Certificate<'_>, der: Arc<[u8]>) -> Result<Certificate, CertError> {
+    /// The same certificate with its validity replaced (a model of a renewed certificate; the
+    /// DER and signature are unchanged).
+    pub fn with_not_after(&self, not_after: i64) -> Certificate {
+        let mut d = (*self.data).clone();
+        d.not_after = not_after;
+        Certificate { data: Arc::new(d) }
+    }
+
+    fn build(x: &X509Certificate<'_>, der: Arc<[u8]>) -> Result<CertificateData, CertError> {
         let raw = x.as_raw();
         let span = |part: &[u8]| -> Result<Range<usize>, CertError> {
             let start = (part.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
@@ -877,7 +966,7 @@ impl Certificate {
         let sig_alg = SigAlg::from_parts(&sig_oid, sig_params);
         let sig_alg_consistent = x.signature_algorithm == tbs_c.signature;
 
-        let mut cert = Certificate {
+        let mut cert = CertificateData {
             der,
             tbs,
             subject_raw,
@@ -1001,6 +1090,9 @@ impl Certificate {
         Ok(cert)
     }
 
+}
+
+impl CertificateData {
     /// The whole certificate, DER.
     pub fn der(&self) -> &[u8] {
         &self.der
@@ -1147,7 +1239,7 @@ fn parse_wanted<'a>(oid: &str, v: &'a [u8]) -> (ParsedExtension<'a>, Option<Vec<
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        Arc::ptr_eq(&self.data, &other.data) || self.der == other.der
     }
 }
 
@@ -1290,4 +1382,21 @@ impl From<&Certificate> for ChainEntry {
 /// The served chain as entries, from certificates.
 pub fn entries(certs: &[Certificate]) -> Vec<ChainEntry> {
     certs.iter().map(ChainEntry::from).collect()
+}
+
+/// Total length of the DER TLV at the start of `b`, when its header is well-formed.
+fn der_tlv_len(b: &[u8]) -> Option<usize> {
+    let first = *b.get(1)?;
+    if first < 0x80 {
+        return Some(2 + usize::from(first));
+    }
+    let n = usize::from(first & 0x7f);
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let mut len = 0usize;
+    for i in 0..n {
+        len = (len << 8) | usize::from(*b.get(2 + i)?);
+    }
+    Some(2 + n + len)
 }

@@ -151,15 +151,14 @@ fn root_level(c: &Certificate, offers: &[Offer]) -> bool {
 pub fn chain_at_end(chain: &[Certificate], offers: &[Offer], until: i64) -> Vec<Certificate> {
     let mut out = Vec::new();
     for (i, c) in chain.iter().enumerate() {
-        let mut c = c.clone();
-        if i > 0 && root_level(&c, offers) {
+        if i > 0 && root_level(c, offers) {
             if c.not_after < until {
                 break;
             }
+            out.push(c.clone());
         } else {
-            c.not_after = i64::MAX;
+            out.push(c.with_not_after(i64::MAX));
         }
-        out.push(c);
     }
     out
 }

@@ -580,7 +580,7 @@ fn anchors<'a>(req: &Request<'a>) -> Vec<Ta<'a>> {
                 anchor: a,
                 dn: a.subject_raw(),
                 key,
-                ca: a.cert.as_ref().is_none_or(Certificate::is_ca),
+                ca: a.cert.as_ref().is_none_or(|c| c.is_ca()),
             })
         })
         .collect()

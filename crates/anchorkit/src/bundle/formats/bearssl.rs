@@ -128,7 +128,7 @@ pub fn brssl_ta_body(anchors: &[TrustAnchor]) -> Result<String, FormatError> {
         }
         s.push('\n');
         // A bundle record has no certificate; it can only have come from a CA.
-        let ca = a.cert.as_ref().is_none_or(crate::cert::Certificate::is_ca);
+        let ca = a.cert.as_ref().is_none_or(|c| c.is_ca());
         let _ = write!(
             s,
             "\t{{\n\t\t(unsigned char *)TA{i}_DN, sizeof TA{i}_DN,\n\t\t{},\n\t\t{{\n",
