@@ -679,6 +679,91 @@ fn sig_fits_key(alg: &SigAlg, key: &KeyKind) -> bool {
     }
 }
 
+/// The order of secp256k1.
+const SECP256K1_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+];
+
+/// One DER TLV at the start of `b`: (tag, contents, rest).
+fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let tag = *b.first()?;
+    let first = *b.get(1)?;
+    let (len, hdr) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        let bytes = b.get(2..2 + n)?;
+        (
+            bytes.iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
+            2 + n,
+        )
+    };
+    let body = b.get(hdr..hdr.checked_add(len)?)?;
+    Some((tag, body, b.get(hdr + len..)?))
+}
+
+fn der_integer(v: &[u8]) -> Vec<u8> {
+    let v = &v[v
+        .iter()
+        .take_while(|x| **x == 0)
+        .count()
+        .min(v.len().saturating_sub(1))..];
+    let mut out = vec![0x02];
+    let pad = v.first().is_some_and(|b| b & 0x80 != 0);
+    out.push((v.len() + usize::from(pad)) as u8);
+    if pad {
+        out.push(0);
+    }
+    out.extend_from_slice(v);
+    out
+}
+
+/// The same ECDSA signature with S replaced by n - S: wolfSSL accepts either half, the
+/// RustCrypto secp256k1 verifier only the low one.
+fn low_s_secp256k1(sig: &[u8]) -> Option<Vec<u8>> {
+    use num_bigint::BigUint;
+    let (0x30, body, _) = tlv(sig)? else {
+        return None;
+    };
+    let (0x02, r, rest) = tlv(body)? else {
+        return None;
+    };
+    let (0x02, s, _) = tlv(rest)? else {
+        return None;
+    };
+    let n = BigUint::from_bytes_be(&SECP256K1_N);
+    let s = BigUint::from_bytes_be(s);
+    if s.bits() == 0 || s >= n || s.clone() << 1 <= n {
+        return None;
+    }
+    let low = (&n - &s).to_bytes_be();
+    let mut inner = der_integer(r);
+    inner.extend(der_integer(&low));
+    let mut out = vec![0x30, u8::try_from(inner.len()).ok()?];
+    out.extend(inner);
+    Some(out)
+}
+
+/// `ConfirmSignature` of `c` with the key of `signer`.
+fn signature_ok(signer: &Certificate, c: &Certificate) -> bool {
+    let check = |sig: &[u8]| {
+        matches!(
+            verify_signature(signer.spki_raw(), &c.sig_alg, c.tbs(), sig),
+            SigCheck::Valid
+        )
+    };
+    if check(&c.signature) {
+        return true;
+    }
+    matches!(
+        &signer.key,
+        KeyKind::Ec {
+            curve: Curve::Secp256k1
+        }
+    ) && low_s_secp256k1(&c.signature).is_some_and(|s| check(&s))
+}
+
 /// `ParseCertRelative` on a decoded certificate.
 fn parse_relative(
     cm: &Cm<'_>,
@@ -765,10 +850,7 @@ fn parse_relative(
                         ),
                     ));
                 }
-                if !matches!(
-                    verify_signature(s.cert.spki_raw(), &c.sig_alg, c.tbs(), &c.signature),
-                    SigCheck::Valid
-                ) {
+                if !signature_ok(s.cert, c) {
                     return Err(fail(
                         ASN_SIG_CONFIRM_E,
                         Reason::BadSignature {
