@@ -529,6 +529,43 @@ fn shape_cases(v: &mut Vec<Scenario>) {
         h,
         now,
     ));
+    // Two errors: one remembered higher up, then one at index 1, which is reported as is.
+    let bad_int = crate::pki::bad_signature(&int.der);
+    v.push(s(
+        "two-errors-bad-signature-at-1",
+        &[&root.der],
+        &[&leaf.der, &bad_int, &other_leaf.der],
+        h,
+        now,
+    ));
+    let mut ei = Spec::ca("WS Shape Expired Intermediate");
+    ei.not_after = t(2024, 6, 1);
+    let exp_int = root.issue(&ei, Alg::P256);
+    let exp_leaf = exp_int.issue(&Spec::leaf(HOST), Alg::P256);
+    v.push(s(
+        "two-errors-expired-at-1",
+        &[&root.der],
+        &[&exp_leaf.der, &exp_int.der, &other_leaf.der],
+        h,
+        now,
+    ));
+    // A CA without signer above a failed certificate clears the callback failure, so the
+    // expired leaf is not fatal and the host check has the last word.
+    let later = t(2026, 6, 1);
+    v.push(s(
+        "callback-failure-kept",
+        &[&root.der],
+        &[&leaf.der, &int.der, &other_leaf.der, &other_ca.der],
+        Some("other.example.test"),
+        later,
+    ));
+    v.push(s(
+        "callback-failure-cleared-by-alt-chain",
+        &[&root.der],
+        &[&leaf.der, &int.der, &other_ca.der, &other_leaf.der],
+        Some("other.example.test"),
+        later,
+    ));
     v.push(s(
         "leaf-expired-no-issuer",
         &[&root.der],
@@ -666,6 +703,12 @@ authorityKeyIdentifier=keyid
 basicConstraints=critical,CA:FALSE
 extendedKeyUsage=serverAuth
 authorityKeyIdentifier=keyid
+[leaf_noid]
+basicConstraints=critical,CA:FALSE
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:device.example.test
+subjectKeyIdentifier=none
+authorityKeyIdentifier=none
 [leaf_email]
 basicConstraints=critical,CA:FALSE
 extendedKeyUsage=serverAuth
@@ -955,6 +998,20 @@ fn openssl_cases(v: &mut Vec<Scenario>) {
         &[&nc_root],
         &[&leaf_b, &int_dns_cn],
         Some("device.other.test"),
+        now,
+    ));
+
+    // Without an authority key identifier the signer is looked up by name alone: a loaded CA
+    // of the same name with another key is used, and its signature check fails.
+    let no_id = leaf(&mut o, "l12", leaf_subj, "root", "leaf_noid");
+    v.push(s("no-akid-by-name", &[&root], &[&no_id], h, now));
+    o.key("twin", "ec:P-256");
+    let twin = o.root("twin", "/O=anchorkit test/CN=WS OSL Root", "ca", sha);
+    v.push(s(
+        "no-akid-same-name-other-key",
+        &[&twin],
+        &[&no_id],
+        h,
         now,
     ));
 
