@@ -1,331 +1,1378 @@
-//! wolfSSL 5.5 as a TLS client processes the peer chain (`ProcessPeerCerts`, built with
-//! `WOLFSSL_ALT_CERT_CHAINS` as Debian and many embedded builds are).
+//! wolfSSL 5.5 as a TLS client processes the peer chain (`ProcessPeerCerts` in `internal.c`),
+//! as Debian builds it (`--enable-distro`: `OPENSSL_ALL`, `OPENSSL_COMPATIBLE_DEFAULTS`,
+//! `WOLFSSL_ALT_CERT_CHAINS`, `WOLFSSL_TRUST_PEER_CERT`, `WOLFSSL_VERIFY_CB_ALL_CERTS`, the
+//! original (non-template) ASN.1 code, minimum keys RSA 1024 / ECC 224 bits), with the CA list
+//! loaded by `wolfSSL_CTX_load_verify_buffer` before `WOLFSSL_VERIFY_PEER` is set, a verify
+//! callback that returns `preverify_ok`, and `wolfSSL_check_domain_name`.
 //!
-//! Rules (`shared/reference/mbedtls-semantics.md` §6.2, confirmed against the real library by
-//! the differential suite): every certificate loaded by the user is a signer, CA or not, and
-//! its dates are never checked; the served chain is verified from the last certificate down;
-//! a chain certificate that verifies becomes a signer when it is a CA with keyCertSign; one
-//! whose signer is missing is skipped (alternate chains); any other error is fatal; then the
-//! leaf must verify and match the host. Per certificate: unknown critical extensions (-160),
-//! a self-signed certificate that is not itself loaded (-275), no signer (-188), bad signature
-//! (-155), a CA below a pathLen 0 signer (-238), DNS name constraints (-198), and only then
-//! dates (-150, -151).
+//! The model, function by function (5.5.4 source):
+//!
+//! * Loading (`wolfSSL_CTX_load_verify_buffer_ex`, `ProcessBuffer`, `AddCA`): a new context
+//!   has `SSL_VERIFY_NONE` (`OPENSSL_COMPATIBLE_DEFAULTS`), so every certificate is parsed with
+//!   `NO_VERIFY`: no date and no key-size check, CA or not (`WOLFSSL_USER_CA`). It fails only on
+//!   a decoding error (`DecodeCertExtensions`: an unknown critical extension, nameConstraints
+//!   before basicConstraints, a duplicated extension; an unsupported curve). A signer whose
+//!   subject key identifier is already loaded is not added again (`AlreadySigner`). Each
+//!   certificate that loaded is also a trusted peer (`wolfSSL_CTX_trust_peer_buffer`).
+//! * Trusted peer (`GetTrustedPeer`, `MatchTrustedPeer`): a leaf whose subject (and subject key
+//!   identifier, when it has the extension) and signature bytes equal a loaded certificate's is
+//!   accepted without any chain processing, dates or signature: only EKU and the hostname.
+//! * The list is read up to `MAX_CHAIN_DEPTH` (9) certificates; the rest is ignored.
+//! * The leaf is first parsed without verification: decoding errors and an unknown critical
+//!   extension end the handshake at once.
+//! * Chain certificates are processed from the last one down to index 1 (`ParseCertRelative`,
+//!   `VERIFY`): signer by authority key identifier (then by the certificate's own subject key
+//!   identifier), which must carry the issuer name; by name only without an authority key
+//!   identifier (`GetCA`, `GetCAByName`); path length (`maxPathLen`, -238), signature (-155,
+//!   or -152 when the algorithm does not fit the signer's key), the signer's DNS / e-mail /
+//!   directory name constraints (-198), no signer (-188; a self-signed one -275, which
+//!   `LoadCertByIssuer` turns into -188 for chain certificates), then dates (expiry before
+//!   not-yet-valid), then an unknown critical extension (-160); an RSA key under 1024 bits is
+//!   -409 (`ProcessPeerCertCheckKey`). A CA whose error is -188 is skipped silently and clears
+//!   the pending callback failure (`WOLFSSL_ALT_CERT_CHAINS`); any other error fails the
+//!   callback and is remembered (`lastErr`, the first one). A CA that verified is added as a
+//!   signer unless one with its key identifier exists; without keyCertSign `AddCA` refuses it
+//!   (-357, remembered but not a callback failure).
+//! * The leaf (`VERIFY`): verified -> a callback failure earlier reports the first remembered
+//!   error; failed -> its own error, at once when a callback failed earlier. Otherwise its
+//!   extendedKeyUsage must allow serverAuth or any (-386) and the host must match (-322), each
+//!   replacing the error so far; a leaf RSA key under 1024 bits is -409; a remembered error is
+//!   reported when nothing else failed. keyUsage is not checked in TLS 1.3.
+//! * Host (`CheckForAltNames`, `MatchDomainName`): every DNS, URI and IP (as text) SAN entry,
+//!   the subject CN only when there is none of them; `*` matches within one label anywhere in
+//!   the pattern.
+
+use sha1::Digest;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::{
-    AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
+    AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label,
+    time_text,
 };
-use crate::cert::{Certificate, KeyUsage, SanEntry};
+use crate::cert::{Certificate, Curve, KeyKind, KeyUsage, SigAlg};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
 
 /// The wolfSSL stack.
 pub struct Wolfssl;
 
-const NO_SIGNER: i32 = -188;
+const BUFFER_E: i32 = -132;
+const ASN_PARSE_E: i32 = -140;
+const ASN_VERSION_E: i32 = -141;
+const ASN_OBJECT_ID_E: i32 = -144;
+const ASN_UNKNOWN_OID_E: i32 = -148;
+const ASN_BEFORE_DATE_E: i32 = -150;
+const ASN_AFTER_DATE_E: i32 = -151;
+const ASN_SIG_OID_E: i32 = -152;
+const ASN_SIG_CONFIRM_E: i32 = -155;
+const ASN_CRIT_EXT_E: i32 = -160;
+const ECC_CURVE_OID_E: i32 = -172;
+const ASN_NO_SIGNER_E: i32 = -188;
+const ASN_NAME_INVALID_E: i32 = -198;
+const ASN_PATHLEN_INV_E: i32 = -238;
+const ASN_SELF_SIGNED_E: i32 = -275;
+const DOMAIN_NAME_MISMATCH: i32 = -322;
+const NOT_CA_ERROR: i32 = -357;
+const EXTKEYUSE_AUTH_E: i32 = -386;
+const RSA_KEY_SIZE_E: i32 = -409;
+
+/// `MAX_CHAIN_DEPTH` (`internal.h`): certificates read from the Certificate message.
+const MAX_CHAIN_DEPTH: usize = 9;
+/// `WOLFSSL_MAX_PATH_LEN` (`asn.h`).
+const MAX_PATH_LEN: u8 = 127;
+/// `WOLFSSL_MIN_RSA_BITS` / 8.
+const MIN_RSA_BYTES: usize = 128;
+/// `CA_TABLE_SIZE`: rows of the signer table.
+const CA_TABLE_SIZE: u32 = 11;
 
 fn code_name(code: i32) -> &'static str {
     match code {
-        -150 => "ASN_BEFORE_DATE_E",
-        -151 => "ASN_AFTER_DATE_E",
-        -155 => "ASN_SIG_CONFIRM_E",
-        -160 => "ASN_CRIT_EXT_E",
-        -188 => "ASN_NO_SIGNER_E",
-        -198 => "ASN_NAME_INVALID_E",
-        -238 => "ASN_PATHLEN_INV_E",
-        -275 => "ASN_SELF_SIGNED_E",
-        -322 => "DOMAIN_NAME_MISMATCH",
+        BUFFER_E => "BUFFER_E",
+        ASN_PARSE_E => "ASN_PARSE_E",
+        ASN_VERSION_E => "ASN_VERSION_E",
+        ASN_OBJECT_ID_E => "ASN_OBJECT_ID_E",
+        ASN_UNKNOWN_OID_E => "ASN_UNKNOWN_OID_E",
+        ASN_BEFORE_DATE_E => "ASN_BEFORE_DATE_E",
+        ASN_AFTER_DATE_E => "ASN_AFTER_DATE_E",
+        ASN_SIG_OID_E => "ASN_SIG_OID_E",
+        ASN_SIG_CONFIRM_E => "ASN_SIG_CONFIRM_E",
+        ASN_CRIT_EXT_E => "ASN_CRIT_EXT_E",
+        ECC_CURVE_OID_E => "ECC_CURVE_OID_E",
+        ASN_NO_SIGNER_E => "ASN_NO_SIGNER_E",
+        ASN_NAME_INVALID_E => "ASN_NAME_INVALID_E",
+        ASN_PATHLEN_INV_E => "ASN_PATHLEN_INV_E",
+        ASN_SELF_SIGNED_E => "ASN_SELF_SIGNED_E",
+        DOMAIN_NAME_MISMATCH => "DOMAIN_NAME_MISMATCH",
+        NOT_CA_ERROR => "NOT_CA_ERROR",
+        EXTKEYUSE_AUTH_E => "EXTKEYUSE_AUTH_E",
+        RSA_KEY_SIZE_E => "RSA_KEY_SIZE_E",
         _ => "WOLFSSL_ERROR",
     }
 }
 
-/// Extensions wolfSSL decodes (a critical one it does not know is -160).
-const KNOWN: &[&str] = &[
-    "2.5.29.14",
-    "2.5.29.15",
-    "2.5.29.17",
+/// An error with the facts behind it.
+#[derive(Debug, Clone)]
+struct Fail {
+    code: i32,
+    reason: Reason,
+}
+
+fn fail(code: i32, reason: Reason) -> Fail {
+    Fail { code, reason }
+}
+
+fn unparseable(cert: CertLabel, code: i32, detail: String) -> Fail {
+    fail(
+        code,
+        Reason::ChainCertUnparseable {
+            cert,
+            code: code.to_string(),
+            detail: format!("{detail} ({})", code_name(code)),
+        },
+    )
+}
+
+fn other(code: i32, message: String) -> Fail {
+    fail(
+        code,
+        Reason::Other {
+            message: format!("{message} ({code}, {})", code_name(code)),
+        },
+    )
+}
+
+/// Name-constraint and SAN name types (`ASN_*_TYPE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameType {
+    Email,
+    Dns,
+    Dir,
+    Uri,
+    Ip,
+}
+
+/// One name of a certificate as wolfSSL keeps it (`DNS_entry`, `Base_entry`).
+#[derive(Debug, Clone)]
+struct WName {
+    ty: NameType,
+    bytes: Vec<u8>,
+}
+
+/// A certificate as `DecodeToKey` / `DecodeCertExtensions` leave it (`DecodedCert`).
+struct Decoded<'a> {
+    cert: &'a Certificate,
+    at: CertRef,
+    /// issuer name == subject name (`selfSigned`).
+    self_signed: bool,
+    /// `isCA` as far as the extensions were decoded.
+    is_ca: bool,
+    path_len: Option<u8>,
+    /// keyCertSign asserted (keyUsage present and has it).
+    ku_cert_sign: Option<bool>,
+    /// extendedKeyUsage present: whether it allows serverAuth or any.
+    eku_server: Option<bool>,
+    /// `extSubjKeyId`: the extension (hashed unless 20 bytes) or SHA-1 of the stored key.
+    skid: [u8; 20],
+    /// The subjectKeyIdentifier extension is present.
+    skid_ext: bool,
+    /// `extAuthKeyId` when `extAuthKeyIdSet`.
+    akid: Option<[u8; 20]>,
+    permitted: Vec<WName>,
+    excluded: Vec<WName>,
+    /// `altNames`: DNS, URI and IP entries in order.
+    alt_names: Vec<WName>,
+    alt_emails: Vec<Vec<u8>>,
+    alt_dirs: Vec<Vec<u8>>,
+    /// The last CN of the subject.
+    subject_cn: Option<Vec<u8>>,
+    subject_email: Option<Vec<u8>>,
+    /// The subject Name's contents (without its SEQUENCE header).
+    subject_content: Vec<u8>,
+    /// RSA: length of the RSAPublicKey (`pubKeySize`).
+    rsa_pub_len: Option<usize>,
+    /// A decoding error `ParseCertRelative` returns at once.
+    failure: Option<Fail>,
+    /// An unknown critical extension (returned last).
+    critical: Option<String>,
+}
+
+fn hash_id(id: &[u8]) -> [u8; 20] {
+    match <[u8; 20]>::try_from(id) {
+        Ok(a) => a,
+        Err(_) => sha1::Sha1::digest(id).into(),
+    }
+}
+
+fn contents(der: &[u8]) -> Vec<u8> {
+    crate::cert::der_contents(der).to_vec()
+}
+
+/// Extensions `DecodeExtensionType` flags with `VERIFY_AND_SET_OID` (a second one is -144).
+const TRACKED: &[&str] = &[
     "2.5.29.19",
-    "2.5.29.30",
     "2.5.29.31",
-    "2.5.29.32",
-    "2.5.29.35",
-    "2.5.29.37",
     "1.3.6.1.5.5.7.1.1",
-    "2.16.840.1.113730.1.1",
+    "2.5.29.17",
+    "2.5.29.35",
+    "2.5.29.14",
+    "2.5.29.32",
+    "2.5.29.15",
+    "2.5.29.37",
+    "2.5.29.30",
+    "2.5.29.54",
+    "1.3.6.1.5.5.7.48.1.5",
+    "2.5.29.36",
+    "2.5.29.9",
+    "1.3.6.1.5.5.7.1.11",
 ];
 
+/// Extensions decoded without a duplicate check.
+const KNOWN_UNTRACKED: &[&str] = &["2.16.840.1.113730.1.1"];
+
+fn curve_supported(c: &Curve) -> bool {
+    // ECC_MIN_KEY_SZ 224 compiles out the smaller curves; Debian's distro build has the
+    // SECPR2/SECPR3, Koblitz and Brainpool curves.
+    match c {
+        Curve::P192 => false,
+        Curve::P224
+        | Curve::P256
+        | Curve::P384
+        | Curve::P521
+        | Curve::Secp256k1
+        | Curve::BrainpoolP256r1
+        | Curve::BrainpoolP384r1
+        | Curve::BrainpoolP512r1 => true,
+        Curve::Other(oid) => matches!(
+            oid.as_str(),
+            "1.3.132.0.32"
+                | "1.2.840.10045.3.1.4"
+                | "1.2.840.10045.3.1.5"
+                | "1.2.840.10045.3.1.6"
+                | "1.3.36.3.3.2.8.1.1.5"
+                | "1.3.36.3.3.2.8.1.1.9"
+        ),
+    }
+}
+
+fn general_name(g: &GeneralName<'_>) -> Option<WName> {
+    match g {
+        GeneralName::DNSName(d) => Some(WName {
+            ty: NameType::Dns,
+            bytes: d.as_bytes().to_vec(),
+        }),
+        GeneralName::RFC822Name(e) => Some(WName {
+            ty: NameType::Email,
+            bytes: e.as_bytes().to_vec(),
+        }),
+        GeneralName::URI(u) => Some(WName {
+            ty: NameType::Uri,
+            bytes: u.as_bytes().to_vec(),
+        }),
+        GeneralName::IPAddress(b) => Some(WName {
+            ty: NameType::Ip,
+            bytes: b.to_vec(),
+        }),
+        GeneralName::DirectoryName(n) => Some(WName {
+            ty: NameType::Dir,
+            bytes: contents(n.as_raw()),
+        }),
+        _ => None,
+    }
+}
+
+fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
+    let here = || label(at, c);
+    let mut d = Decoded {
+        cert: c,
+        at,
+        self_signed: c.subject_raw() == c.issuer_raw(),
+        is_ca: false,
+        path_len: None,
+        ku_cert_sign: None,
+        eku_server: None,
+        skid: [0; 20],
+        skid_ext: false,
+        akid: None,
+        permitted: Vec::new(),
+        excluded: Vec::new(),
+        alt_names: Vec::new(),
+        alt_emails: Vec::new(),
+        alt_dirs: Vec::new(),
+        subject_cn: None,
+        subject_email: None,
+        subject_content: contents(c.subject_raw()),
+        rsa_pub_len: None,
+        failure: None,
+        critical: None,
+    };
+    for a in c.subject.attrs() {
+        match a.oid.as_ref() {
+            "2.5.4.3" => d.subject_cn = Some(a.value.clone()),
+            "1.2.840.113549.1.9.1" => d.subject_email = Some(a.value.clone()),
+            _ => {}
+        }
+    }
+    let Ok((_, x)) = X509Certificate::from_der(c.der()) else {
+        d.failure = Some(unparseable(
+            here(),
+            ASN_PARSE_E,
+            "not a certificate wolfSSL can decode".into(),
+        ));
+        return d;
+    };
+    // GetCertKey: the key type and curve are checked before the extensions.
+    let key_bits: &[u8] = x.public_key().subject_public_key.data.as_ref();
+    let stored_key: &[u8] = match &c.key {
+        KeyKind::Ec { curve } => {
+            if !curve_supported(curve) {
+                d.failure = Some(unparseable(
+                    here(),
+                    ECC_CURVE_OID_E,
+                    format!("curve {} is not compiled in", curve.name()),
+                ));
+                return d;
+            }
+            c.spki_raw()
+        }
+        KeyKind::Rsa { .. } => {
+            d.rsa_pub_len = Some(key_bits.len());
+            key_bits
+        }
+        KeyKind::Ed25519 | KeyKind::Ed448 => key_bits,
+        KeyKind::Other { oid } => match oid.as_str() {
+            "1.2.840.113549.1.1.10" => {
+                d.rsa_pub_len = Some(key_bits.len());
+                key_bits
+            }
+            "1.2.840.10040.4.1" => c.spki_raw(),
+            _ => {
+                d.failure = Some(unparseable(
+                    here(),
+                    ASN_UNKNOWN_OID_E,
+                    format!("key algorithm {oid} is not supported"),
+                ));
+                return d;
+            }
+        },
+    };
+    d.skid = sha1::Sha1::digest(stored_key).into();
+    if c.version < 3 && !x.extensions().is_empty() {
+        d.failure = Some(unparseable(
+            here(),
+            ASN_VERSION_E,
+            format!("a v{} certificate with extensions", c.version),
+        ));
+        return d;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for e in x.extensions() {
+        let oid = e.oid.to_id_string();
+        if TRACKED.contains(&oid.as_str()) {
+            if seen.contains(&oid) {
+                d.failure = Some(unparseable(
+                    here(),
+                    ASN_OBJECT_ID_E,
+                    format!("extension {oid} appears twice"),
+                ));
+                return d;
+            }
+            seen.push(oid.clone());
+        }
+        let parse_error = |what: &str| {
+            unparseable(
+                label(at, c),
+                ASN_PARSE_E,
+                format!("cannot decode its {what} extension"),
+            )
+        };
+        match oid.as_str() {
+            "2.5.29.19" => match e.parsed_extension() {
+                ParsedExtension::BasicConstraints(bc) => {
+                    d.is_ca = bc.ca;
+                    match bc.path_len_constraint.map(u8::try_from) {
+                        Some(Ok(n)) if n < 128 => d.path_len = Some(n),
+                        Some(_) => {
+                            d.failure = Some(parse_error("basicConstraints"));
+                            return d;
+                        }
+                        None => {}
+                    }
+                }
+                _ => {
+                    d.failure = Some(parse_error("basicConstraints"));
+                    return d;
+                }
+            },
+            "2.5.29.17" => match e.parsed_extension() {
+                ParsedExtension::SubjectAlternativeName(san) if !san.general_names.is_empty() => {
+                    for n in san.general_names.iter().filter_map(general_name) {
+                        match n.ty {
+                            NameType::Dns | NameType::Uri | NameType::Ip => d.alt_names.push(n),
+                            NameType::Email => d.alt_emails.push(n.bytes),
+                            NameType::Dir => d.alt_dirs.push(n.bytes),
+                        }
+                    }
+                }
+                _ => {
+                    d.failure = Some(parse_error("subjectAltName"));
+                    return d;
+                }
+            },
+            "2.5.29.35" => {
+                if e.critical {
+                    // Critical key identifiers are refused and left undecoded.
+                    d.critical
+                        .get_or_insert_with(|| "a critical authorityKeyIdentifier".into());
+                    d.akid = Some([0; 20]);
+                } else if let ParsedExtension::AuthorityKeyIdentifier(aki) = e.parsed_extension() {
+                    d.akid = aki.key_identifier.as_ref().map(|k| hash_id(k.0));
+                }
+            }
+            "2.5.29.14" => {
+                d.skid_ext = true;
+                if e.critical {
+                    d.critical
+                        .get_or_insert_with(|| "a critical subjectKeyIdentifier".into());
+                    d.skid = [0; 20];
+                } else if let ParsedExtension::SubjectKeyIdentifier(k) = e.parsed_extension() {
+                    d.skid = hash_id(k.0);
+                }
+            }
+            "2.5.29.15" => {
+                d.ku_cert_sign = c.key_usage.as_ref().map(|k| k.has(KeyUsage::KEY_CERT_SIGN));
+            }
+            "2.5.29.37" => {
+                d.eku_server = Some(match e.parsed_extension() {
+                    ParsedExtension::ExtendedKeyUsage(k) => k.any || k.server_auth,
+                    _ => false,
+                });
+            }
+            "2.5.29.30" => {
+                if !d.is_ca {
+                    d.failure = Some(unparseable(
+                        here(),
+                        ASN_NAME_INVALID_E,
+                        "nameConstraints on a certificate not (yet) known as a CA: \
+                         basicConstraints must come first"
+                            .into(),
+                    ));
+                    return d;
+                }
+                if let ParsedExtension::NameConstraints(nc) = e.parsed_extension() {
+                    let keep = |t: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
+                        t.iter()
+                            .flatten()
+                            .filter_map(|s| general_name(&s.base))
+                            .filter(|n| {
+                                matches!(n.ty, NameType::Dns | NameType::Email | NameType::Dir)
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                    d.permitted = keep(&nc.permitted_subtrees);
+                    d.excluded = keep(&nc.excluded_subtrees);
+                }
+            }
+            o if TRACKED.contains(&o) || KNOWN_UNTRACKED.contains(&o) => {}
+            o => {
+                if e.critical {
+                    d.critical
+                        .get_or_insert_with(|| format!("unknown critical extension {o}"));
+                }
+            }
+        }
+    }
+    if !c.sig_alg_consistent {
+        d.failure = Some(unparseable(
+            here(),
+            ASN_SIG_OID_E,
+            "the signature algorithm differs from the one inside the certificate".into(),
+        ));
+    }
+    d
+}
+
+/// A loaded or chain-added CA (`Signer`).
 struct Signer<'a> {
     cert: &'a Certificate,
     at: CertRef,
+    skid: [u8; 20],
+    max_path_len: u8,
+    permitted: Vec<WName>,
+    excluded: Vec<WName>,
+    /// The signer that verified it (chain CAs).
+    parent: Option<usize>,
 }
 
-fn dns_permitted(constraint: &str, name: &str) -> bool {
-    match constraint.strip_prefix('.') {
-        Some(_) => name.to_lowercase().ends_with(&constraint.to_lowercase()),
-        None => name.eq_ignore_ascii_case(constraint),
+/// A trusted peer certificate (`TrustedPeerCert`).
+struct TrustedPeer<'a> {
+    cert: &'a Certificate,
+    index: usize,
+    skid: [u8; 20],
+}
+
+/// The certificate manager: signers in the order added, trusted peers.
+#[derive(Default)]
+struct Cm<'a> {
+    signers: Vec<Signer<'a>>,
+    peers: Vec<TrustedPeer<'a>>,
+}
+
+fn row(hash: &[u8; 20]) -> u32 {
+    u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]]) % CA_TABLE_SIZE
+}
+
+impl Cm<'_> {
+    /// `GetCA`: the signer with this key identifier.
+    fn by_key_id(&self, id: &[u8; 20]) -> Option<usize> {
+        self.signers.iter().rposition(|s| s.skid == *id)
+    }
+
+    /// `GetCAByName`: table rows in order, newest first within a row.
+    fn by_name(&self, name: &[u8]) -> Option<usize> {
+        (0..CA_TABLE_SIZE).find_map(|r| {
+            self.signers
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, s)| row(&s.skid) == r && s.cert.subject_raw() == name)
+                .map(|(i, _)| i)
+        })
+    }
+
+    /// The signer lookup of `ParseCertRelative`.
+    fn find_signer(&self, d: &Decoded<'_>) -> Option<usize> {
+        let issuer = d.cert.issuer_raw();
+        let mut ca = d.akid.as_ref().and_then(|a| self.by_key_id(a));
+        if ca.is_none() && d.skid_ext {
+            ca = self.by_key_id(&d.skid);
+        }
+        if ca.is_some_and(|i| self.signers[i].cert.subject_raw() != issuer) {
+            ca = None;
+        }
+        if ca.is_none() {
+            ca = self.by_name(issuer).filter(|_| d.akid.is_none());
+        }
+        ca
     }
 }
 
-fn check_one<'a>(c: &Certificate, signers: &[Signer<'a>], at: i64) -> Result<usize, (i32, Reason)> {
-    let here = || label(CertRef::Chain(0), c);
-    if let Some(e) = c
-        .extensions
-        .iter()
-        .find(|e| e.critical && !KNOWN.contains(&e.oid.as_ref()))
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `NO_VERIFY`.
+    NoVerify,
+    /// `VERIFY`.
+    Verify,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CertType {
+    /// A peer certificate (`CERT_TYPE`).
+    Peer,
+    /// A CA being added (`CA_TYPE`) or a trusted peer (`TRUSTED_PEER_TYPE`).
+    Ca,
+}
+
+/// What `ParseCertRelative` found out.
+struct Parsed {
+    signer: Option<usize>,
+    max_path_len: u8,
+}
+
+/// `MatchBaseName`.
+fn match_base_name(ty: NameType, name: &[u8], base: &[u8]) -> bool {
+    if base.is_empty()
+        || name.is_empty()
+        || name[0] == b'.'
+        || name.len() < base.len()
+        || !matches!(ty, NameType::Email | NameType::Dns | NameType::Dir)
     {
-        return Err((
-            -160,
-            Reason::ChainCertUnparseable {
-                cert: here(),
-                code: "-160".into(),
-                detail: format!("unknown critical extension {}", e.oid),
-            },
-        ));
+        return false;
     }
-    if c.is_self_issued() {
-        return match signers.iter().position(|s| s.cert.der() == c.der()) {
-            Some(i) => Ok(i),
-            None => Err((
-                -275,
-                Reason::NoTrustedIssuer {
-                    cert: here(),
-                    issuer: c.issuer.to_string(),
-                },
-            )),
-        };
+    if ty == NameType::Dir {
+        return name[..base.len()] == *base;
     }
-    let Some(i) = signers.iter().position(|s| {
-        s.cert.subject_raw() == c.issuer_raw()
-            && match (&c.authority_key_id, &s.cert.subject_key_id) {
-                (Some(a), Some(k)) => a == k,
-                _ => true,
+    let mut name = name;
+    if ty == NameType::Email {
+        let base_is_address = base[0] != b'.' && base.contains(&b'@');
+        if !base_is_address {
+            // Wind the name past its '@', looking at most base.len() characters.
+            if let Some(at) = name.iter().take(base.len()).position(|b| *b == b'@') {
+                name = &name[at + 1..];
             }
-    }) else {
-        return Err((
-            NO_SIGNER,
-            Reason::NoTrustedIssuer {
-                cert: here(),
-                issuer: c.issuer.to_string(),
-            },
-        ));
+        }
+    }
+    if ty == NameType::Dns || (ty == NameType::Email && base[0] == b'.') {
+        let Some(adjust) = name.len().checked_sub(base.len()) else {
+            return false;
+        };
+        name = &name[adjust..];
+    }
+    name.iter()
+        .enumerate()
+        .all(|(i, b)| base.get(i).is_some_and(|c| b.eq_ignore_ascii_case(c)))
+}
+
+fn in_excluded(name: &[u8], list: &[WName], ty: NameType) -> bool {
+    list.iter()
+        .any(|b| b.ty == ty && name.len() >= b.bytes.len() && match_base_name(ty, name, &b.bytes))
+}
+
+fn permitted_ok(name: &[u8], list: &[WName], ty: NameType) -> bool {
+    let mut need = false;
+    for b in list.iter().filter(|b| b.ty == ty) {
+        need = true;
+        if name.len() >= b.bytes.len() && match_base_name(ty, name, &b.bytes) {
+            return true;
+        }
+    }
+    !need
+}
+
+/// `ConfirmNameConstraints`: the signer's own constraints only.
+fn confirm_name_constraints(s: &Signer<'_>, d: &Decoded<'_>) -> Result<(), String> {
+    if s.permitted.is_empty() && s.excluded.is_empty() {
+        return Ok(());
+    }
+    for ty in [NameType::Email, NameType::Dns, NameType::Dir] {
+        let (list, subject): (Vec<&[u8]>, Option<&[u8]>) = match ty {
+            NameType::Dns => (
+                d.alt_names.iter().map(|n| n.bytes.as_slice()).collect(),
+                d.subject_cn.as_deref().filter(|_| d.alt_names.is_empty()),
+            ),
+            NameType::Email => (
+                d.alt_emails.iter().map(Vec::as_slice).collect(),
+                d.subject_email.as_deref(),
+            ),
+            _ => (
+                d.alt_dirs.iter().map(Vec::as_slice).collect(),
+                Some(d.subject_content.as_slice()),
+            ),
+        };
+        for n in list.into_iter().chain(subject.filter(|s| !s.is_empty())) {
+            let shown = String::from_utf8_lossy(n).into_owned();
+            if in_excluded(n, &s.excluded, ty) {
+                return Err(format!("'{shown}' is excluded"));
+            }
+            if !permitted_ok(n, &s.permitted, ty) {
+                return Err(format!("'{shown}' is not permitted"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `SigOidMatchesKeyOid` (Debian's CVE-2026-5194 fix).
+fn sig_fits_key(alg: &SigAlg, key: &KeyKind) -> bool {
+    match key {
+        KeyKind::Rsa { .. } => match alg {
+            SigAlg::RsaPkcs1 { hash } => !matches!(hash, crate::cert::HashAlg::Md4),
+            SigAlg::RsaPss { .. } => true,
+            _ => false,
+        },
+        KeyKind::Ec { .. } => matches!(alg, SigAlg::Ecdsa { .. }),
+        KeyKind::Ed25519 => matches!(alg, SigAlg::Ed25519),
+        KeyKind::Ed448 => matches!(alg, SigAlg::Ed448),
+        KeyKind::Other { oid } => {
+            oid == "1.2.840.113549.1.1.10" && matches!(alg, SigAlg::RsaPss { .. })
+        }
+    }
+}
+
+/// The order of secp256k1.
+const SECP256K1_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+];
+
+/// One DER TLV at the start of `b`: (tag, contents, rest).
+fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let tag = *b.first()?;
+    let first = *b.get(1)?;
+    let (len, hdr) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        let bytes = b.get(2..2 + n)?;
+        (
+            bytes.iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
+            2 + n,
+        )
     };
-    let s = &signers[i];
-    if !matches!(
-        verify_signature(s.cert.spki_raw(), &c.sig_alg, c.tbs(), &c.signature),
-        SigCheck::Valid
-    ) {
-        return Err((
-            -155,
-            Reason::BadSignature {
-                cert: here(),
-                by: label(s.at, s.cert),
-            },
-        ));
+    let body = b.get(hdr..hdr.checked_add(len)?)?;
+    Some((tag, body, b.get(hdr + len..)?))
+}
+
+fn der_integer(v: &[u8]) -> Vec<u8> {
+    let v = &v[v
+        .iter()
+        .take_while(|x| **x == 0)
+        .count()
+        .min(v.len().saturating_sub(1))..];
+    let mut out = vec![0x02];
+    let pad = v.first().is_some_and(|b| b & 0x80 != 0);
+    out.push((v.len() + usize::from(pad)) as u8);
+    if pad {
+        out.push(0);
     }
-    if c.is_ca() && s.cert.basic_constraints.and_then(|b| b.path_len) == Some(0) {
-        return Err((
-            -238,
-            Reason::Other {
-                message: format!(
-                    "{} is a CA below {} whose pathLen is 0",
-                    c.label(),
-                    s.cert.label()
-                ),
-            },
-        ));
+    out.extend_from_slice(v);
+    out
+}
+
+/// The same ECDSA signature with S replaced by n - S: wolfSSL accepts either half, the
+/// RustCrypto secp256k1 verifier only the low one.
+fn low_s_secp256k1(sig: &[u8]) -> Option<Vec<u8>> {
+    use num_bigint::BigUint;
+    let (0x30, body, _) = tlv(sig)? else {
+        return None;
+    };
+    let (0x02, r, rest) = tlv(body)? else {
+        return None;
+    };
+    let (0x02, s, _) = tlv(rest)? else {
+        return None;
+    };
+    let n = BigUint::from_bytes_be(&SECP256K1_N);
+    let s = BigUint::from_bytes_be(s);
+    if s.bits() == 0 || s >= n || s.clone() << 1 <= n {
+        return None;
     }
-    if s.cert.extensions.iter().any(|e| e.oid == "2.5.29.30") {
-        // DNS name constraints of the signer, as far as they are known: compare the DNS SANs.
-        let constraints = dns_constraints(s.cert);
-        if !constraints.is_empty() {
-            let names: Vec<&String> = c
-                .san
-                .iter()
-                .filter_map(|x| match x {
-                    SanEntry::Dns(d) => Some(d),
-                    _ => None,
-                })
-                .collect();
-            if names
-                .iter()
-                .any(|n| !constraints.iter().any(|k| dns_permitted(k, n)))
-            {
-                return Err((
-                    -198,
-                    Reason::Other {
-                        message: format!(
-                            "{} violates the name constraints of {}",
+    let low = (&n - &s).to_bytes_be();
+    let mut inner = der_integer(r);
+    inner.extend(der_integer(&low));
+    let mut out = vec![0x30, u8::try_from(inner.len()).ok()?];
+    out.extend(inner);
+    Some(out)
+}
+
+/// `ConfirmSignature` of `c` with the key of `signer`.
+fn signature_ok(signer: &Certificate, c: &Certificate) -> bool {
+    let check = |sig: &[u8]| {
+        matches!(
+            verify_signature(signer.spki_raw(), &c.sig_alg, c.tbs(), sig),
+            SigCheck::Valid
+        )
+    };
+    if check(&c.signature) {
+        return true;
+    }
+    matches!(
+        &signer.key,
+        KeyKind::Ec {
+            curve: Curve::Secp256k1
+        }
+    ) && low_s_secp256k1(&c.signature).is_some_and(|s| check(&s))
+}
+
+/// `ParseCertRelative` on a decoded certificate.
+fn parse_relative(
+    cm: &Cm<'_>,
+    d: &Decoded<'_>,
+    ty: CertType,
+    mode: Mode,
+    now: i64,
+) -> Result<Parsed, Fail> {
+    let c = d.cert;
+    let here = || label(d.at, c);
+    if let Some(f) = &d.failure {
+        return Err(f.clone());
+    }
+    let verify = mode == Mode::Verify && ty == CertType::Peer;
+    let signer = if !d.self_signed || verify {
+        cm.find_signer(d)
+    } else {
+        None
+    };
+    let mut max_path_len = MAX_PATH_LEN;
+    let pathlen_error = |s: &Signer<'_>| {
+        other(
+            ASN_PATHLEN_INV_E,
+            format!(
+                "{} is a CA below {}, whose path length allows no more CAs",
+                c.label(),
+                s.cert.label()
+            ),
+        )
+    };
+    if !d.self_signed {
+        if let Some(s) = signer.map(|i| &cm.signers[i]) {
+            if let Some(pl) = d.path_len {
+                max_path_len = pl;
+                let mut check = false;
+                let mut decrement = false;
+                if d.is_ca {
+                    match d.ku_cert_sign {
+                        Some(false) => decrement = true,
+                        _ => check = true,
+                    }
+                }
+                if check {
+                    if pl < s.max_path_len {
+                        max_path_len = pl;
+                    } else {
+                        decrement = true;
+                    }
+                }
+                if decrement {
+                    if s.max_path_len > 0 {
+                        max_path_len = s.max_path_len - 1;
+                    } else {
+                        max_path_len = 0;
+                        if verify {
+                            return Err(pathlen_error(s));
+                        }
+                    }
+                }
+            } else if d.is_ca {
+                if s.max_path_len > 0 {
+                    max_path_len = s.max_path_len - 1;
+                } else {
+                    max_path_len = 0;
+                    if verify {
+                        return Err(pathlen_error(s));
+                    }
+                }
+            }
+        }
+    }
+    if verify {
+        match signer.map(|i| &cm.signers[i]) {
+            Some(s) => {
+                if !sig_fits_key(&c.sig_alg, &s.cert.key) {
+                    return Err(other(
+                        ASN_SIG_OID_E,
+                        format!(
+                            "{} is signed with {}, which the key of {} ({}) cannot make",
+                            c.label(),
+                            c.sig_alg.name(),
+                            s.cert.label(),
+                            s.cert.key.describe()
+                        ),
+                    ));
+                }
+                if !signature_ok(s.cert, c) {
+                    return Err(fail(
+                        ASN_SIG_CONFIRM_E,
+                        Reason::BadSignature {
+                            cert: here(),
+                            by: label(s.at, s.cert),
+                        },
+                    ));
+                }
+                if let Err(why) = confirm_name_constraints(s, d) {
+                    return Err(other(
+                        ASN_NAME_INVALID_E,
+                        format!(
+                            "{} violates the name constraints of {}: {why}",
                             c.label(),
                             s.cert.label()
                         ),
+                    ));
+                }
+            }
+            None => {
+                let code = if d.self_signed {
+                    ASN_SELF_SIGNED_E
+                } else {
+                    ASN_NO_SIGNER_E
+                };
+                return Err(fail(
+                    code,
+                    Reason::NoTrustedIssuer {
+                        cert: here(),
+                        issuer: c.issuer.to_string(),
                     },
                 ));
             }
         }
+        // GetValidity: an expired certificate reports expiry even when also not yet valid.
+        if now > c.not_after {
+            return Err(fail(
+                ASN_AFTER_DATE_E,
+                Reason::Expired {
+                    cert: here(),
+                    not_after: time_text(c.not_after),
+                },
+            ));
+        }
+        if now < c.not_before {
+            return Err(fail(
+                ASN_BEFORE_DATE_E,
+                Reason::NotYetValid {
+                    cert: here(),
+                    not_before: time_text(c.not_before),
+                },
+            ));
+        }
     }
-    if at < c.not_before {
-        return Err((
-            -150,
-            Reason::NotYetValid {
-                cert: here(),
-                not_before: time_text(c.not_before),
-            },
-        ));
+    if let Some(what) = &d.critical {
+        return Err(unparseable(here(), ASN_CRIT_EXT_E, what.clone()));
     }
-    if at > c.not_after {
-        return Err((
-            -151,
-            Reason::Expired {
-                cert: here(),
-                not_after: time_text(c.not_after),
-            },
-        ));
-    }
-    Ok(i)
+    Ok(Parsed {
+        signer,
+        max_path_len,
+    })
 }
 
-/// Permitted dNSName subtrees of a nameConstraints extension.
-fn dns_constraints(c: &Certificate) -> Vec<String> {
-    use x509_parser::extensions::{GeneralName, ParsedExtension};
-    use x509_parser::prelude::{FromDer, X509Certificate};
-    let Ok((_, x)) = X509Certificate::from_der(c.der()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in x.extensions() {
-        if let ParsedExtension::NameConstraints(nc) = e.parsed_extension() {
-            for sub in nc.permitted_subtrees.iter().flatten() {
-                if let GeneralName::DNSName(d) = &sub.base {
-                    out.push(d.to_string());
+/// `AddCA`: a user-loaded certificate (`WOLFSSL_USER_CA`) or a CA from the chain
+/// (`WOLFSSL_CHAIN_CA`), both parsed with `NO_VERIFY`.
+fn add_ca<'a>(cm: &mut Cm<'a>, d: &Decoded<'a>, from_chain: bool, now: i64) -> Result<bool, Fail> {
+    let p = parse_relative(cm, d, CertType::Ca, Mode::NoVerify, now)?;
+    if from_chain && d.is_ca && !d.self_signed && d.ku_cert_sign != Some(true) {
+        return Err(other(
+            NOT_CA_ERROR,
+            format!(
+                "{} verified but has no keyCertSign, so it is not added as a CA",
+                d.cert.label()
+            ),
+        ));
+    }
+    if cm.by_key_id(&d.skid).is_some() {
+        return Ok(false);
+    }
+    cm.signers.push(Signer {
+        cert: d.cert,
+        at: d.at,
+        skid: d.skid,
+        max_path_len: p.max_path_len,
+        permitted: d.permitted.clone(),
+        excluded: d.excluded.clone(),
+        parent: p.signer,
+    });
+    Ok(true)
+}
+
+/// `MatchDomainName`, character for character.
+fn match_domain_name(pattern: &[u8], host: &[u8]) -> bool {
+    if pattern.is_empty() {
+        return false;
+    }
+    let s_at = |i: usize| host.get(i).map_or(0, u8::to_ascii_lowercase);
+    let mut len = pattern.len();
+    let mut pi = 0;
+    let mut si = 0;
+    while len > 0 {
+        let mut p = pattern.get(pi).map_or(0, u8::to_ascii_lowercase);
+        pi += 1;
+        if p == 0 {
+            break;
+        }
+        if p == b'*' {
+            loop {
+                len -= 1;
+                if len == 0 {
+                    break;
+                }
+                p = pattern.get(pi).map_or(0, u8::to_ascii_lowercase);
+                pi += 1;
+                if p != b'*' {
+                    break;
                 }
             }
+            if len == 0 {
+                p = 0;
+            }
+            loop {
+                let s = s_at(si);
+                if s == 0 || s == p {
+                    break;
+                }
+                if s == b'.' {
+                    return false;
+                }
+                si += 1;
+            }
+        } else if p != s_at(si) {
+            return false;
+        }
+        if len > 0 {
+            si += 1;
+            len -= 1;
+        }
+    }
+    s_at(si) == 0 && len == 0
+}
+
+fn ip_string(b: &[u8]) -> Vec<u8> {
+    crate::cert::ip_text(b).into_bytes()
+}
+
+/// The domain check of `ProcessPeerCerts` (`CheckForAltNames`, else the CN).
+fn host_matches(d: &Decoded<'_>, host: &str) -> bool {
+    let h = host.as_bytes();
+    if d.alt_names.is_empty() {
+        return d
+            .subject_cn
+            .as_deref()
+            .is_some_and(|cn| match_domain_name(cn, h));
+    }
+    d.alt_names.iter().any(|n| {
+        if n.ty == NameType::Ip {
+            match_domain_name(&ip_string(&n.bytes), h)
+        } else {
+            match_domain_name(&n.bytes, h)
+        }
+    })
+}
+
+fn rsa_small(d: &Decoded<'_>) -> Option<Fail> {
+    let len = d.rsa_pub_len?;
+    (len < MIN_RSA_BYTES).then(|| {
+        fail(
+            RSA_KEY_SIZE_E,
+            Reason::BadKey {
+                cert: label(d.at, d.cert),
+                key: format!("{} (minimum RSA 1024)", d.cert.key.describe()),
+            },
+        )
+    })
+}
+
+/// The leaf's RSA modulus against the minimum (`wc_RsaEncryptSize`).
+fn leaf_rsa_small(d: &Decoded<'_>) -> Option<Fail> {
+    let bits = match &d.cert.key {
+        KeyKind::Rsa { bits, .. } => *bits as usize,
+        _ => return None,
+    };
+    (bits.div_ceil(8) < MIN_RSA_BYTES).then(|| {
+        fail(
+            RSA_KEY_SIZE_E,
+            Reason::BadKey {
+                cert: label(d.at, d.cert),
+                key: format!("{} (minimum RSA 1024)", d.cert.key.describe()),
+            },
+        )
+    })
+}
+
+enum Entry<'a> {
+    Cert(Box<Decoded<'a>>),
+    Bad(CertLabel),
+}
+
+impl Stack for Wolfssl {
+    fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
+        let now = req.at;
+        let mut reasons = Vec::new();
+        let mut cm = Cm::default();
+
+        // The CA list, loaded before verification is switched on.
+        for (i, a) in req.trust.iter().enumerate() {
+            let Some(c) = a.cert.as_ref() else { continue };
+            let d = decode(c, CertRef::Trust(i));
+            match add_ca(&mut cm, &d, false, now) {
+                Ok(_) => {
+                    let known = cm.peers.iter().any(|t| {
+                        t.cert.subject_raw() == c.subject_raw() && (!d.skid_ext || t.skid == d.skid)
+                    });
+                    if !known {
+                        cm.peers.push(TrustedPeer {
+                            cert: c,
+                            index: i,
+                            skid: d.skid,
+                        });
+                    }
+                }
+                Err(f) => reasons.push(Reason::TrustCertUnparseable {
+                    cert: label(CertRef::Trust(i), c),
+                    code: f.code.to_string(),
+                    detail: f.reason.message(),
+                }),
+            }
+        }
+
+        let entries: Vec<Entry<'_>> = req
+            .chain
+            .iter()
+            .take(MAX_CHAIN_DEPTH)
+            .enumerate()
+            .map(|(i, e)| match e.cert() {
+                Some(c) => Entry::Cert(Box::new(decode(c, CertRef::Chain(i)))),
+                None => Entry::Bad(super::entry_label(i, e)),
+            })
+            .collect();
+        if req.chain.len() > MAX_CHAIN_DEPTH {
+            reasons.push(Reason::Other {
+                message: format!(
+                    "the server sent {} certificates; wolfSSL reads the first {MAX_CHAIN_DEPTH} \
+                     and ignores the rest",
+                    req.chain.len()
+                ),
+            });
+        }
+
+        let finish = |code: i32, reasons: Vec<Reason>, cm: &Cm<'_>, anchor: Option<AnchorInfo>| {
+            let path = match anchor.is_some() {
+                true => path_of(cm, &entries),
+                false => sent_path(req),
+            };
+            Verdict {
+                profile: p.summary(),
+                ok: code == 0,
+                code: code.to_string(),
+                code_name: (code != 0).then(|| code_name(code).to_string()),
+                flags: None,
+                flag_names: Vec::new(),
+                anchor,
+                path,
+                reasons,
+            }
+        };
+
+        let leaf = match entries.first() {
+            Some(Entry::Cert(d)) => d,
+            Some(Entry::Bad(l)) => {
+                reasons.push(Reason::ChainCertUnparseable {
+                    cert: l.clone(),
+                    code: ASN_PARSE_E.to_string(),
+                    detail: "not a certificate wolfSSL can decode (ASN_PARSE_E)".into(),
+                });
+                return finish(ASN_PARSE_E, reasons, &cm, None);
+            }
+            None => {
+                reasons.push(Reason::Other {
+                    message: "the server sent no certificate".into(),
+                });
+                return finish(-345, reasons, &cm, None);
+            }
+        };
+
+        // The leaf parsed without verification first.
+        if let Err(f) = parse_relative(&cm, leaf, CertType::Peer, Mode::NoVerify, now) {
+            reasons.push(f.reason);
+            return finish(f.code, reasons, &cm, None);
+        }
+        let peer = cm
+            .peers
+            .iter()
+            .rev()
+            .find(|t| {
+                t.cert.subject_raw() == leaf.cert.subject_raw()
+                    && (!leaf.skid_ext || t.skid == leaf.skid)
+            })
+            .filter(|t| t.cert.signature == leaf.cert.signature)
+            .map(|t| t.index);
+
+        let mut last_err: Option<Fail> = None;
+        let mut verify_err = false;
+        if peer.is_none() {
+            let mut pending: Option<Fail> = None;
+            for e in entries.iter().skip(1).rev() {
+                pending = None;
+                let (mut ret, is_ca, d) = match e {
+                    Entry::Bad(l) => (
+                        Err(unparseable(
+                            l.clone(),
+                            ASN_PARSE_E,
+                            "not a certificate wolfSSL can decode".into(),
+                        )),
+                        false,
+                        None,
+                    ),
+                    Entry::Cert(d) => {
+                        let r = parse_relative(&cm, d, CertType::Peer, Mode::Verify, now)
+                            .map_err(|f| match f.code {
+                                // LoadCertByIssuer (no hashed directory) makes it ASN_NO_SIGNER_E.
+                                ASN_SELF_SIGNED_E => Fail {
+                                    code: ASN_NO_SIGNER_E,
+                                    ..f
+                                },
+                                _ => f,
+                            })
+                            .and_then(|_| rsa_small(d).map_or(Ok(()), Err));
+                        (r, d.is_ca, Some(d))
+                    }
+                };
+                let mut skip_add = false;
+                if is_ca {
+                    if let Err(f) = &ret {
+                        if f.code == ASN_NO_SIGNER_E {
+                            // Alternate chains: a CA without signer is passed over.
+                            ret = Ok(());
+                            verify_err = false;
+                        }
+                        skip_add = true;
+                    }
+                }
+                if ret.is_err() {
+                    verify_err = true;
+                }
+                if let (Ok(()), Some(d)) = (&ret, d) {
+                    let hash: [u8; 20] = match d.akid {
+                        Some(_) => d.skid,
+                        None => sha1::Sha1::digest(d.cert.subject_raw()).into(),
+                    };
+                    if is_ca && !skip_add && cm.by_key_id(&hash).is_none() {
+                        if let Err(f) = add_ca(&mut cm, d, true, now) {
+                            ret = Err(f);
+                        }
+                    }
+                }
+                if let Err(f) = ret {
+                    reasons.push(f.reason.clone());
+                    if last_err.is_none() {
+                        last_err = Some(f);
+                    } else {
+                        pending = Some(f);
+                    }
+                }
+            }
+            if let Some(f) = pending {
+                return finish(f.code, reasons, &cm, None);
+            }
+        }
+
+        // The leaf, verified.
+        let mut ret: Result<Option<usize>, Fail> = match peer {
+            Some(_) => Ok(None),
+            None => parse_relative(&cm, leaf, CertType::Peer, Mode::Verify, now).map(|p| p.signer),
+        };
+        match &ret {
+            Ok(_) if verify_err => {
+                let code = last_err.as_ref().map_or(ASN_NO_SIGNER_E, |f| f.code);
+                return finish(code, reasons, &cm, None);
+            }
+            Err(f) if f.code == ASN_PARSE_E || f.code == BUFFER_E || verify_err => {
+                reasons.push(f.reason.clone());
+                return finish(f.code, reasons, &cm, None);
+            }
+            _ => {}
+        }
+        if let Err(f) = &ret {
+            reasons.push(f.reason.clone());
+        }
+        if leaf.eku_server == Some(false) {
+            let f = fail(
+                EXTKEYUSE_AUTH_E,
+                Reason::ExtKeyUsage {
+                    purposes: leaf
+                        .cert
+                        .ext_key_usage
+                        .as_ref()
+                        .map(|k| k.names())
+                        .unwrap_or_default(),
+                },
+            );
+            reasons.push(f.reason.clone());
+            ret = Err(f);
+        }
+        if let HostCheck::Name(h) = req.host {
+            if !host_matches(leaf, h) {
+                let f = fail(
+                    DOMAIN_NAME_MISMATCH,
+                    Reason::HostnameMismatch {
+                        host: h.to_string(),
+                        names: super::names::offered_names(leaf.cert),
+                    },
+                );
+                reasons.push(f.reason.clone());
+                ret = Err(f);
+            }
+        }
+        if ret.is_ok() {
+            if let Some(f) = leaf_rsa_small(leaf) {
+                reasons.push(f.reason.clone());
+                ret = Err(f);
+            }
+        }
+        match ret {
+            Err(f) => finish(f.code, reasons, &cm, None),
+            Ok(_) if last_err.is_some() => {
+                let code = last_err.as_ref().map_or(0, |f| f.code);
+                finish(code, reasons, &cm, None)
+            }
+            Ok(signer) => {
+                let anchor = match peer {
+                    Some(i) => AnchorInfo::from_trust(req, i, "leaf-pinned"),
+                    None => {
+                        anchor_of(&cm, signer).and_then(|i| AnchorInfo::from_trust(req, i, "trust"))
+                    }
+                };
+                finish(0, reasons, &cm, anchor)
+            }
+        }
+    }
+}
+
+/// The trust entry at the top of the signers above `signer`.
+fn anchor_of(cm: &Cm<'_>, mut signer: Option<usize>) -> Option<usize> {
+    for _ in 0..=cm.signers.len() {
+        let s = cm.signers.get(signer?)?;
+        match s.at {
+            CertRef::Trust(i) => return Some(i),
+            CertRef::Chain(_) => signer = s.parent,
+        }
+    }
+    None
+}
+
+fn path_of(cm: &Cm<'_>, entries: &[Entry<'_>]) -> Vec<PathEntry> {
+    let mut out = Vec::new();
+    if let Some(Entry::Cert(leaf)) = entries.first() {
+        out.push(path_entry(CertRef::Chain(0), leaf.cert));
+        let mut next = cm.find_signer(leaf);
+        for _ in 0..=cm.signers.len() {
+            let Some(s) = next.and_then(|i| cm.signers.get(i)) else {
+                break;
+            };
+            out.push(path_entry(s.at, s.cert));
+            next = s.parent;
         }
     }
     out
 }
 
-impl Stack for Wolfssl {
-    fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
-        let mut signers: Vec<Signer<'_>> = req
-            .trust
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| {
-                a.cert.as_ref().map(|c| Signer {
-                    cert: c,
-                    at: CertRef::Trust(i),
-                })
-            })
-            .collect();
-        let done = |code: i32, reasons: Vec<Reason>, anchor: Option<AnchorInfo>| Verdict {
-            profile: p.summary(),
-            ok: code == 0,
-            code: code.to_string(),
-            code_name: (code != 0).then(|| code_name(code).to_string()),
-            flags: None,
+fn sent_path(req: &Request<'_>) -> Vec<PathEntry> {
+    req.chain
+        .iter()
+        .enumerate()
+        .map(|(i, c)| PathEntry {
+            at: CertRef::Chain(i),
+            subject: c
+                .cert()
+                .map_or_else(|| c.label(), |c| c.subject.to_string()),
+            flags: 0,
             flag_names: Vec::new(),
-            anchor,
-            path: req
-                .chain
-                .iter()
-                .enumerate()
-                .map(|(i, c)| PathEntry {
-                    at: CertRef::Chain(i),
-                    subject: c
-                        .cert()
-                        .map_or_else(|| c.label(), |c| c.subject.to_string()),
-                    flags: 0,
-                    flag_names: Vec::new(),
-                })
-                .collect(),
-            reasons,
-        };
-        let mut reasons = Vec::new();
-        let mut certs: Vec<&crate::cert::Certificate> = Vec::new();
-        for (i, e) in req.chain.iter().enumerate() {
-            match e.cert() {
-                Some(c) => certs.push(c),
-                None => {
-                    reasons.push(Reason::ChainCertUnparseable {
-                        cert: super::entry_label(i, e),
-                        code: "-140".into(),
-                        detail: "not a certificate wolfSSL can decode (ASN_PARSE_E)".into(),
-                    });
-                    return done(-140, reasons, None);
-                }
-            }
-        }
-        for (i, c) in certs.iter().copied().enumerate().skip(1).rev() {
-            match check_one(c, &signers, req.at) {
-                Ok(_) => {
-                    if c.is_ca() && c.key_usage.is_none_or(|k| k.has(KeyUsage::KEY_CERT_SIGN)) {
-                        signers.push(Signer {
-                            cert: c,
-                            at: CertRef::Chain(i),
-                        });
-                    }
-                }
-                Err((NO_SIGNER, _)) => {}
-                Err((code, r)) => {
-                    reasons.push(relabel(r, i));
-                    return done(code, reasons, None);
-                }
-            }
-        }
-        let Some(leaf) = certs.first().copied() else {
-            return done(NO_SIGNER, reasons, None);
-        };
-        let signer = match check_one(leaf, &signers, req.at) {
-            Ok(s) => s,
-            Err((code, r)) => {
-                reasons.push(r);
-                return done(code, reasons, None);
-            }
-        };
-        if let HostCheck::Name(h) = req.host {
-            if !super::names::san_or_cn_matches(leaf, h, false) {
-                reasons.push(Reason::HostnameMismatch {
-                    host: h.to_string(),
-                    names: super::names::offered_names(leaf),
-                });
-                return done(-322, reasons, None);
-            }
-        }
-        // The anchor: follow signers up to a user-loaded one.
-        let anchor = signers.get(signer).and_then(|s| match s.at {
-            CertRef::Trust(i) => AnchorInfo::from_trust(req, i, "trust"),
-            CertRef::Chain(_) => None,
-        });
-        done(0, reasons, anchor)
+        })
+        .collect()
+}
+
+fn path_entry(at: CertRef, c: &Certificate) -> PathEntry {
+    PathEntry {
+        at,
+        subject: c.subject.to_string(),
+        flags: 0,
+        flag_names: Vec::new(),
     }
 }
 
-fn relabel(r: Reason, i: usize) -> Reason {
-    let fix = |mut c: super::CertLabel| {
-        c.at = CertRef::Chain(i);
-        c
-    };
-    match r {
-        Reason::NoTrustedIssuer { cert, issuer } => Reason::NoTrustedIssuer {
-            cert: fix(cert),
-            issuer,
-        },
-        Reason::BadSignature { cert, by } => Reason::BadSignature {
-            cert: fix(cert),
-            by,
-        },
-        Reason::Expired { cert, not_after } => Reason::Expired {
-            cert: fix(cert),
-            not_after,
-        },
-        Reason::NotYetValid { cert, not_before } => Reason::NotYetValid {
-            cert: fix(cert),
-            not_before,
-        },
-        Reason::ChainCertUnparseable { cert, code, detail } => Reason::ChainCertUnparseable {
-            cert: fix(cert),
-            code,
-            detail,
-        },
-        other => other,
+#[cfg(test)]
+mod tests {
+    use super::{NameType, match_base_name, match_domain_name};
+
+    #[test]
+    fn domain_names_as_wolfssl_matches_them() {
+        let m = |p: &str, h: &str| match_domain_name(p.as_bytes(), h.as_bytes());
+        assert!(m("device.example.test", "DEVICE.example.test"));
+        assert!(m("*.example.test", "a.example.test"));
+        assert!(!m("*.example.test", "a.b.example.test"));
+        assert!(!m("*.example.test", "example.test"));
+        assert!(m("dev*.example.test", "device.example.test"));
+        assert!(m("device.*", "device.test"));
+        assert!(!m("device.*", "device.example.test"));
+        assert!(!m("", "x"));
+    }
+
+    #[test]
+    fn base_names_as_wolfssl_matches_them() {
+        let d = |n: &str, b: &str| match_base_name(NameType::Dns, n.as_bytes(), b.as_bytes());
+        assert!(d("device.example.test", "example.test"));
+        assert!(d("badexample.test", "example.test"));
+        assert!(!d("example.test", ".example.test"));
+        assert!(!d(".example.test", "example.test"));
+        let e = |n: &str, b: &str| match_base_name(NameType::Email, n.as_bytes(), b.as_bytes());
+        assert!(e("user@example.test", "example.test"));
+        assert!(!e("user@sub.example.test", "example.test"));
+        assert!(e("user@sub.example.test", ".example.test"));
     }
 }
