@@ -21,16 +21,13 @@ fn ders(list: Option<&Vec<serde_json::Value>>) -> Option<Vec<Vec<u8>>> {
 /// The limbo SERVER cases as scenarios, named `limbo:<id>`.
 pub fn scenarios() -> Vec<Scenario> {
     let path = anchorkit::testsupport::data("x509-limbo/limbo.json");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v: serde_json::Value =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let default_at = parse_time("2025-01-01").unwrap_or(0);
     let mut out = Vec::new();
     for c in v["testcases"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-        if c["validation_kind"] != "SERVER"
-            || c["crls"].as_array().is_some_and(|a| !a.is_empty())
-        {
+        if c["validation_kind"] != "SERVER" || c["crls"].as_array().is_some_and(|a| !a.is_empty()) {
             continue;
         }
         let (Some(trust), Some(inter), Some(leaf)) = (
@@ -41,7 +38,9 @@ pub fn scenarios() -> Vec<Scenario> {
             continue;
         };
         let host = match c["expected_peer_name"]["kind"].as_str() {
-            Some("DNS" | "IP") => c["expected_peer_name"]["value"].as_str().map(str::to_string),
+            Some("DNS" | "IP") => c["expected_peer_name"]["value"]
+                .as_str()
+                .map(str::to_string),
             _ => None,
         };
         let at = c["validation_time"]

@@ -1089,7 +1089,6 @@ impl Certificate {
         }
         Ok(cert)
     }
-
 }
 
 impl CertificateData {

@@ -63,6 +63,57 @@ const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 const ED448: &[u8] = &[0x2b, 0x65, 0x71];
 
+/// Results of signature checks already made, by SHA-256 of everything they depend on (key,
+/// algorithm, signed bytes, signature): the same check asked again (every verification of the
+/// same chain, every candidate `doctor` and `bundle` try) costs a hash.
+mod sig_cache {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use super::SigCheck;
+
+    const MAX: usize = 16384;
+
+    fn map() -> &'static Mutex<HashMap<[u8; 32], SigCheck>> {
+        static M: OnceLock<Mutex<HashMap<[u8; 32], SigCheck>>> = OnceLock::new();
+        M.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    pub(super) fn key(spki: &[u8], alg: &str, message: &[u8], signature: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [spki, alg.as_bytes(), signature, message] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part);
+        }
+        h.finalize().into()
+    }
+
+    pub(super) fn get(k: &[u8; 32]) -> Option<SigCheck> {
+        map().lock().ok()?.get(k).cloned()
+    }
+
+    pub(super) fn put(k: [u8; 32], v: &SigCheck) {
+        if let Ok(mut m) = map().lock() {
+            if m.len() >= MAX {
+                m.clear();
+            }
+            m.insert(k, v.clone());
+        }
+    }
+
+    pub(super) fn clear() {
+        if let Ok(mut m) = map().lock() {
+            m.clear();
+        }
+    }
+}
+
+/// Empties the signature-check cache (for measuring cold verification).
+pub fn clear_signature_cache() {
+    sig_cache::clear();
+}
+
 /// Verifies `signature` over `message` with the key in `spki_der` using algorithm `alg`.
 pub fn verify_signature(
     spki_der: &[u8],
@@ -70,6 +121,17 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> SigCheck {
+    let alg_key = format!("{alg:?}");
+    let k = sig_cache::key(spki_der, &alg_key, message, signature);
+    if let Some(hit) = sig_cache::get(&k) {
+        return hit;
+    }
+    let r = verify_uncached(spki_der, alg, message, signature);
+    sig_cache::put(k, &r);
+    r
+}
+
+fn verify_uncached(spki_der: &[u8], alg: &SigAlg, message: &[u8], signature: &[u8]) -> SigCheck {
     let Ok((_, spki)) = SubjectPublicKeyInfo::from_der(spki_der) else {
         return SigCheck::Unsupported("unparseable public key".into());
     };
@@ -472,7 +534,7 @@ fn ed448_verify(key: &[u8], message: &[u8], signature: &[u8]) -> SigCheck {
     ) else {
         return SigCheck::Invalid;
     };
-    let Ok(vk) = ed448_goldilocks::VerifyingKey::from_bytes(kb.into()) else {
+    let Ok(vk) = ed448_goldilocks::VerifyingKey::from_bytes(kb) else {
         return SigCheck::Invalid;
     };
     let Ok(sig) = ed448_goldilocks::Signature::try_from(&sb[..]) else {

@@ -341,13 +341,16 @@ pub enum Setting {
     Text(String),
 }
 
+/// Settings in file order, names without their prefix.
+pub type Settings = Vec<(String, Setting)>;
+
+/// An ESP-IDF release, e.g. `(5, 4, 4)`.
+pub type Release = (u8, u8, u8);
+
 /// The settings of an ESP-IDF `sdkconfig` (or `sdkconfig.defaults`): `CONFIG_NAME=value` and
 /// `# CONFIG_NAME is not set`, in order, names without the `CONFIG_` prefix; plus the ESP-IDF
 /// version named in the generated header, if any.
-pub fn read_sdkconfig(
-    file: &str,
-    text: &str,
-) -> Result<(Vec<(String, Setting)>, Option<(u8, u8, u8)>), ConfigError> {
+pub fn read_sdkconfig(file: &str, text: &str) -> Result<(Settings, Option<Release>), ConfigError> {
     let mut out = Vec::new();
     let mut version = None;
     for (n, raw) in text.lines().enumerate() {

@@ -215,7 +215,10 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
     // mbedtls_x509_get_name needs at least one RDN; the subject is read only when non-empty
     // (`if (len && ...)` in x509_crt_parse_der_core), the issuer always.
     if c.issuer.rdns.is_empty() {
-        return Parse::Err(ERR_INVALID_NAME + ASN1_OUT_OF_DATA, "empty issuer name".into());
+        return Parse::Err(
+            ERR_INVALID_NAME + ASN1_OUT_OF_DATA,
+            "empty issuer name".into(),
+        );
     }
     let mut seen: Vec<&str> = Vec::new();
     for e in &c.extensions {

@@ -64,7 +64,9 @@ impl Stack for Webpki {
             return fail(
                 p,
                 "InvalidMessage".into(),
-                format!("the Certificate message is {body} bytes; rustls takes at most 65535 (HandshakePayloadTooLarge)"),
+                format!(
+                    "the Certificate message is {body} bytes; rustls takes at most 65535 (HandshakePayloadTooLarge)"
+                ),
             );
         }
         let leaf_der = CertificateDer::from(leaf.bytes());

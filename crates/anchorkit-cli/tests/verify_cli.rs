@@ -1,0 +1,155 @@
+//! `anchorkit verify` as a user runs it: one profile, several profiles (the matrix), build
+//! configuration files, served chains with entries that are not certificates.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_anchorkit"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const STORY: [&str; 8] = [
+    "--trust",
+    "examples/user-story/cert_pem.c",
+    "--chain",
+    "examples/user-story/served-leaf.pem",
+    "--host",
+    "optimized.realyze.com",
+    "--at",
+    "2022-04-06",
+];
+
+#[test]
+fn matrix_gives_one_row_per_profile_and_fails_when_any_rejects() {
+    let mut args = vec!["verify"];
+    args.extend(STORY);
+    args.extend(["--profile", "esp-idf-4.4,bearssl,webpki"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 1, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        rows[0].starts_with("esp-idf-4.4") && rows[0].contains("rejects"),
+        "{out}"
+    );
+    assert!(
+        rows[1].starts_with("bearssl") && rows[1].contains("accepts"),
+        "{out}"
+    );
+    // Only stacks that accept: exit 0.
+    let mut ok = vec!["verify"];
+    ok.extend(STORY);
+    ok.extend(["--profile", "bearssl,wolfssl-5"]);
+    assert_eq!(run(&ok).0, 0);
+}
+
+#[test]
+fn matrix_json_is_an_array_of_verdicts() {
+    let mut args = vec!["--json", "verify"];
+    args.extend(STORY);
+    args.extend(["--profile", "all"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let arr = v.as_array().expect("array");
+    assert_eq!(arr.len(), anchorkit::profile::Profile::names().len());
+    for row in arr {
+        assert!(common::check_schema("verify", row) >= 8);
+    }
+}
+
+#[test]
+fn unknown_profile_in_a_list_is_bad_input() {
+    let mut args = vec!["verify"];
+    args.extend(STORY);
+    args.extend(["--profile", "bearssl,nosuch"]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("nosuch"), "{err}");
+}
+
+#[test]
+fn sdkconfig_turns_time_checks_on_and_bad_lines_are_located() {
+    let dir = std::env::temp_dir().join(format!("anchorkit-verify-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let sdk = dir.join("sdkconfig");
+    std::fs::write(&sdk, "CONFIG_MBEDTLS_HAVE_TIME_DATE=y\n").expect("write");
+    let sdk_s = sdk.display().to_string();
+    // The 2022 leaf checked in 2025 with time checks on: EXPIRED joins NOT_TRUSTED.
+    let args = [
+        "verify",
+        "--trust",
+        "examples/user-story/cert_pem.c",
+        "--chain",
+        "examples/user-story/served-leaf.pem",
+        "--host",
+        "optimized.realyze.com",
+        "--at",
+        "2025-01-01",
+        "--profile",
+        "esp-idf-5.4",
+        "--sdkconfig",
+        &sdk_s,
+    ];
+    let (code, out, _) = run(&args);
+    assert_eq!(code, 1);
+    assert!(out.contains("EXPIRED"), "{out}");
+    assert!(out.contains("time checks on"), "{out}");
+    std::fs::write(&sdk, "CONFIG_MBEDTLS_HAVE_TIME_DATE=y\nnot a setting\n").expect("write");
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("sdkconfig:2"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_chain_entry_that_is_not_a_certificate_is_the_stack_s_business() {
+    let dir = std::env::temp_dir().join(format!("anchorkit-verify-junk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let leaf =
+        std::fs::read_to_string(root().join("examples/user-story/served-leaf.pem")).expect("leaf");
+    let junk = anchorkit::pemutil::encode("CERTIFICATE", b"this is not a certificate at all");
+    let chain = dir.join("chain.pem");
+    std::fs::write(&chain, format!("{leaf}{junk}")).expect("write");
+    let chain_s = chain.display().to_string();
+    let base = [
+        "verify",
+        "--trust",
+        "examples/user-story/served-leaf.pem",
+        "--chain",
+        &chain_s,
+        "--host",
+        "optimized.realyze.com",
+        "--at",
+        "2022-04-06",
+        "--profile",
+    ];
+    // BearSSL trusts the leaf directly and never reads the bytes after it.
+    let mut a = base.to_vec();
+    a.push("bearssl");
+    let (code, out, err) = run(&a);
+    assert_eq!(code, 0, "{out}{err}");
+    // Mbed TLS rejects an entry under 128 bytes in the Certificate message.
+    let mut a = base.to_vec();
+    a.push("mbedtls-3.6");
+    let (code, out, _) = run(&a);
+    assert_eq!(code, 1);
+    assert!(out.contains("-0x7300"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
