@@ -63,48 +63,69 @@ const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 const ED448: &[u8] = &[0x2b, 0x65, 0x71];
 
-/// Results of signature checks already made, by SHA-256 of everything they depend on (key,
-/// algorithm, signed bytes, signature): the same check asked again (every verification of the
-/// same chain, every candidate `doctor` and `bundle` try) costs a hash.
+/// Results of signature checks already made, by a 128-bit keyed hash (two SipHash keys drawn
+/// at random per process) of everything they depend on: key, algorithm, signed bytes,
+/// signature. The same check asked again (every verification of the same chain, every
+/// candidate `doctor` and `bundle` try) costs a hash.
 mod sig_cache {
     use std::collections::HashMap;
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hash, Hasher};
     use std::sync::{Mutex, OnceLock};
 
     use super::SigCheck;
+    use crate::cert::SigAlg;
 
     const MAX: usize = 16384;
 
-    fn map() -> &'static Mutex<HashMap<[u8; 32], SigCheck>> {
-        static M: OnceLock<Mutex<HashMap<[u8; 32], SigCheck>>> = OnceLock::new();
-        M.get_or_init(|| Mutex::new(HashMap::new()))
+    struct Cache {
+        keys: (RandomState, RandomState),
+        map: HashMap<u128, SigCheck>,
     }
 
-    pub(super) fn key(spki: &[u8], alg: &str, message: &[u8], signature: &[u8]) -> [u8; 32] {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for part in [spki, alg.as_bytes(), signature, message] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part);
-        }
-        h.finalize().into()
+    fn cache() -> &'static Mutex<Cache> {
+        static M: OnceLock<Mutex<Cache>> = OnceLock::new();
+        M.get_or_init(|| {
+            Mutex::new(Cache {
+                keys: (RandomState::new(), RandomState::new()),
+                map: HashMap::new(),
+            })
+        })
     }
 
-    pub(super) fn get(k: &[u8; 32]) -> Option<SigCheck> {
-        map().lock().ok()?.get(k).cloned()
+    fn keys() -> Option<(RandomState, RandomState)> {
+        cache().lock().ok().map(|c| c.keys.clone())
     }
 
-    pub(super) fn put(k: [u8; 32], v: &SigCheck) {
-        if let Ok(mut m) = map().lock() {
-            if m.len() >= MAX {
-                m.clear();
+    pub(super) fn key(spki: &[u8], alg: &SigAlg, message: &[u8], signature: &[u8]) -> Option<u128> {
+        let (a, b) = keys()?;
+        let one = |s: &RandomState| {
+            let mut h = s.build_hasher();
+            spki.hash(&mut h);
+            Hash::hash(alg, &mut h);
+            signature.hash(&mut h);
+            message.hash(&mut h);
+            h.finish()
+        };
+        Some((u128::from(one(&a)) << 64) | u128::from(one(&b)))
+    }
+
+    pub(super) fn get(k: u128) -> Option<SigCheck> {
+        cache().lock().ok()?.map.get(&k).cloned()
+    }
+
+    pub(super) fn put(k: u128, v: &SigCheck) {
+        if let Ok(mut c) = cache().lock() {
+            if c.map.len() >= MAX {
+                c.map.clear();
             }
-            m.insert(k, v.clone());
+            c.map.insert(k, v.clone());
         }
     }
 
     pub(super) fn clear() {
-        if let Ok(mut m) = map().lock() {
-            m.clear();
+        if let Ok(mut c) = cache().lock() {
+            c.map.clear();
         }
     }
 }
@@ -121,13 +142,14 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> SigCheck {
-    let alg_key = format!("{alg:?}");
-    let k = sig_cache::key(spki_der, &alg_key, message, signature);
-    if let Some(hit) = sig_cache::get(&k) {
+    let k = sig_cache::key(spki_der, alg, message, signature);
+    if let Some(hit) = k.and_then(sig_cache::get) {
         return hit;
     }
     let r = verify_uncached(spki_der, alg, message, signature);
-    sig_cache::put(k, &r);
+    if let Some(k) = k {
+        sig_cache::put(k, &r);
+    }
     r
 }
 
