@@ -1,4 +1,5 @@
-//! Name comparison and hostname matching as Mbed TLS does them.
+//! Name comparison and hostname matching as Mbed TLS does them, and OpenSSL 3's host rules
+//! ([`openssl_host_matches`]).
 
 use crate::cert::{Certificate, Name, NameAttr, SanEntry, ip_text};
 
@@ -134,6 +135,119 @@ pub fn san_or_cn_matches(leaf: &Certificate, host: &str, ip_only: bool) -> bool 
         .any(|a| dns_match(&a.text(), host))
 }
 
+/// OpenSSL's `equal_nocase` (`v3_utl.c`): ASCII case-insensitive equality; a NUL in the pattern
+/// never matches. With `dot_subdomains` (a host starting with '.') a longer pattern is first cut
+/// to its suffix of the host's length (`skip_prefix`).
+fn osl_equal_nocase(pattern: &[u8], subject: &[u8], dot_subdomains: bool) -> bool {
+    let mut p = pattern;
+    if dot_subdomains {
+        let mut q = pattern;
+        while q.len() > subject.len() && q.first().is_some_and(|c| *c != 0) {
+            q = &q[1..];
+        }
+        if q.len() == subject.len() {
+            p = q;
+        }
+    }
+    p.len() == subject.len()
+        && p.iter()
+            .zip(subject)
+            .all(|(l, r)| *l != 0 && l.eq_ignore_ascii_case(r))
+}
+
+/// OpenSSL's `valid_star`: the position of the one legal wildcard of `pattern` (at the start or
+/// end of a non-IDNA first label, and at least two dots after it), with no host flags.
+fn osl_valid_star(p: &[u8]) -> Option<usize> {
+    const START: u8 = 1;
+    const HYPHEN: u8 = 4;
+    const IDNA: u8 = 8;
+    let mut star = None;
+    let mut state = START;
+    let mut dots = 0;
+    for (i, &c) in p.iter().enumerate() {
+        if c == b'*' {
+            let atstart = state & START != 0;
+            let atend = i + 1 == p.len() || p.get(i + 1) == Some(&b'.');
+            if star.is_some() || state & IDNA != 0 || dots > 0 || (!atstart && !atend) {
+                return None;
+            }
+            star = Some(i);
+            state &= !START;
+        } else if c.is_ascii_alphanumeric() {
+            if state & START != 0 && p.len() - i >= 4 && p[i..i + 4].eq_ignore_ascii_case(b"xn--") {
+                state |= IDNA;
+            }
+            state &= !(HYPHEN | START);
+        } else if c == b'.' {
+            if state & (HYPHEN | START) != 0 {
+                return None;
+            }
+            state = START;
+            dots += 1;
+        } else if c == b'-' {
+            if state & START != 0 {
+                return None;
+            }
+            state |= HYPHEN;
+        } else {
+            return None;
+        }
+    }
+    if state & (START | HYPHEN) != 0 || dots < 2 {
+        return None;
+    }
+    star
+}
+
+/// OpenSSL's `wildcard_match`: prefix and suffix around the star, and what the star covers is
+/// letters, digits and hyphens of one label (or a literal '*'); an `xn--` host label cannot
+/// match a partial wildcard.
+fn osl_wildcard_match(prefix: &[u8], suffix: &[u8], subject: &[u8]) -> bool {
+    if subject.len() < prefix.len() + suffix.len() {
+        return false;
+    }
+    let start = prefix.len();
+    let end = subject.len() - suffix.len();
+    if !osl_equal_nocase(prefix, &subject[..start], false)
+        || !osl_equal_nocase(&subject[end..], suffix, false)
+    {
+        return false;
+    }
+    let mut allow_idna = false;
+    if prefix.is_empty() && suffix.first() == Some(&b'.') {
+        if start == end {
+            return false;
+        }
+        allow_idna = true;
+    }
+    if !allow_idna && subject.len() >= 4 && subject[..4].eq_ignore_ascii_case(b"xn--") {
+        return false;
+    }
+    if end == start + 1 && subject[start] == b'*' {
+        return true;
+    }
+    subject[start..end]
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
+/// OpenSSL 3 `X509_check_host`'s name comparison (`equal_wildcard`) with the flags
+/// `SSL_set1_host` leaves at zero: partial wildcards such as `f*.example.com` are allowed, a
+/// wildcard needs two dots after it (so never `*.com`), covers exactly one label, and never
+/// matches in or against an IDNA (`xn--`) label unless it is the whole first label.
+pub fn openssl_host_matches(pattern: &[u8], host: &[u8]) -> bool {
+    let dot_subdomains = host.len() > 1 && host[0] == b'.';
+    let star = if dot_subdomains {
+        None
+    } else {
+        osl_valid_star(pattern)
+    };
+    match star {
+        None => osl_equal_nocase(pattern, host, dot_subdomains),
+        Some(s) => osl_wildcard_match(&pattern[..s], &pattern[s + 1..], host),
+    }
+}
+
 /// The names a leaf offers for matching, for messages.
 pub fn offered_names(leaf: &Certificate) -> Vec<String> {
     if leaf.has_san {
@@ -173,5 +287,24 @@ mod tests {
         assert_eq!(parse_ip("192.0.2.1"), Some(vec![192, 0, 2, 1]));
         assert_eq!(parse_ip("192.0.2.01"), None);
         assert_eq!(parse_ip("::1").map(|v| v.len()), Some(16));
+    }
+
+    #[test]
+    fn openssl_wildcards() {
+        let m = |p: &str, h: &str| openssl_host_matches(p.as_bytes(), h.as_bytes());
+        assert!(m("*.example.com", "a.example.com"));
+        assert!(m("*.EXAMPLE.com", "A.example.COM"));
+        assert!(!m("*.example.com", "example.com"));
+        assert!(!m("*.example.com", "a.b.example.com"));
+        assert!(m("f*.example.com", "foo.example.com"));
+        assert!(m("*o.example.com", "foo.example.com"));
+        assert!(!m("f*o.example.com", "foo.example.com"));
+        assert!(!m("*.com", "a.com"));
+        assert!(m("*.com", "*.com"));
+        assert!(m("*.example.com", "xn--bcher-kva.example.com"));
+        assert!(!m("x*.example.com", "xn--bcher-kva.example.com"));
+        assert!(!m("xn--*.example.com", "xn--a.example.com"));
+        assert!(!m("a*.b*.example.com", "ab.bc.example.com"));
+        assert!(m("device.example.com", "DEVICE.example.com"));
     }
 }

@@ -1,20 +1,56 @@
-//! OpenSSL 3 `openssl verify` (default parameters: trusted-first chain building, no partial
-//! chains, security level 1, no purpose check), the desktop reference firmware developers
-//! compare against.
+//! OpenSSL 3.0 as a TLS client verifies the server's chain (`ssl_verify_cert_chain` with the
+//! "ssl_server" verify parameters, security level 1, `SSL_VERIFY_PEER`, the host set with
+//! `SSL_set1_host` or `X509_VERIFY_PARAM_set1_ip_asc`, only the trust list in the store).
 //!
-//! Rules (observed against OpenSSL 3.0 by the differential suite): chain building looks for
-//! each certificate's issuer in the trust store first, then among the untrusted certificates in
-//! any order, preferring time-valid candidates; once a trusted certificate is reached only the
-//! trust store is searched; the chain must end in a self-signed trusted certificate (an
-//! intermediate in the store gives error 2); a self-signed leaf is trusted only as the exact
-//! certificate. Then, leaf upwards: unhandled critical extensions (34), CA flag and keyCertSign
-//! on issuers (79), path length (25); name constraints (47); the host (62); key and digest
-//! strength (66, 67); and finally, top down, signatures (7) and validity (9, 10).
+//! The model follows `X509_verify_cert` (`crypto/x509/x509_vfy.c`) step by step; the first
+//! error stops verification, as the verify callback returns `preverify_ok`:
+//!
+//! 1. `tls_process_server_certificate`: every entry must decode as exactly one certificate.
+//! 2. `check_key_level` on the leaf: security level 1 wants 80-bit keys (error 66).
+//! 3. `build_chain`: trusted first. At each step the trust store is searched for an issuer
+//!    (`X509_STORE_CTX_get1_issuer`: same canonical name, `ossl_x509_likely_issued` — the
+//!    authorityKeyIdentifier and the signature algorithm's key type must fit — the first
+//!    time-valid one, else the latest to expire); only when it has none, the served
+//!    certificates (`find_issuer`, same preference, each used once). Once a trusted certificate
+//!    is on the chain only the store is searched, and the chain is trusted when it ends in a
+//!    self-signed store certificate (`check_trust`: `EXFLAG_SS`, the signature not checked). A
+//!    self-signed served certificate is trusted only as the exact store copy. Depth 100 (error
+//!    22); otherwise errors 18, 19, 2 or 20.
+//! 4. `check_extensions`, leaf first: unhandled critical extensions (34, with OpenSSL's short
+//!    list of supported ones), proxy certificates (40), `X509_check_ca` on issuers (79: an
+//!    intermediate needs basicConstraints cA and keyCertSign when keyUsage is present; the top
+//!    may also be a v1 self-signed root, a keyUsage-only or an nsCertType CA), explicit curve
+//!    parameters (94), the "sslserver" purpose (`check_purpose_ssl_server`, 26: extendedKeyUsage
+//!    with serverAuth or SGC on every certificate including the trust anchor, anyExtendedKeyUsage
+//!    not enough; on the leaf nsCertType sslServer and a TLS keyUsage; on CAs `check_ssl_ca`),
+//!    path length (25, self-issued intermediates not counted).
+//! 5. `check_auth_level`: issuer keys (67), then signature strength of every certificate but
+//!    the top (68: SHA-1 and MD5 give fewer than 80 bits).
+//! 6. `check_id`: `X509_check_host` (62) or `X509_check_ip` (64).
+//! 7. `internal_verify`, top down: keyUsage of the issuer (32), signatures (7: `X509_verify`,
+//!    which also wants both signature algorithm fields equal; the self-signed top's own
+//!    signature is not checked; DSA is verified here, the rest by [`verify_signature`]),
+//!    validity (9, 10; 13, 14 for malformed times; `notAfter` equal to the time is already
+//!    expired).
+//! 8. `check_name_constraints`: every certificate against the constraints of every one above
+//!    it, trust anchor included, the top first (47, 48, 49, 51, 53; 1 past `NAME_CHECK_MAX`);
+//!    the leaf's CN counts as a DNS name when it has no dNSName SAN.
+//!
+//! Policy checks are off (`X509_V_FLAG_POLICY_CHECK` is not set by a TLS client). Certificates
+//! OpenSSL flags `EXFLAG_INVALID` (a malformed or repeated extension it decodes, an empty
+//! keyUsage, a negative pathLen) can neither issue nor be issued, so such a leaf ends in 20.
+
+use std::borrow::Cow;
+
+use num_bigint::BigUint;
+use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer};
+use x509_parser::der_parser::oid::Oid;
+use x509_parser::nom::Parser;
 
 use super::{
     AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
 };
-use crate::cert::{Certificate, KeyKind, KeyUsage, Name};
+use crate::cert::{Certificate, Curve, HashAlg, KeyKind, Name, SigAlg, ip_text};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
 
@@ -26,41 +62,181 @@ const SSL_R_CERT_LENGTH_MISMATCH: i32 = 135;
 /// `ERR_R_ASN1_LIB` as `ERR_GET_REASON` returns it (a common reason: `ERR_RFLAG_COMMON`).
 const ERR_R_ASN1_LIB: i32 = 13 | (2 << 18);
 
+/// `max_depth` of `build_chain`: the verify depth of the "default" parameters (100) plus one.
+/// No issuer is looked up for a chain already longer than this, and such a chain is error 22.
+const MAX_CHAIN: usize = 101;
+
+/// Security level 1 (`minbits_table[0]`): 80 bits. For RSA, `EVP_PKEY_get_security_bits` of
+/// OpenSSL 3.0.19 (the SP 800-56B estimate rounded to a multiple of 8) first reaches 80 at a
+/// 920-bit modulus (919 bits give 72); measured on the installed library.
+const RSA_LEVEL1_MIN_BITS: u32 = 920;
+
 fn code_name(code: i32) -> &'static str {
     match code {
+        1 => "X509_V_ERR_UNSPECIFIED",
         2 => "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT",
+        6 => "X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
         7 => "X509_V_ERR_CERT_SIGNATURE_FAILURE",
         9 => "X509_V_ERR_CERT_NOT_YET_VALID",
         10 => "X509_V_ERR_CERT_HAS_EXPIRED",
+        13 => "X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD",
+        14 => "X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD",
         18 => "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT",
         19 => "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN",
         20 => "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+        21 => "X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE",
         22 => "X509_V_ERR_CERT_CHAIN_TOO_LONG",
         25 => "X509_V_ERR_PATH_LENGTH_EXCEEDED",
+        26 => "X509_V_ERR_INVALID_PURPOSE",
+        32 => "X509_V_ERR_KEYUSAGE_NO_CERTSIGN",
         34 => "X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION",
+        40 => "X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED",
         47 => "X509_V_ERR_PERMITTED_VIOLATION",
+        48 => "X509_V_ERR_EXCLUDED_VIOLATION",
+        49 => "X509_V_ERR_SUBTREE_MINMAX",
+        51 => "X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE",
+        53 => "X509_V_ERR_UNSUPPORTED_NAME_SYNTAX",
         62 => "X509_V_ERR_HOSTNAME_MISMATCH",
         64 => "X509_V_ERR_IP_ADDRESS_MISMATCH",
         66 => "X509_V_ERR_EE_KEY_TOO_SMALL",
         67 => "X509_V_ERR_CA_KEY_TOO_SMALL",
+        68 => "X509_V_ERR_CA_MD_TOO_WEAK",
         79 => "X509_V_ERR_INVALID_CA",
+        94 => "X509_V_ERR_EC_KEY_EXPLICIT_PARAMS",
         _ => "X509_V_ERR",
     }
 }
 
-/// Case-insensitive, whitespace-folded comparison (OpenSSL's canonical name encoding).
-fn canon(n: &Name) -> Vec<Vec<(String, String)>> {
+// ---------------------------------------------------------------------------------------------
+// DER reading.
+
+/// All TLVs of `b`, which must be used up exactly.
+fn tlvs(mut b: &[u8]) -> Option<Vec<Any<'_>>> {
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let (rest, a) = Any::from_der(b).ok()?;
+        out.push(a);
+        b = rest;
+    }
+    Some(out)
+}
+
+/// The children of the one universal SEQUENCE that `b` holds.
+fn seq(b: &[u8]) -> Option<Vec<Any<'_>>> {
+    let (rest, a) = Any::from_der(b).ok()?;
+    if !rest.is_empty() || a.class() != Class::Universal || a.tag().0 != 16 {
+        return None;
+    }
+    tlvs(a.data)
+}
+
+/// The content of the one universal `tag` TLV that `b` holds.
+fn prim(b: &[u8], tag: u32) -> Option<&[u8]> {
+    let (rest, a) = Any::from_der(b).ok()?;
+    (rest.is_empty() && a.class() == Class::Universal && a.tag().0 == tag).then_some(a.data)
+}
+
+/// BIT STRING content as OpenSSL keeps it: the bytes, unused bits cleared.
+fn bit_string(content: &[u8]) -> Option<Vec<u8>> {
+    let (&unused, data) = content.split_first()?;
+    if unused > 7 || (data.is_empty() && unused != 0) {
+        return None;
+    }
+    let mut v = data.to_vec();
+    if let Some(last) = v.last_mut() {
+        *last &= 0xffu8 << unused;
+    }
+    Some(v)
+}
+
+fn oid_of(content: &[u8]) -> String {
+    Oid::new(Cow::Borrowed(content)).to_id_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: `X509_NAME_cmp` compares canonical encodings (`x509_name_canon`).
+
+/// One canonical attribute: type, string tag after canonicalisation, value.
+type CanonAttr = (String, u32, Vec<u8>);
+/// A canonical name: RDNs in order, each a sorted set of attributes.
+type Canon = Vec<Vec<CanonAttr>>;
+
+/// `ASN1_STRING_to_UTF8`: the value as UTF-8, or `None` when the type is not a string type or
+/// the bytes do not decode.
+fn to_utf8(tag: u32, v: &[u8]) -> Option<Vec<u8>> {
+    let from_chars = |it: &mut dyn Iterator<Item = Option<u32>>| -> Option<Vec<u8>> {
+        let mut s = String::new();
+        for c in it {
+            s.push(char::from_u32(c?)?);
+        }
+        Some(s.into_bytes())
+    };
+    match tag {
+        12 => std::str::from_utf8(v).ok().map(|s| s.as_bytes().to_vec()),
+        18 | 19 | 20 | 22 | 23 | 24 | 26 => from_chars(&mut v.iter().map(|b| Some(u32::from(*b)))),
+        28 if v.len() % 4 == 0 => from_chars(
+            &mut v
+                .chunks(4)
+                .map(|c| Some(u32::from_be_bytes([c[0], c[1], c[2], c[3]]))),
+        ),
+        30 if v.len() % 2 == 0 => from_chars(
+            &mut v
+                .chunks(2)
+                .map(|c| Some(u32::from(u16::from_be_bytes([c[0], c[1]])))),
+        ),
+        _ => None,
+    }
+}
+
+fn osl_isspace(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// `asn1_string_canon`: string types become UTF8String, trimmed, inner whitespace runs folded
+/// to one space, ASCII lower-cased; other types are kept as they are.
+fn canon_value(tag: u32, v: &[u8]) -> (u32, Vec<u8>) {
+    if !matches!(tag, 12 | 30 | 28 | 19 | 20 | 22 | 26) {
+        return (tag, v.to_vec());
+    }
+    let Some(u) = to_utf8(tag, v) else {
+        return (tag, v.to_vec());
+    };
+    let mut s: &[u8] = &u;
+    while s.first().is_some_and(|c| osl_isspace(*c)) {
+        s = &s[1..];
+    }
+    while s.last().is_some_and(|c| osl_isspace(*c)) {
+        s = &s[..s.len() - 1];
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if !c.is_ascii() {
+            out.push(c);
+            i += 1;
+        } else if osl_isspace(c) {
+            out.push(b' ');
+            while i < s.len() && osl_isspace(s[i]) {
+                i += 1;
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+            i += 1;
+        }
+    }
+    (12, out)
+}
+
+fn canon(n: &Name) -> Canon {
     n.rdns
         .iter()
         .map(|rdn| {
-            let mut v: Vec<(String, String)> = rdn
+            let mut v: Vec<CanonAttr> = rdn
                 .iter()
                 .map(|a| {
-                    let t = a.text().to_lowercase();
-                    (
-                        a.oid.to_string(),
-                        t.split_whitespace().collect::<Vec<_>>().join(" "),
-                    )
+                    let (t, b) = canon_value(a.tag, &a.value);
+                    (a.oid.to_string(), t, b)
                 })
                 .collect();
             v.sort();
@@ -69,107 +245,1301 @@ fn canon(n: &Name) -> Vec<Vec<(String, String)>> {
         .collect()
 }
 
-fn names_eq(a: &Name, b: &Name) -> bool {
-    canon(a) == canon(b)
+// ---------------------------------------------------------------------------------------------
+// GeneralName and the extensions OpenSSL caches (`ossl_x509v3_cache_extensions`).
+
+/// A GeneralName as OpenSSL compares it.
+#[derive(Debug, Clone)]
+enum Gn {
+    /// otherName, by type-id.
+    Other(String),
+    Email(Vec<u8>),
+    Dns(Vec<u8>),
+    X400,
+    Dir(Canon),
+    Edi,
+    Uri(Vec<u8>),
+    Ip(Vec<u8>),
+    Rid,
 }
 
-/// `X509_check_issued` as far as chain building uses it: names and key identifiers.
-fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
-    if !names_eq(&child.issuer, &issuer.subject) {
-        return false;
+impl Gn {
+    fn kind(&self) -> u8 {
+        match self {
+            Gn::Other(_) => 0,
+            Gn::Email(_) => 1,
+            Gn::Dns(_) => 2,
+            Gn::X400 => 3,
+            Gn::Dir(_) => 4,
+            Gn::Edi => 5,
+            Gn::Uri(_) => 6,
+            Gn::Ip(_) => 7,
+            Gn::Rid => 8,
+        }
     }
-    match (&child.authority_key_id, &issuer.subject_key_id) {
-        (Some(aki), Some(ski)) => aki == ski,
-        _ => true,
+
+    fn describe(&self) -> String {
+        let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match self {
+            Gn::Other(o) => format!("othername:{o}"),
+            Gn::Email(e) => format!("email:{}", s(e)),
+            Gn::Dns(d) => format!("DNS:{}", s(d)),
+            Gn::X400 => "X400Name".into(),
+            Gn::Dir(_) => "DirName".into(),
+            Gn::Edi => "EdiPartyName".into(),
+            Gn::Uri(u) => format!("URI:{}", s(u)),
+            Gn::Ip(b) if b.len() == 8 || b.len() == 32 => {
+                let h = b.len() / 2;
+                format!("IP:{}/{}", ip_text(&b[..h]), ip_text(&b[h..]))
+            }
+            Gn::Ip(b) => format!("IP:{}", ip_text(b)),
+            Gn::Rid => "RID".into(),
+        }
     }
 }
 
-fn self_signed(c: &Certificate) -> bool {
-    issued_by(c, c)
+fn general_name(a: &Any<'_>) -> Option<Gn> {
+    if a.class() != Class::ContextSpecific {
+        return None;
+    }
+    Some(match a.tag().0 {
+        0 => {
+            let (_, oid) = Any::from_der(a.data).ok()?;
+            Gn::Other(oid_of(oid.data))
+        }
+        1 => Gn::Email(a.data.to_vec()),
+        2 => Gn::Dns(a.data.to_vec()),
+        3 => Gn::X400,
+        4 => Gn::Dir(canon(&Name::from_der(a.data).ok()?)),
+        5 => Gn::Edi,
+        6 => Gn::Uri(a.data.to_vec()),
+        7 => Gn::Ip(a.data.to_vec()),
+        8 => Gn::Rid,
+        _ => return None,
+    })
 }
 
-fn time_ok(c: &Certificate, at: i64) -> bool {
-    c.valid_at(at)
+fn general_names(items: &[Any<'_>]) -> Option<Vec<Gn>> {
+    items.iter().map(general_name).collect()
 }
 
-/// Extensions OpenSSL 3 handles (a critical one it does not know is error 34).
-const HANDLED: &[&str] = &[
-    "2.5.29.14",
-    "2.5.29.15",
-    "2.5.29.17",
-    "2.5.29.18",
-    "2.5.29.19",
-    "2.5.29.30",
-    "2.5.29.31",
-    "2.5.29.32",
-    "2.5.29.33",
-    "2.5.29.35",
-    "2.5.29.36",
-    "2.5.29.37",
-    "2.5.29.54",
-    "2.5.29.46",
-    "1.3.6.1.5.5.7.1.1",
-    "1.3.6.1.5.5.7.1.11",
-    "1.3.6.1.5.5.7.1.24",
-    "2.16.840.1.113730.1.1",
-    "1.3.6.1.4.1.11129.2.4.2",
-    "1.3.6.1.4.1.11129.2.4.3",
+/// One GeneralSubtree: the base and whether minimum/maximum are other than absent or 0.
+#[derive(Debug, Clone)]
+struct Subtree {
+    base: Gn,
+    minmax_ok: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Constraints {
+    permitted: Vec<Subtree>,
+    excluded: Vec<Subtree>,
+}
+
+fn name_constraints(v: &[u8]) -> Option<Constraints> {
+    let mut nc = Constraints::default();
+    for part in seq(v)? {
+        if part.class() != Class::ContextSpecific || part.tag().0 > 1 {
+            return None;
+        }
+        let mut trees = Vec::new();
+        for st in tlvs(part.data)? {
+            if st.class() != Class::Universal || st.tag().0 != 16 {
+                return None;
+            }
+            let items = tlvs(st.data)?;
+            let (base, rest) = items.split_first()?;
+            let mut minmax_ok = true;
+            for r in rest {
+                match (r.class(), r.tag().0) {
+                    (Class::ContextSpecific, 0) => {
+                        if r.data.iter().any(|b| *b != 0) {
+                            minmax_ok = false;
+                        }
+                    }
+                    (Class::ContextSpecific, 1) => minmax_ok = false,
+                    _ => return None,
+                }
+            }
+            trees.push(Subtree {
+                base: general_name(base)?,
+                minmax_ok,
+            });
+        }
+        if part.tag().0 == 0 {
+            nc.permitted = trees;
+        } else {
+            nc.excluded = trees;
+        }
+    }
+    Some(nc)
+}
+
+/// authorityKeyIdentifier.
+#[derive(Debug, Clone, Default)]
+struct Akid {
+    keyid: Option<Vec<u8>>,
+    issuer: Option<Canon>,
+    serial: Option<Vec<u8>>,
+}
+
+fn akid(v: &[u8]) -> Option<Akid> {
+    let mut a = Akid::default();
+    for item in seq(v)? {
+        if item.class() != Class::ContextSpecific {
+            return None;
+        }
+        match item.tag().0 {
+            0 => a.keyid = Some(item.data.to_vec()),
+            1 => {
+                let gens = general_names(&tlvs(item.data)?)?;
+                a.issuer = gens.into_iter().find_map(|g| match g {
+                    Gn::Dir(d) => Some(d),
+                    _ => None,
+                });
+            }
+            2 => a.serial = Some(item.data.to_vec()),
+            _ => return None,
+        }
+    }
+    Some(a)
+}
+
+/// An INTEGER's value as sign and magnitude (`ASN1_INTEGER_cmp`).
+fn int_value(b: &[u8]) -> (bool, &[u8]) {
+    let neg = b.first().is_some_and(|x| x & 0x80 != 0);
+    let n = b.iter().take_while(|x| **x == 0).count();
+    (neg, &b[n..])
+}
+
+/// The key as OpenSSL decodes it (`X509_get0_pubkey`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyType {
+    Rsa,
+    RsaPss,
+    Ec,
+    Ed25519,
+    Ed448,
+    X25519,
+    X448,
+    Dsa,
+}
+
+/// Named curves OpenSSL knows that anchorkit's [`Curve`] does not name, with their order's bit
+/// length.
+const OTHER_CURVES: &[(&str, u32)] = &[
+    ("1.3.132.0.6", 112),
+    ("1.3.132.0.7", 110),
+    ("1.3.132.0.28", 128),
+    ("1.3.132.0.29", 126),
+    ("1.3.132.0.9", 161),
+    ("1.3.132.0.8", 161),
+    ("1.3.132.0.30", 161),
+    ("1.3.132.0.31", 192),
+    ("1.3.132.0.32", 225),
+    ("1.2.840.10045.3.1.2", 192),
+    ("1.2.840.10045.3.1.3", 192),
+    ("1.2.840.10045.3.1.4", 239),
+    ("1.2.840.10045.3.1.5", 239),
+    ("1.2.840.10045.3.1.6", 239),
+    ("1.3.36.3.3.2.8.1.1.1", 160),
+    ("1.3.36.3.3.2.8.1.1.2", 160),
+    ("1.3.36.3.3.2.8.1.1.3", 192),
+    ("1.3.36.3.3.2.8.1.1.4", 192),
+    ("1.3.36.3.3.2.8.1.1.5", 224),
+    ("1.3.36.3.3.2.8.1.1.6", 224),
+    ("1.3.36.3.3.2.8.1.1.8", 256),
+    ("1.3.36.3.3.2.8.1.1.9", 320),
+    ("1.3.36.3.3.2.8.1.1.10", 320),
+    ("1.3.36.3.3.2.8.1.1.12", 384),
+    ("1.3.36.3.3.2.8.1.1.14", 512),
 ];
 
-#[derive(Clone, Copy)]
-struct Link<'a> {
+/// Key type, whether it meets security level 1 (`check_key_level`), and whether it is an EC
+/// key with explicit parameters (`check_curve`).
+fn key_facts(c: &Certificate) -> (Option<KeyType>, bool, bool) {
+    match &c.key {
+        KeyKind::Rsa { bits, .. } => (Some(KeyType::Rsa), *bits >= RSA_LEVEL1_MIN_BITS, false),
+        KeyKind::Ec { .. } if let Some(order) = explicit_ec_order_bits(c.spki_raw()) => {
+            (Some(KeyType::Ec), order / 2 >= 80, true)
+        }
+        KeyKind::Ec { curve } => match curve {
+            Curve::Other(o) => match OTHER_CURVES.iter().find(|(x, _)| x == o) {
+                Some((_, order)) => (Some(KeyType::Ec), order / 2 >= 80, false),
+                None => (None, false, false),
+            },
+            known => (Some(KeyType::Ec), known.bits() / 2 >= 80, false),
+        },
+        KeyKind::Ed25519 => (Some(KeyType::Ed25519), true, false),
+        KeyKind::Ed448 => (Some(KeyType::Ed448), true, false),
+        KeyKind::Other { oid } => match oid.as_str() {
+            "1.2.840.113549.1.1.10" => {
+                let ok = rsa_bits_in_spki(c.spki_raw()).is_some_and(|b| b >= RSA_LEVEL1_MIN_BITS);
+                (Some(KeyType::RsaPss), ok, false)
+            }
+            "1.3.101.110" => (Some(KeyType::X25519), true, false),
+            "1.3.101.111" => (Some(KeyType::X448), true, false),
+            "1.2.840.10040.4.1" => {
+                // BN_security_bits(L, N): 80 bits need a 1024-bit p and a 160-bit q.
+                let ok =
+                    dsa_key(c.spki_raw()).is_some_and(|k| k.p.bits() >= 1024 && k.q.bits() >= 160);
+                (Some(KeyType::Dsa), ok, false)
+            }
+            _ => (None, false, false),
+        },
+    }
+}
+
+/// The bit length of the group order of an EC key given with explicit parameters
+/// (`ECParameters`), `None` for a named curve.
+fn explicit_ec_order_bits(spki: &[u8]) -> Option<u32> {
+    let items = seq(spki)?;
+    let alg = tlvs(items.first()?.data)?;
+    let params = alg.get(1)?;
+    if params.class() != Class::Universal || params.tag().0 != 16 {
+        return None;
+    }
+    let fields = tlvs(params.data)?;
+    let (_, order) = int_value(fields.get(4)?.data);
+    let first = order.first()?;
+    Some((order.len() as u32 - 1) * 8 + (8 - first.leading_zeros()))
+}
+
+/// A DSA public key.
+struct DsaKey {
+    p: BigUint,
+    q: BigUint,
+    g: BigUint,
+    y: BigUint,
+}
+
+fn dsa_key(spki: &[u8]) -> Option<DsaKey> {
+    let items = seq(spki)?;
+    let alg = tlvs(items.first()?.data)?;
+    let params = tlvs(alg.get(1)?.data)?;
+    let int = |a: &Any<'_>| BigUint::from_bytes_be(int_value(a.data).1);
+    let bits = items.get(1)?;
+    let y = bit_string(bits.data)?;
+    Some(DsaKey {
+        p: int(params.first()?),
+        q: int(params.get(1)?),
+        g: int(params.get(2)?),
+        y: BigUint::from_bytes_be(int_value(prim(&y, 2)?).1),
+    })
+}
+
+/// DSA signature verification (FIPS 186-4 4.7), which `crate::crypto` does not cover.
+fn dsa_verify(spki: &[u8], hash: HashAlg, message: &[u8], signature: &[u8]) -> bool {
+    let (Some(k), Some(rs), Some(h)) = (
+        dsa_key(spki),
+        seq(signature),
+        crate::crypto::digest(hash, message),
+    ) else {
+        return false;
+    };
+    let (Some(r), Some(s)) = (rs.first(), rs.get(1)) else {
+        return false;
+    };
+    let r = BigUint::from_bytes_be(int_value(r.data).1);
+    let s = BigUint::from_bytes_be(int_value(s.data).1);
+    let zero = BigUint::from(0u8);
+    if r == zero || s == zero || r >= k.q || s >= k.q || k.p == zero {
+        return false;
+    }
+    let Some(w) = s.modinv(&k.q) else {
+        return false;
+    };
+    let mut z = BigUint::from_bytes_be(&h);
+    let hbits = (h.len() as u64) * 8;
+    if hbits > k.q.bits() {
+        z >>= hbits - k.q.bits();
+    }
+    let u1 = (&z * &w) % &k.q;
+    let u2 = (&r * &w) % &k.q;
+    let v = ((k.g.modpow(&u1, &k.p) * k.y.modpow(&u2, &k.p)) % &k.p) % &k.q;
+    v == r
+}
+
+/// `X509_verify(subject, issuer key)`: both signature algorithm fields equal, and the
+/// signature verifies.
+fn x509_verify(subject: &Certificate, issuer: &Certificate) -> bool {
+    if !subject.sig_alg_consistent {
+        return false;
+    }
+    let dsa_hash = match &subject.sig_alg {
+        SigAlg::Other { oid } => match oid.as_str() {
+            "1.2.840.10040.4.3" => Some(HashAlg::Sha1),
+            "2.16.840.1.101.3.4.3.1" => Some(HashAlg::Sha224),
+            "2.16.840.1.101.3.4.3.2" => Some(HashAlg::Sha256),
+            _ => None,
+        },
+        _ => None,
+    };
+    match dsa_hash {
+        Some(h) => dsa_verify(issuer.spki_raw(), h, subject.tbs(), &subject.signature),
+        None => matches!(
+            verify_signature(
+                issuer.spki_raw(),
+                &subject.sig_alg,
+                subject.tbs(),
+                &subject.signature
+            ),
+            SigCheck::Valid
+        ),
+    }
+}
+
+/// The modulus size of the RSAPublicKey in a SubjectPublicKeyInfo.
+fn rsa_bits_in_spki(spki: &[u8]) -> Option<u32> {
+    let items = seq(spki)?;
+    let bits_tlv = items.get(1)?;
+    if bits_tlv.class() != Class::Universal || bits_tlv.tag().0 != 3 {
+        return None;
+    }
+    let key = bit_string(bits_tlv.data)?;
+    let parts = seq(&key)?;
+    let n = parts.first()?;
+    let (_, mag) = int_value(n.data);
+    let first = mag.first()?;
+    Some((mag.len() as u32 - 1) * 8 + (8 - first.leading_zeros()))
+}
+
+/// Whether the signature algorithm's key type is the issuer key's (`check_sig_alg_match`).
+fn sig_fits_key(sig: &SigAlg, key: Option<KeyType>) -> bool {
+    let Some(k) = key else {
+        return false;
+    };
+    match sig {
+        SigAlg::RsaPkcs1 { .. } => k == KeyType::Rsa,
+        SigAlg::RsaPss { .. } => matches!(k, KeyType::Rsa | KeyType::RsaPss),
+        SigAlg::Ecdsa { .. } => k == KeyType::Ec,
+        SigAlg::Ed25519 => k == KeyType::Ed25519,
+        SigAlg::Ed448 => k == KeyType::Ed448,
+        SigAlg::Other { oid } => {
+            k == KeyType::Dsa
+                && matches!(
+                    oid.as_str(),
+                    "1.2.840.10040.4.3" | "2.16.840.1.101.3.4.3.1" | "2.16.840.1.101.3.4.3.2"
+                )
+        }
+    }
+}
+
+fn md_secbits(h: HashAlg) -> Option<u32> {
+    Some(match h {
+        HashAlg::Md2 => return None,
+        HashAlg::Md4 => 64,
+        HashAlg::Md5 => 39,
+        HashAlg::Sha1 => 63,
+        HashAlg::Sha224 => 112,
+        HashAlg::Sha256 => 128,
+        HashAlg::Sha384 => 192,
+        HashAlg::Sha512 => 256,
+    })
+}
+
+/// `X509_get_signature_info`'s security bits; `None` when OpenSSL has no valid signature info
+/// (an unknown algorithm, unusable RSASSA-PSS parameters).
+fn sig_secbits(sig: &SigAlg) -> Option<u32> {
+    match sig {
+        SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => md_secbits(*hash),
+        SigAlg::RsaPss {
+            hash: Some(h),
+            mgf1: Some(_),
+            trailer: 1,
+            ..
+        } => match h {
+            HashAlg::Sha1 => Some(64),
+            HashAlg::Md5 => Some(39),
+            HashAlg::Md2 => None,
+            HashAlg::Md4 => Some(64),
+            HashAlg::Sha224 => Some(112),
+            HashAlg::Sha256 => Some(128),
+            HashAlg::Sha384 => Some(192),
+            HashAlg::Sha512 => Some(256),
+        },
+        SigAlg::RsaPss { .. } => None,
+        SigAlg::Ed25519 => Some(128),
+        SigAlg::Ed448 => Some(224),
+        SigAlg::Other { oid } => match oid.as_str() {
+            "1.2.840.10040.4.3" => Some(63),
+            "2.16.840.1.101.3.4.3.1" => Some(112),
+            "2.16.840.1.101.3.4.3.2" => Some(128),
+            _ => None,
+        },
+    }
+}
+
+/// The validity times as `X509_cmp_time` reads them: `None` when not exactly
+/// `YYMMDDHHMMSSZ` (UTCTime) or `YYYYMMDDHHMMSSZ` (GeneralizedTime).
+fn validity_ok(c: &Certificate) -> (bool, bool) {
+    let fmt = |a: &Any<'_>| {
+        let d = a.data;
+        let len = match (a.class(), a.tag().0) {
+            (Class::Universal, 23) => 13,
+            (Class::Universal, 24) => 15,
+            _ => return false,
+        };
+        d.len() == len && d[..len - 1].iter().all(u8::is_ascii_digit) && d[len - 1] == b'Z'
+    };
+    let Some(items) = seq(c.tbs()) else {
+        return (false, false);
+    };
+    let skip = usize::from(
+        items
+            .first()
+            .is_some_and(|a| a.class() == Class::ContextSpecific),
+    );
+    let Some(times) = items.get(skip + 3).and_then(|v| tlvs(v.data)) else {
+        return (false, false);
+    };
+    (
+        times.first().is_some_and(fmt),
+        times.get(1).is_some_and(fmt),
+    )
+}
+
+/// Extensions OpenSSL 3.0 supports when critical (`X509_supported_extension`).
+const SUPPORTED_CRITICAL: &[&str] = &[
+    "2.16.840.1.113730.1.1",
+    "2.5.29.15",
+    "2.5.29.17",
+    "2.5.29.19",
+    "2.5.29.32",
+    "2.5.29.31",
+    "2.5.29.37",
+    "1.3.6.1.5.5.7.1.7",
+    "1.3.6.1.5.5.7.1.8",
+    "1.3.6.1.5.5.7.48.1.5",
+    "2.5.29.36",
+    "1.3.6.1.5.5.7.1.14",
+    "2.5.29.30",
+    "2.5.29.33",
+    "2.5.29.54",
+];
+
+/// Extensions `ossl_x509v3_cache_extensions` decodes: one that fails to decode or appears twice
+/// makes the certificate invalid.
+const DECODED: &[&str] = &[
+    "2.5.29.19",
+    "1.3.6.1.5.5.7.1.14",
+    "2.5.29.15",
+    "2.5.29.37",
+    "2.16.840.1.113730.1.1",
+    "2.5.29.14",
+    "2.5.29.35",
+    "2.5.29.17",
+    "2.5.29.30",
+    "2.5.29.31",
+    "1.3.6.1.5.5.7.1.7",
+    "1.3.6.1.5.5.7.1.8",
+];
+
+const KU_DIGITAL_SIGNATURE: u32 = 0x0080;
+const KU_KEY_ENCIPHERMENT: u32 = 0x0020;
+const KU_KEY_AGREEMENT: u32 = 0x0008;
+const KU_KEY_CERT_SIGN: u32 = 0x0004;
+const XKU_SSL_SERVER: u32 = 0x1;
+const XKU_SGC: u32 = 0x10;
+const NS_SSL_SERVER: u8 = 0x40;
+const NS_SSL_CA: u8 = 0x04;
+const NS_ANY_CA: u8 = 0x07;
+
+/// What OpenSSL caches about one certificate.
+struct Facts<'a> {
     cert: &'a Certificate,
     at: CertRef,
-    trusted: bool,
+    subject: Canon,
+    issuer: Canon,
+    /// `EXFLAG_INVALID`.
+    invalid: bool,
+    /// The first critical extension OpenSSL does not support (`EXFLAG_CRITICAL`).
+    critical: Option<String>,
+    proxy: bool,
+    /// basicConstraints present (`EXFLAG_BCONS`), its cA flag and pathLen (`ex_pathlen`).
+    bcons: bool,
+    ca: bool,
+    pathlen: Option<u64>,
+    ku: Option<u32>,
+    xku: Option<u32>,
+    eku_names: Vec<String>,
+    ns: Option<u8>,
+    skid: Option<Vec<u8>>,
+    akid: Option<Akid>,
+    san: Option<Vec<Gn>>,
+    nc: Option<Constraints>,
+    /// Self-issued (`EXFLAG_SI`) and self-signed (`EXFLAG_SS`, valid certificates only).
+    si: bool,
+    ss: bool,
+    v1: bool,
+    key: Option<KeyType>,
+    key_ok: bool,
+    explicit_curve: bool,
+    sig_bits: Option<u32>,
+    not_before_ok: bool,
+    not_after_ok: bool,
 }
 
-/// The issuer candidates of `top` not yet on the path, preferring a time-valid one.
-fn pick<'a>(
-    cands: &[(usize, &'a Certificate)],
-    top: &Certificate,
-    path: &[Link<'_>],
-    at: i64,
-    prefer_first: bool,
-) -> Option<(usize, &'a Certificate)> {
-    let matching: Vec<(usize, &'a Certificate)> = cands
-        .iter()
-        .filter(|(_, c)| issued_by(top, c) && !path.iter().any(|l| l.cert.der() == c.der()))
-        .copied()
-        .collect();
-    matching
-        .iter()
-        .find(|(_, c)| time_ok(c, at))
-        .or(if prefer_first {
-            matching.first()
-        } else {
-            matching.last()
-        })
-        .copied()
-}
-
-fn key_bits(k: &KeyKind) -> u32 {
-    match k {
-        KeyKind::Rsa { bits, .. } => *bits,
-        KeyKind::Ec { curve } => curve.bits(),
-        KeyKind::Ed25519 | KeyKind::Ed448 => 256,
-        KeyKind::Other { .. } => 0,
+impl<'a> Facts<'a> {
+    fn new(cert: &'a Certificate, at: CertRef) -> Facts<'a> {
+        let (key, key_ok, explicit_curve) = key_facts(cert);
+        let (not_before_ok, not_after_ok) = validity_ok(cert);
+        let mut f = Facts {
+            cert,
+            at,
+            subject: canon(&cert.subject),
+            issuer: canon(&cert.issuer),
+            invalid: false,
+            critical: None,
+            proxy: false,
+            bcons: false,
+            ca: false,
+            pathlen: None,
+            ku: None,
+            xku: None,
+            eku_names: Vec::new(),
+            ns: None,
+            skid: None,
+            akid: None,
+            san: None,
+            nc: None,
+            si: false,
+            ss: false,
+            v1: cert.version == 1,
+            key,
+            key_ok,
+            explicit_curve,
+            sig_bits: sig_secbits(&cert.sig_alg),
+            not_before_ok,
+            not_after_ok,
+        };
+        f.read_extensions();
+        f.si = f.subject == f.issuer;
+        f.ss = f.si
+            && !f.invalid
+            && check_akid(&f, f.akid.as_ref())
+            && sig_fits_key(&cert.sig_alg, f.key);
+        f
     }
+
+    fn read_extensions(&mut self) {
+        let parsed = x509_parser::certificate::X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(self.cert.der());
+        let Ok((_, x)) = parsed else {
+            self.invalid = true;
+            return;
+        };
+        let exts = x.tbs_certificate.extensions();
+        let oids: Vec<String> = exts.iter().map(|e| e.oid.to_id_string()).collect();
+        for d in DECODED {
+            if oids.iter().filter(|o| o == d).count() > 1 {
+                self.invalid = true;
+            }
+        }
+        for (e, oid) in exts.iter().zip(&oids) {
+            let v = e.value;
+            let ok = match oid.as_str() {
+                "2.5.29.19" => self.basic_constraints(v),
+                "1.3.6.1.5.5.7.1.14" => {
+                    self.proxy = true;
+                    seq(v).is_some()
+                }
+                "2.5.29.15" => match prim(v, 3).and_then(bit_string) {
+                    Some(b) => {
+                        let ku = u32::from(b.first().copied().unwrap_or(0))
+                            | (u32::from(b.get(1).copied().unwrap_or(0)) << 8);
+                        self.ku = Some(ku);
+                        ku != 0
+                    }
+                    None => false,
+                },
+                "2.5.29.37" => self.eku(v),
+                "2.16.840.1.113730.1.1" => match prim(v, 3).and_then(bit_string) {
+                    Some(b) => {
+                        self.ns = Some(b.first().copied().unwrap_or(0));
+                        true
+                    }
+                    None => false,
+                },
+                "2.5.29.14" => match prim(v, 4) {
+                    Some(k) => {
+                        self.skid = Some(k.to_vec());
+                        true
+                    }
+                    None => false,
+                },
+                "2.5.29.35" => match akid(v) {
+                    Some(a) => {
+                        self.akid = Some(a);
+                        true
+                    }
+                    None => false,
+                },
+                "2.5.29.17" => match seq(v).and_then(|i| general_names(&i)) {
+                    Some(g) => {
+                        self.san = Some(g);
+                        true
+                    }
+                    None => false,
+                },
+                "2.5.29.30" => match name_constraints(v) {
+                    Some(nc) => {
+                        self.nc = Some(nc);
+                        true
+                    }
+                    None => false,
+                },
+                "2.5.29.31" => crl_dp_ok(v),
+                _ => true,
+            };
+            if !ok {
+                self.invalid = true;
+            }
+        }
+        if self.proxy && (self.ca || oids.iter().any(|o| o == "2.5.29.17" || o == "2.5.29.18")) {
+            self.invalid = true;
+        }
+        self.critical = exts
+            .iter()
+            .zip(&oids)
+            .filter(|(e, _)| e.critical)
+            .find(|(_, o)| !SUPPORTED_CRITICAL.contains(&o.as_str()))
+            .map(|(_, o)| o.clone());
+    }
+
+    fn basic_constraints(&mut self, v: &[u8]) -> bool {
+        let Some(items) = seq(v) else {
+            return false;
+        };
+        let mut it = items.iter().peekable();
+        if let Some(b) = it.next_if(|a| a.class() == Class::Universal && a.tag().0 == 1) {
+            if b.data.len() != 1 {
+                return false;
+            }
+            self.ca = b.data[0] != 0;
+        }
+        if let Some(n) = it.next_if(|a| a.class() == Class::Universal && a.tag().0 == 2) {
+            let (neg, mag) = int_value(n.data);
+            if neg {
+                return false;
+            }
+            // ASN1_INTEGER_get answers -1 (no limit) for values beyond a long.
+            if mag.len() <= 8 {
+                let val = mag.iter().fold(0u64, |a, b| (a << 8) | u64::from(*b));
+                if val <= i64::MAX as u64 {
+                    self.pathlen = Some(val);
+                }
+            }
+        }
+        self.bcons = true;
+        it.next().is_none()
+    }
+
+    fn eku(&mut self, v: &[u8]) -> bool {
+        let Some(items) = seq(v) else {
+            return false;
+        };
+        let mut x = 0;
+        for a in &items {
+            if a.class() != Class::Universal || a.tag().0 != 6 {
+                return false;
+            }
+            let o = oid_of(a.data);
+            x |= match o.as_str() {
+                "1.3.6.1.5.5.7.3.1" => XKU_SSL_SERVER,
+                "1.3.6.1.5.5.7.3.2" => 0x2,
+                "1.3.6.1.5.5.7.3.4" => 0x4,
+                "1.3.6.1.5.5.7.3.3" => 0x8,
+                "1.3.6.1.4.1.311.10.3.3" | "2.16.840.1.113730.4.1" => XKU_SGC,
+                "1.3.6.1.5.5.7.3.9" => 0x20,
+                "1.3.6.1.5.5.7.3.8" => 0x40,
+                "1.3.6.1.5.5.7.3.10" => 0x80,
+                "2.5.29.37.0" => 0x100,
+                _ => 0,
+            };
+            self.eku_names.push(match o.as_str() {
+                "1.3.6.1.5.5.7.3.1" => "serverAuth".into(),
+                "1.3.6.1.5.5.7.3.2" => "clientAuth".into(),
+                "1.3.6.1.5.5.7.3.3" => "codeSigning".into(),
+                "1.3.6.1.5.5.7.3.4" => "emailProtection".into(),
+                "2.5.29.37.0" => "anyExtendedKeyUsage".into(),
+                "2.16.840.1.113730.4.1" => "nsSGC".into(),
+                "1.3.6.1.4.1.311.10.3.3" => "msSGC".into(),
+                _ => o,
+            });
+        }
+        self.xku = Some(x);
+        true
+    }
+
+    fn label(&self) -> super::CertLabel {
+        label(self.at, self.cert)
+    }
+}
+
+/// cRLDistributionPoints: each point needs a name or a cRLIssuer (`setup_dp`).
+fn crl_dp_ok(v: &[u8]) -> bool {
+    let Some(points) = seq(v) else {
+        return false;
+    };
+    points.iter().all(|p| {
+        tlvs(p.data).is_some_and(|items| {
+            items.iter().any(|a| {
+                a.class() == Class::ContextSpecific
+                    && (a.tag().0 == 0 || (a.tag().0 == 2 && !a.data.is_empty()))
+            })
+        })
+    })
+}
+
+/// `X509_check_akid`.
+fn check_akid(issuer: &Facts<'_>, akid: Option<&Akid>) -> bool {
+    let Some(a) = akid else {
+        return true;
+    };
+    if let (Some(k), Some(s)) = (&a.keyid, &issuer.skid) {
+        if k != s {
+            return false;
+        }
+    }
+    if let Some(sn) = &a.serial {
+        if int_value(sn) != int_value(&issuer.cert.serial) {
+            return false;
+        }
+    }
+    if let Some(n) = &a.issuer {
+        if *n != issuer.issuer {
+            return false;
+        }
+    }
+    true
+}
+
+/// `ossl_x509_likely_issued(issuer, subject)`: names, both certificates valid, the
+/// authorityKeyIdentifier, and the signature algorithm's key type.
+fn likely_issued(issuer: &Facts<'_>, subject: &Facts<'_>) -> bool {
+    issuer.subject == subject.issuer
+        && !issuer.invalid
+        && !subject.invalid
+        && check_akid(issuer, subject.akid.as_ref())
+        && sig_fits_key(&subject.cert.sig_alg, issuer.key)
+}
+
+/// `ossl_x509_check_cert_time` without callbacks.
+fn time_ok(f: &Facts<'_>, at: i64) -> bool {
+    f.not_before_ok && f.not_after_ok && f.cert.not_before <= at && at < f.cert.not_after
+}
+
+/// `X509_check_ca`'s `check_ca`: 0 not a CA, 1 a CA, 3 a v1 self-signed root, 4 keyUsage
+/// with keyCertSign and no basicConstraints, 5 an nsCertType CA.
+fn check_ca(f: &Facts<'_>) -> u8 {
+    if f.invalid || f.ku.is_some_and(|k| k & KU_KEY_CERT_SIGN == 0) {
+        return 0;
+    }
+    if f.bcons {
+        u8::from(f.ca)
+    } else if f.v1 && f.ss {
+        3
+    } else if f.ku.is_some() {
+        4
+    } else if f.ns.is_some_and(|n| n & NS_ANY_CA != 0) {
+        5
+    } else {
+        0
+    }
+}
+
+/// `check_purpose_ssl_server`; a certificate OpenSSL flags invalid passes (the purpose check
+/// answers -1, accepted without `X509_V_FLAG_X509_STRICT`). `Err` says why not.
+fn ssl_server_purpose(f: &Facts<'_>, require_ca: bool) -> Result<(), String> {
+    if f.invalid {
+        return Ok(());
+    }
+    if f.xku.is_some_and(|x| x & (XKU_SSL_SERVER | XKU_SGC) == 0) {
+        return Err(format!(
+            "extendedKeyUsage [{}] has neither serverAuth nor SGC",
+            f.eku_names.join(", ")
+        ));
+    }
+    if require_ca {
+        return match check_ca(f) {
+            0 => Err("not a CA (check_ssl_ca)".into()),
+            5 if f.ns.is_some_and(|n| n & NS_SSL_CA == 0) => {
+                Err("nsCertType CA without sslCA".into())
+            }
+            _ => Ok(()),
+        };
+    }
+    if f.ns.is_some_and(|n| n & NS_SSL_SERVER == 0) {
+        return Err("nsCertType without sslServer".into());
+    }
+    if f.ku
+        .is_some_and(|k| k & (KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT) == 0)
+    {
+        return Err("keyUsage without digitalSignature, keyEncipherment or keyAgreement".into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host and IP (`X509_check_host`, `X509_check_ip`).
+
+fn host_matches(f: &Facts<'_>, host: &str) -> bool {
+    let h = host.as_bytes();
+    if let Some(san) = &f.san {
+        let mut present = false;
+        for g in san {
+            if let Gn::Dns(d) = g {
+                present = true;
+                if !d.is_empty() && super::names::openssl_host_matches(d, h) {
+                    return true;
+                }
+            }
+        }
+        if present {
+            return false;
+        }
+    }
+    for a in f.cert.subject.attrs().filter(|a| a.oid == "2.5.4.3") {
+        if a.value.is_empty() {
+            continue;
+        }
+        match to_utf8(a.tag, &a.value) {
+            Some(u) => {
+                if super::names::openssl_host_matches(&u, h) {
+                    return true;
+                }
+            }
+            None => return false,
+        }
+    }
+    false
+}
+
+fn ip_matches(f: &Facts<'_>, ip: &[u8]) -> bool {
+    f.san
+        .iter()
+        .flatten()
+        .any(|g| matches!(g, Gn::Ip(b) if b == ip))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Name constraints (`v3_ncons.c`).
+
+const NC_OK: i32 = 0;
+const NC_PERMITTED: i32 = 47;
+const NC_EXCLUDED: i32 = 48;
+const NC_MINMAX: i32 = 49;
+const NC_TYPE: i32 = 51;
+const NC_SYNTAX: i32 = 53;
+
+fn ia5_eq_nocase(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+}
+
+fn nc_dns(dns: &[u8], base: &[u8]) -> i32 {
+    if base.is_empty() {
+        return NC_OK;
+    }
+    if dns.len() < base.len() {
+        return NC_PERMITTED;
+    }
+    let off = dns.len() - base.len();
+    if off > 0 && base[0] != b'.' && dns[off - 1] != b'.' {
+        return NC_PERMITTED;
+    }
+    if ia5_eq_nocase(base, &dns[off..]) {
+        NC_OK
+    } else {
+        NC_PERMITTED
+    }
+}
+
+fn nc_email(eml: &[u8], base: &[u8]) -> i32 {
+    let baseat = base.iter().rposition(|c| *c == b'@');
+    let Some(emlat) = eml.iter().rposition(|c| *c == b'@') else {
+        return NC_SYNTAX;
+    };
+    let mut basehost = base;
+    if baseat.is_none() && base.first() == Some(&b'.') {
+        if eml.len() > base.len() && ia5_eq_nocase(base, &eml[eml.len() - base.len()..]) {
+            return NC_OK;
+        }
+        return NC_PERMITTED;
+    }
+    if let Some(at) = baseat {
+        if at != 0 {
+            if at != emlat {
+                return NC_PERMITTED;
+            }
+            if base[..at].contains(&0) || eml[..emlat].contains(&0) {
+                return NC_SYNTAX;
+            }
+            if base[..at] != eml[..emlat] {
+                return NC_PERMITTED;
+            }
+        }
+        basehost = &base[at + 1..];
+    }
+    if ia5_eq_nocase(basehost, &eml[emlat + 1..]) {
+        NC_OK
+    } else {
+        NC_PERMITTED
+    }
+}
+
+fn nc_uri(uri: &[u8], base: &[u8]) -> i32 {
+    let Some(colon) = uri.iter().position(|c| *c == b':') else {
+        return NC_SYNTAX;
+    };
+    if uri.len() - colon < 3 || uri[colon + 1] != b'/' || uri[colon + 2] != b'/' {
+        return NC_SYNTAX;
+    }
+    let host_all = &uri[colon + 3..];
+    let end = host_all
+        .iter()
+        .position(|c| *c == b':')
+        .or_else(|| host_all.iter().position(|c| *c == b'/'))
+        .unwrap_or(host_all.len());
+    let host = &host_all[..end];
+    if host.is_empty() {
+        return NC_SYNTAX;
+    }
+    if base.first() == Some(&b'.') {
+        if host.len() > base.len() && ia5_eq_nocase(&host[host.len() - base.len()..], base) {
+            return NC_OK;
+        }
+        return NC_PERMITTED;
+    }
+    if ia5_eq_nocase(host, base) {
+        NC_OK
+    } else {
+        NC_PERMITTED
+    }
+}
+
+fn nc_ip(ip: &[u8], base: &[u8]) -> i32 {
+    if ip.len() != 4 && ip.len() != 16 {
+        return NC_SYNTAX;
+    }
+    if base.len() != 8 && base.len() != 32 {
+        return NC_SYNTAX;
+    }
+    if ip.len() * 2 != base.len() {
+        return NC_PERMITTED;
+    }
+    let (addr, mask) = base.split_at(ip.len());
+    if ip
+        .iter()
+        .zip(addr)
+        .zip(mask)
+        .all(|((h, b), m)| h & m == b & m)
+    {
+        NC_OK
+    } else {
+        NC_PERMITTED
+    }
+}
+
+fn nc_dn(nm: &Canon, base: &Canon) -> i32 {
+    if base.len() <= nm.len() && nm[..base.len()] == base[..] {
+        NC_OK
+    } else {
+        NC_PERMITTED
+    }
+}
+
+fn nc_match_single(gn: &Gn, base: &Gn) -> i32 {
+    match (gn, base) {
+        (Gn::Dir(n), Gn::Dir(b)) => nc_dn(n, b),
+        (Gn::Dns(n), Gn::Dns(b)) => nc_dns(n, b),
+        (Gn::Email(n), Gn::Email(b)) => nc_email(n, b),
+        (Gn::Uri(n), Gn::Uri(b)) => nc_uri(n, b),
+        (Gn::Ip(n), Gn::Ip(b)) => nc_ip(n, b),
+        _ => NC_TYPE,
+    }
+}
+
+fn same_type(gn: &Gn, base: &Gn) -> bool {
+    match (gn, base) {
+        (Gn::Other(a), Gn::Other(b)) => a == b,
+        _ => gn.kind() == base.kind(),
+    }
+}
+
+/// `nc_match`: some permitted subtree of the name's type must match, no excluded one may.
+fn nc_match(gn: &Gn, nc: &Constraints) -> i32 {
+    let mut matched = 0;
+    for sub in nc.permitted.iter().filter(|s| same_type(gn, &s.base)) {
+        if !sub.minmax_ok {
+            return NC_MINMAX;
+        }
+        if matched == 2 {
+            continue;
+        }
+        matched = 1;
+        match nc_match_single(gn, &sub.base) {
+            NC_OK => matched = 2,
+            NC_PERMITTED => {}
+            r => return r,
+        }
+    }
+    if matched == 1 {
+        return NC_PERMITTED;
+    }
+    for sub in nc.excluded.iter().filter(|s| same_type(gn, &s.base)) {
+        if !sub.minmax_ok {
+            return NC_MINMAX;
+        }
+        match nc_match_single(gn, &sub.base) {
+            NC_OK => return NC_EXCLUDED,
+            NC_PERMITTED => {}
+            r => return r,
+        }
+    }
+    NC_OK
+}
+
+/// `NAME_CONSTRAINTS_check`: the subject as a directoryName, its emailAddress attributes, and
+/// every SAN entry. Returns the code and the offending name.
+fn nc_check(x: &Facts<'_>, nc: &Constraints) -> (i32, String) {
+    // Too many names times constraints is refused outright (NAME_CHECK_MAX).
+    let names = x.cert.subject.attrs().count() + x.san.as_ref().map_or(0, Vec::len);
+    let constraints = nc.permitted.len() + nc.excluded.len();
+    if names > 0 && constraints > (1 << 20) / names {
+        return (
+            1,
+            format!("{names} names against {constraints} constraints (NAME_CHECK_MAX)"),
+        );
+    }
+    if !x.subject.is_empty() {
+        let r = nc_match(&Gn::Dir(x.subject.clone()), nc);
+        if r != NC_OK {
+            return (r, format!("subject {}", x.cert.subject));
+        }
+        for a in x
+            .cert
+            .subject
+            .attrs()
+            .filter(|a| a.oid == "1.2.840.113549.1.9.1")
+        {
+            if a.tag != 22 {
+                return (NC_SYNTAX, "subject emailAddress not an IA5String".into());
+            }
+            let g = Gn::Email(a.value.clone());
+            let r = nc_match(&g, nc);
+            if r != NC_OK {
+                return (r, g.describe());
+            }
+        }
+    }
+    for g in x.san.iter().flatten() {
+        let r = nc_match(g, nc);
+        if r != NC_OK {
+            return (r, g.describe());
+        }
+    }
+    (NC_OK, String::new())
+}
+
+/// `cn2dnsid`: a CN that looks like a host name of two or more labels.
+fn cn2dnsid(tag: u32, v: &[u8]) -> Result<Option<Vec<u8>>, i32> {
+    let Some(mut u) = to_utf8(tag, v) else {
+        return Err(1);
+    };
+    while u.last() == Some(&0) {
+        u.pop();
+    }
+    if u.contains(&0) {
+        return Err(NC_SYNTAX);
+    }
+    let mut isdns = false;
+    for i in 0..u.len() {
+        let c = u[i];
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            continue;
+        }
+        if i > 0 && i < u.len() - 1 {
+            if c == b'-' {
+                continue;
+            }
+            if c == b'.' && u[i + 1] != b'.' && u[i - 1] != b'-' && u[i + 1] != b'-' {
+                isdns = true;
+                continue;
+            }
+        }
+        isdns = false;
+        break;
+    }
+    Ok(isdns.then_some(u))
+}
+
+/// `NAME_CONSTRAINTS_check_CN`.
+fn nc_check_cn(x: &Facts<'_>, nc: &Constraints) -> (i32, String) {
+    for a in x.cert.subject.attrs().filter(|a| a.oid == "2.5.4.3") {
+        match cn2dnsid(a.tag, &a.value) {
+            Err(r) => return (r, format!("CN {}", a.text())),
+            Ok(None) => {}
+            Ok(Some(d)) => {
+                let r = nc_match(&Gn::Dns(d), nc);
+                if r != NC_OK {
+                    return (r, format!("CN {}", a.text()));
+                }
+            }
+        }
+    }
+    (NC_OK, String::new())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain building (`build_chain`).
+
+#[derive(Clone, Copy)]
+struct Link {
+    /// Index into the facts.
+    f: usize,
+}
+
+struct Built {
+    chain: Vec<Link>,
+    /// `None` when trusted, else the error code.
+    error: Option<i32>,
+}
+
+/// The first time-valid candidate, else the one that expires last (the first of equals).
+fn prefer(cands: impl Iterator<Item = usize>, facts: &[Facts<'_>], at: i64) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for c in cands {
+        if time_ok(&facts[c], at) {
+            return Some(c);
+        }
+        if best.is_none_or(|b| facts[c].cert.not_after > facts[b].cert.not_after) {
+            best = Some(c);
+        }
+    }
+    best
+}
+
+fn build_chain(facts: &[Facts<'_>], store: &[usize], served: &[usize], at: i64) -> Built {
+    let Some(&leaf) = served.first() else {
+        return Built {
+            chain: Vec::new(),
+            error: Some(20),
+        };
+    };
+    let mut chain = vec![Link { f: leaf }];
+    let mut num_untrusted = 1;
+    let mut pool: Vec<usize> = served.to_vec();
+    let (mut s_untrusted, mut s_trusted) = (true, true);
+    let mut trusted = false;
+    // X509_STORE_CTX_get1_issuer: the store in insertion order (same-name entries keep it).
+    let trusted_issuer = |curr: usize| {
+        prefer(
+            store
+                .iter()
+                .copied()
+                .filter(|&t| likely_issued(&facts[t], &facts[curr])),
+            facts,
+            at,
+        )
+    };
+    while s_untrusted || s_trusted {
+        let num = chain.len();
+        if s_trusted {
+            let curr = chain[num - 1].f;
+            let issuer = if num > MAX_CHAIN {
+                None
+            } else {
+                trusted_issuer(curr)
+            };
+            if let Some(iss) = issuer {
+                let mut ok = true;
+                let mut ss = facts[curr].ss;
+                let mut first_new = num;
+                if !ss {
+                    chain.push(Link { f: iss });
+                    ss = facts[iss].ss;
+                } else if facts[curr].cert.der() != facts[iss].cert.der() {
+                    // A self-signed served certificate that only mimics a trust anchor.
+                    ok = false;
+                } else {
+                    chain[num - 1] = Link { f: iss };
+                    num_untrusted = num - 1;
+                    first_new = num - 1;
+                }
+                if ok {
+                    s_untrusted = false;
+                    if chain[first_new..].iter().any(|l| facts[l.f].ss) {
+                        trusted = true;
+                        break;
+                    }
+                    if !ss {
+                        continue;
+                    }
+                }
+            }
+            if !s_untrusted {
+                break;
+            }
+        }
+        if s_untrusted {
+            let num = chain.len();
+            let curr = chain[num - 1].f;
+            let issuer = if facts[curr].ss || num > MAX_CHAIN {
+                None
+            } else {
+                let alone = facts[curr].si && chain.len() == 1;
+                prefer(
+                    pool.iter().copied().filter(|&p| {
+                        likely_issued(&facts[p], &facts[curr])
+                            && (alone
+                                || !chain
+                                    .iter()
+                                    .any(|l| facts[l.f].cert.der() == facts[p].cert.der()))
+                    }),
+                    facts,
+                    at,
+                )
+            };
+            match issuer {
+                None => {
+                    s_untrusted = false;
+                    s_trusted = true;
+                }
+                Some(i) => {
+                    if let Some(pos) = pool.iter().position(|p| *p == i) {
+                        pool.remove(pos);
+                    }
+                    chain.push(Link { f: i });
+                    num_untrusted += 1;
+                }
+            }
+        }
+    }
+    let num = chain.len();
+    let error = if trusted {
+        None
+    } else if num > MAX_CHAIN {
+        Some(22)
+    } else if facts[chain[num - 1].f].ss {
+        Some(if num == 1 { 18 } else { 19 })
+    } else if num_untrusted < num {
+        Some(2)
+    } else {
+        Some(20)
+    };
+    Built { chain, error }
 }
 
 impl Stack for Openssl {
     fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
         let mut reasons = Vec::new();
-        let trust: Vec<(usize, &Certificate)> = req
-            .trust
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| a.cert.as_ref().map(|c| (i, c)))
-            .collect();
-        let done = |code: i32, path: &[Link<'_>], reasons: Vec<Reason>| {
+        let done = |code: i32, facts: &[Facts<'_>], path: &[Link], reasons: Vec<Reason>| {
             let anchor = path
                 .last()
-                .filter(|l| l.trusted && code == 0)
-                .and_then(|l| match l.at {
+                .filter(|_| code == 0)
+                .and_then(|l| match facts[l.f].at {
                     CertRef::Trust(i) => AnchorInfo::from_trust(req, i, "trust"),
                     CertRef::Chain(_) => None,
                 });
@@ -184,8 +1554,8 @@ impl Stack for Openssl {
                 path: path
                     .iter()
                     .map(|l| PathEntry {
-                        at: l.at,
-                        subject: l.cert.subject.to_string(),
+                        at: facts[l.f].at,
+                        subject: facts[l.f].cert.subject.to_string(),
                         flags: 0,
                         flag_names: Vec::new(),
                     })
@@ -193,6 +1563,7 @@ impl Stack for Openssl {
                 reasons,
             }
         };
+
         // tls_process_server_certificate: every entry must be exactly one certificate.
         let mut certs: Vec<&Certificate> = Vec::new();
         for (i, e) in req.chain.iter().enumerate() {
@@ -206,7 +1577,7 @@ impl Stack for Openssl {
                             "bytes after the certificate in its entry (SSL_R_CERT_LENGTH_MISMATCH)"
                                 .into(),
                     });
-                    return done(-SSL_R_CERT_LENGTH_MISMATCH, &[], reasons);
+                    return done(-SSL_R_CERT_LENGTH_MISMATCH, &[], &[], reasons);
                 }
                 None => {
                     reasons.push(Reason::ChainCertUnparseable {
@@ -214,182 +1585,340 @@ impl Stack for Openssl {
                         code: format!("-{ERR_R_ASN1_LIB}"),
                         detail: "d2i_X509 cannot decode it (ERR_R_ASN1_LIB)".into(),
                     });
-                    return done(-ERR_R_ASN1_LIB, &[], reasons);
+                    return done(-ERR_R_ASN1_LIB, &[], &[], reasons);
                 }
             }
         }
-        let Some(leaf) = certs.first().copied() else {
-            return done(20, &[], reasons);
-        };
-        let untrusted: Vec<(usize, &Certificate)> =
-            certs.iter().copied().enumerate().skip(1).collect();
-        let mut path = vec![Link {
-            cert: leaf,
-            at: CertRef::Chain(0),
-            trusted: false,
-        }];
 
-        // Build the chain.
-        while let Some(&top) = path.last() {
-            if path.len() > 101 {
-                return done(22, &path, reasons);
-            }
-            if top.trusted && self_signed(top.cert) {
-                break;
-            }
-            if !top.trusted && self_signed(top.cert) {
-                if let Some((i, _)) = trust.iter().find(|(_, t)| t.der() == top.cert.der()) {
-                    if let Some(l) = path.last_mut() {
-                        l.trusted = true;
-                        l.at = CertRef::Trust(*i);
-                    }
-                    break;
+        // The store: trust certificates in order, byte-identical copies added once
+        // (X509_STORE_add_cert); then the served certificates.
+        let mut facts: Vec<Facts<'_>> = Vec::new();
+        let mut store = Vec::new();
+        for (i, a) in req.trust.iter().enumerate() {
+            if let Some(c) = &a.cert {
+                if facts.iter().any(|f| f.cert.der() == c.der()) {
+                    continue;
                 }
-                let code = if path.len() == 1 { 18 } else { 19 };
-                reasons.push(Reason::NoTrustedIssuer {
-                    cert: label(top.at, top.cert),
-                    issuer: top.cert.issuer.to_string(),
-                });
-                return done(code, &path, reasons);
+                store.push(facts.len());
+                facts.push(Facts::new(c, CertRef::Trust(i)));
             }
-            if let Some((i, c)) = pick(&trust, top.cert, &path, req.at, true) {
-                path.push(Link {
-                    cert: c,
-                    at: CertRef::Trust(i),
-                    trusted: true,
-                });
-                continue;
-            }
-            if top.trusted {
-                reasons.push(Reason::Other {
+        }
+        let mut served = Vec::new();
+        for (i, c) in certs.iter().enumerate() {
+            served.push(facts.len());
+            facts.push(Facts::new(c, CertRef::Chain(i)));
+        }
+        let Some(&leaf) = served.first() else {
+            return done(20, &facts, &[], reasons);
+        };
+
+        // X509_verify_cert: the leaf's key first (check_key_level).
+        if !facts[leaf].key_ok {
+            reasons.push(Reason::BadKey {
+                cert: facts[leaf].label(),
+                key: format!(
+                    "{} (fewer than 80 security bits, security level 1)",
+                    facts[leaf].cert.key.describe()
+                ),
+            });
+            return done(66, &facts, &[Link { f: leaf }], reasons);
+        }
+
+        let built = build_chain(&facts, &store, &served, req.at);
+        let path = built.chain;
+        let num = path.len();
+        if let Some(code) = built.error {
+            let top = &facts[path[num - 1].f];
+            reasons.push(match code {
+                22 => Reason::Other {
+                    message: format!(
+                        "the chain reached {num} certificates without a trust anchor (verify depth 100)"
+                    ),
+                },
+                2 => Reason::Other {
                     message: format!(
                         "trust entry {} is not self-signed and its issuer '{}' is not in the trust store (OpenSSL needs a self-signed trust anchor)",
                         top.cert.label(),
                         top.cert.issuer
                     ),
-                });
-                return done(2, &path, reasons);
-            }
-            if let Some((i, c)) = pick(&untrusted, top.cert, &path, req.at, false) {
-                path.push(Link {
-                    cert: c,
-                    at: CertRef::Chain(i),
-                    trusted: false,
-                });
-                continue;
-            }
-            reasons.push(Reason::NoTrustedIssuer {
-                cert: label(top.at, top.cert),
-                issuer: top.cert.issuer.to_string(),
+                },
+                _ => Reason::NoTrustedIssuer {
+                    cert: top.label(),
+                    issuer: top.cert.issuer.to_string(),
+                },
             });
-            return done(20, &path, reasons);
+            return done(code, &facts, &path, reasons);
         }
 
-        // Extensions, CA flags and path length, leaf upwards.
-        let mut plen = 0u32;
+        // check_extensions, leaf upwards.
+        let mut plen = 0u64;
         for (i, l) in path.iter().enumerate() {
-            let c = l.cert;
-            if let Some(e) = c
-                .extensions
-                .iter()
-                .find(|e| e.critical && !HANDLED.contains(&e.oid.as_ref()))
-            {
+            let f = &facts[l.f];
+            if let Some(oid) = &f.critical {
                 reasons.push(Reason::ChainCertUnparseable {
-                    cert: label(l.at, c),
+                    cert: f.label(),
                     code: "34".into(),
-                    detail: format!("unhandled critical extension {}", e.oid),
+                    detail: format!("unhandled critical extension {oid}"),
                 });
-                return done(34, &path, reasons);
+                return done(34, &facts, &path, reasons);
+            }
+            if f.proxy {
+                reasons.push(Reason::Other {
+                    message: format!("{} is a proxy certificate", f.cert.label()),
+                });
+                return done(40, &facts, &path, reasons);
             }
             if i > 0 {
-                let v1_root = c.version < 3 && self_signed(c);
-                if !(c.is_ca() || v1_root)
-                    || c.key_usage.is_some_and(|k| !k.has(KeyUsage::KEY_CERT_SIGN))
-                {
+                let ret = check_ca(f);
+                if ret == 0 || (i + 1 < num && ret != 1) {
                     reasons.push(Reason::Other {
                         message: format!(
-                            "{} is not a valid CA (basicConstraints cA and keyCertSign)",
-                            c.label()
+                            "{} is not a valid CA (X509_check_ca: basicConstraints cA, keyCertSign when keyUsage is present{})",
+                            f.cert.label(),
+                            if i + 1 < num {
+                                ""
+                            } else {
+                                "; a trust anchor may also be a v1 root or lack basicConstraints"
+                            }
                         ),
                     });
-                    return done(79, &path, reasons);
+                    return done(79, &facts, &path, reasons);
                 }
-                if i > 1 && !c.is_self_issued() {
-                    if let Some(pl) = c.basic_constraints.and_then(|b| b.path_len) {
-                        if plen > pl {
-                            reasons.push(Reason::Other {
-                                message: format!("pathLen {pl} of {} exceeded", c.label()),
-                            });
-                            return done(25, &path, reasons);
-                        }
+            }
+            if num > 1 && (f.key.is_none() || f.explicit_curve) {
+                let code = if f.key.is_none() { 1 } else { 94 };
+                reasons.push(Reason::BadKeyType {
+                    cert: f.label(),
+                    key: f.cert.key.describe(),
+                });
+                return done(code, &facts, &path, reasons);
+            }
+            if let Err(why) = ssl_server_purpose(f, i > 0) {
+                reasons.push(match (i, f.xku) {
+                    (0, Some(x)) if x & (XKU_SSL_SERVER | XKU_SGC) == 0 => Reason::ExtKeyUsage {
+                        purposes: f.eku_names.clone(),
+                    },
+                    _ => Reason::Other {
+                        message: format!("{} fails the sslserver purpose: {why}", f.cert.label()),
+                    },
+                });
+                return done(26, &facts, &path, reasons);
+            }
+            if i > 1 {
+                if let Some(pl) = f.pathlen {
+                    if plen > pl {
+                        reasons.push(Reason::Other {
+                            message: format!(
+                                "pathLenConstraint {pl} of {} exceeded by {plen} intermediates below it",
+                                f.cert.label()
+                            ),
+                        });
+                        return done(25, &facts, &path, reasons);
                     }
                 }
             }
-            if i > 0 && !c.is_self_issued() {
+            if i > 0 && !f.si {
                 plen += 1;
             }
         }
 
-        // Host.
+        // check_auth_level: issuer keys, and the signatures of all but the top.
+        for (i, l) in path.iter().enumerate() {
+            let f = &facts[l.f];
+            if i > 0 && !f.key_ok {
+                reasons.push(Reason::BadKey {
+                    cert: f.label(),
+                    key: format!(
+                        "{} (fewer than 80 security bits, security level 1)",
+                        f.cert.key.describe()
+                    ),
+                });
+                return done(67, &facts, &path, reasons);
+            }
+            if i + 1 < num && f.sig_bits.is_none_or(|b| b < 80) {
+                reasons.push(Reason::BadHash {
+                    cert: f.label(),
+                    algorithm: format!(
+                        "{} (fewer than 80 security bits, security level 1)",
+                        f.cert.sig_alg.name()
+                    ),
+                });
+                return done(68, &facts, &path, reasons);
+            }
+        }
+
+        // check_id.
         if let HostCheck::Name(h) = req.host {
-            if !super::names::san_or_cn_matches(leaf, h, true) {
-                let ip = h.parse::<std::net::IpAddr>().is_ok();
+            let f = &facts[leaf];
+            let (ok, code) = match h.parse::<std::net::IpAddr>() {
+                Ok(std::net::IpAddr::V4(a)) => (ip_matches(f, &a.octets()), 64),
+                Ok(std::net::IpAddr::V6(a)) => (ip_matches(f, &a.octets()), 64),
+                Err(_) => (host_matches(f, h), 62),
+            };
+            if !ok {
+                let mut names: Vec<String> = f.san.iter().flatten().map(Gn::describe).collect();
+                names.extend(
+                    f.cert
+                        .subject
+                        .attrs()
+                        .filter(|a| a.oid == "2.5.4.3")
+                        .map(|a| format!("CN:{}", a.text())),
+                );
                 reasons.push(Reason::HostnameMismatch {
                     host: h.to_string(),
-                    names: super::names::offered_names(leaf),
+                    names,
                 });
-                return done(if ip { 64 } else { 62 }, &path, reasons);
+                return done(code, &facts, &path, reasons);
             }
         }
 
-        // Security level 1: 80-bit keys. (`openssl verify` accepts SHA-1 and MD5 signatures.)
-        for (i, l) in path.iter().enumerate() {
-            let bits = key_bits(&l.cert.key);
-            let weak = match l.cert.key {
-                KeyKind::Rsa { .. } => bits < 1024,
-                _ => bits > 0 && bits < 160,
-            };
-            if weak {
-                return done(if i == 0 { 66 } else { 67 }, &path, reasons);
+        // internal_verify: signatures and validity, top down.
+        let top = &facts[path[num - 1].f];
+        let mut n = num - 1;
+        let mut xi = n;
+        if !likely_issued(top, top) {
+            if n == 0 {
+                reasons.push(Reason::Other {
+                    message: "the only certificate is not self-issued".into(),
+                });
+                return done(21, &facts, &path, reasons);
             }
+            n -= 1;
         }
-
-        // Signatures and validity, top down.
-        for i in (0..path.len()).rev() {
-            let l = path[i];
-            if let Some(parent) = path.get(i + 1) {
-                let ok = matches!(
-                    verify_signature(
-                        parent.cert.spki_raw(),
-                        &l.cert.sig_alg,
-                        l.cert.tbs(),
-                        &l.cert.signature
-                    ),
-                    SigCheck::Valid
-                );
-                if !ok {
-                    reasons.push(Reason::BadSignature {
-                        cert: label(l.at, l.cert),
-                        by: label(parent.at, parent.cert),
+        loop {
+            let xs_f = &facts[path[n].f];
+            if n != xi {
+                let xi_f = &facts[path[xi].f];
+                if xi_f.ku.is_some_and(|k| k & KU_KEY_CERT_SIGN == 0) {
+                    reasons.push(Reason::Other {
+                        message: format!("{} has keyUsage without keyCertSign", xi_f.cert.label()),
                     });
-                    return done(7, &path, reasons);
+                    return done(32, &facts, &path, reasons);
+                }
+                if xi_f.key.is_none() {
+                    reasons.push(Reason::BadKeyType {
+                        cert: xi_f.label(),
+                        key: xi_f.cert.key.describe(),
+                    });
+                    return done(6, &facts, &path, reasons);
+                }
+                if !x509_verify(xs_f.cert, xi_f.cert) {
+                    reasons.push(Reason::BadSignature {
+                        cert: xs_f.label(),
+                        by: xi_f.label(),
+                    });
+                    return done(7, &facts, &path, reasons);
                 }
             }
-            if req.at < l.cert.not_before {
-                reasons.push(Reason::NotYetValid {
-                    cert: label(l.at, l.cert),
-                    not_before: time_text(l.cert.not_before),
+            let c = xs_f.cert;
+            if !xs_f.not_before_ok {
+                reasons.push(Reason::Other {
+                    message: format!("{}: notBefore is not in RFC 5280 form", c.label()),
                 });
-                return done(9, &path, reasons);
+                return done(13, &facts, &path, reasons);
             }
-            if req.at > l.cert.not_after {
-                reasons.push(Reason::Expired {
-                    cert: label(l.at, l.cert),
-                    not_after: time_text(l.cert.not_after),
+            if c.not_before > req.at {
+                reasons.push(Reason::NotYetValid {
+                    cert: xs_f.label(),
+                    not_before: time_text(c.not_before),
                 });
-                return done(10, &path, reasons);
+                return done(9, &facts, &path, reasons);
+            }
+            if !xs_f.not_after_ok {
+                reasons.push(Reason::Other {
+                    message: format!("{}: notAfter is not in RFC 5280 form", c.label()),
+                });
+                return done(14, &facts, &path, reasons);
+            }
+            if c.not_after <= req.at {
+                reasons.push(Reason::Expired {
+                    cert: xs_f.label(),
+                    not_after: time_text(c.not_after),
+                });
+                return done(10, &facts, &path, reasons);
+            }
+            if n == 0 {
+                break;
+            }
+            xi = n;
+            n -= 1;
+        }
+
+        // check_name_constraints: top down, each against the constraints above it.
+        for i in (0..num).rev() {
+            let x = &facts[path[i].f];
+            if i != 0 && x.si {
+                continue;
+            }
+            for j in (i + 1..num).rev() {
+                let Some(nc) = &facts[path[j].f].nc else {
+                    continue;
+                };
+                let (mut rv, mut what) = nc_check(x, nc);
+                let dns_san = x.san.iter().flatten().any(|g| matches!(g, Gn::Dns(_)));
+                if rv == NC_OK && i == 0 && !dns_san {
+                    (rv, what) = nc_check_cn(x, nc);
+                }
+                if rv != NC_OK {
+                    reasons.push(Reason::Other {
+                        message: format!(
+                            "{} ({what}) violates the name constraints of {}",
+                            x.cert.label(),
+                            facts[path[j].f].cert.label()
+                        ),
+                    });
+                    return done(rv, &facts, &path, reasons);
+                }
             }
         }
-        done(0, &path, reasons)
+        done(0, &facts, &path, reasons)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names_fold_case_and_space() {
+        assert_eq!(
+            canon_value(19, b"  Anchorkit   TEST "),
+            (12, b"anchorkit test".to_vec())
+        );
+        assert_eq!(canon_value(18, b"12"), (18, b"12".to_vec()));
+    }
+
+    #[test]
+    fn dns_constraints() {
+        assert_eq!(nc_dns(b"a.example.com", b"example.com"), NC_OK);
+        assert_eq!(nc_dns(b"aexample.com", b"example.com"), NC_PERMITTED);
+        assert_eq!(nc_dns(b"example.com", b".example.com"), NC_PERMITTED);
+        assert_eq!(nc_dns(b"a.EXAMPLE.com", b".example.com"), NC_OK);
+        assert_eq!(nc_dns(b"anything", b""), NC_OK);
+    }
+
+    #[test]
+    fn uri_and_ip_constraints() {
+        assert_eq!(nc_uri(b"https://a.example.com/x", b".example.com"), NC_OK);
+        assert_eq!(nc_uri(b"https://example.com:443", b"example.com"), NC_OK);
+        assert_eq!(nc_uri(b"urn:example", b"example.com"), NC_SYNTAX);
+        assert_eq!(
+            nc_ip(&[192, 0, 2, 9], &[192, 0, 2, 0, 255, 255, 255, 0]),
+            NC_OK
+        );
+        assert_eq!(
+            nc_ip(&[198, 51, 100, 9], &[192, 0, 2, 0, 255, 255, 255, 0]),
+            NC_PERMITTED
+        );
+    }
+
+    #[test]
+    fn cn_as_dns_id() {
+        assert_eq!(
+            cn2dnsid(12, b"device.example.test"),
+            Ok(Some(b"device.example.test".to_vec()))
+        );
+        assert_eq!(cn2dnsid(12, b"device"), Ok(None));
+        assert_eq!(cn2dnsid(12, b"my device.example"), Ok(None));
     }
 }
