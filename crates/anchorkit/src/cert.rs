@@ -750,6 +750,10 @@ pub struct ExtensionInfo {
     pub name: Option<&'static str>,
     /// The critical flag.
     pub critical: bool,
+    /// Where the extension's value (the extnValue OCTET STRING's contents) lies in the
+    /// certificate's DER; read it with [`CertificateData::ext_value`].
+    #[serde(skip)]
+    pub value: Range<usize>,
 }
 
 fn ext_name(oid: &str) -> Option<&'static str> {
@@ -1001,6 +1005,7 @@ impl Certificate {
                 name: ext_name(&oid),
                 oid,
                 critical: ext.critical,
+                value: span(ext.value)?,
             });
             let parsed = parse_wanted(&cert.extensions[cert.extensions.len() - 1].oid, ext.value);
             if let Some(p) = &parsed.1 {
@@ -1105,6 +1110,20 @@ impl CertificateData {
     /// The signed part (TBSCertificate), DER, tag included.
     pub fn tbs(&self) -> &[u8] {
         &self.der[self.tbs.clone()]
+    }
+
+    /// The raw value of one of this certificate's extensions (the contents of its extnValue
+    /// OCTET STRING), for the engines that re-read extensions as their library does.
+    pub fn ext_value(&self, e: &ExtensionInfo) -> &[u8] {
+        self.der.get(e.value.clone()).unwrap_or(&[])
+    }
+
+    /// The raw value of the first extension with this dotted OID.
+    pub fn ext_value_of(&self, oid: &str) -> Option<&[u8]> {
+        self.extensions
+            .iter()
+            .find(|e| e.oid == oid)
+            .map(|e| self.ext_value(e))
     }
 
     /// The subject Name, DER, tag included (what ESP bundles store and mbedTLS compares).

@@ -140,6 +140,9 @@ pub struct MbedBuild {
     pub keep_peer_cert: bool,
     /// `MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION` (2.x only).
     pub allow_unsupported_critical_ext: bool,
+    /// `MBEDTLS_PK_PARSE_EC_EXTENDED`: EC keys with explicit (specified) domain parameters
+    /// are read rather than refused (ESP-IDF defines it in every release).
+    pub ec_extended: bool,
     /// The ESP-IDF certificate bundle, for ESP-IDF builds.
     pub bundle: Option<BundleBuild>,
     /// Where the configuration came from (`defaults of ESP-IDF v5.4.4`, a file name).
@@ -232,6 +235,7 @@ impl MbedBuild {
             allow_no_hostname: false,
             keep_peer_cert: true,
             allow_unsupported_critical_ext: false,
+            ec_extended: true,
             bundle: None,
             source: format!("Mbed TLS {v} default configuration"),
         }
@@ -290,6 +294,7 @@ impl MbedBuild {
             allow_no_hostname: false,
             keep_peer_cert: !v6,
             allow_unsupported_critical_ext: false,
+            ec_extended: true,
             bundle: Some(BundleBuild {
                 enabled: true,
                 list: BundleList::Full,
@@ -665,6 +670,7 @@ impl MbedBuild {
                 "ALLOW_WEAK_CERTIFICATE_VERIFICATION" => self.allow_no_hostname = v,
                 "SSL_KEEP_PEER_CERTIFICATE" => self.keep_peer_cert = v,
                 "ALLOW_UNSUPPORTED_CRITICAL_EXT" => self.allow_unsupported_critical_ext = v,
+                "PK_PARSE_EC_EXTENDED" => self.ec_extended = v,
                 "GCM_C" => set_flag(&mut self.ciphers, Cipher::AesGcm, v),
                 "CCM_C" => set_flag(&mut self.ciphers, Cipher::AesCcm, v),
                 "CAMELLIA_C" => set_flag(&mut self.ciphers, Cipher::Camellia, v),
@@ -768,6 +774,7 @@ impl MbedBuild {
             self.rsa_pss = false;
             self.x25519 = false;
             self.keep_peer_cert = false;
+            self.ec_extended = false;
             a.time_check = Some(false);
         }
         for (name, s) in settings {
@@ -814,6 +821,7 @@ impl MbedBuild {
                 "X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION" => {
                     self.allow_unsupported_critical_ext = v
                 }
+                "PK_PARSE_EC_EXTENDED" => self.ec_extended = v,
                 "GCM_C" | "ALG_GCM" => set_flag(&mut self.ciphers, Cipher::AesGcm, v),
                 "CCM_C" | "ALG_CCM" => set_flag(&mut self.ciphers, Cipher::AesCcm, v),
                 "CHACHAPOLY_C" | "ALG_CHACHA20_POLY1305" => {

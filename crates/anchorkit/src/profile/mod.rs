@@ -357,7 +357,7 @@ pub const PROFILES: &[Profile] = &[
     ),
     other(
         "openssl-3",
-        "OpenSSL 3.0 `openssl verify` defaults (trusted first, no partial chains, security level 1)",
+        "OpenSSL 3.0 TLS client (SSL_get_verify_result: trusted first, no partial chains, security level 1, sslserver purpose)",
         Family::Openssl,
     ),
     other(

@@ -8,6 +8,9 @@
 //! §3 (identical in 2.28.x, 3.x and 4.1 except where `Version` says otherwise), and on
 //! ESP-IDF's `esp_crt_verify_callback` (esp-bundle-formats.md §2.3).
 
+mod ext;
+mod pk;
+
 use super::names::{mbedtls_host_matches, mbedtls_name_eq, offered_names};
 use super::{
     AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict,
@@ -52,11 +55,8 @@ enum Parse {
 const ERR_INVALID_FORMAT: i32 = -0x2180;
 const ERR_INVALID_ALG: i32 = -0x2300;
 const ERR_INVALID_NAME: i32 = -0x2380;
-const ERR_X509_BAD_INPUT_DATA: i32 = -0x2800;
-const ERR_INVALID_EXTENSIONS: i32 = -0x2500;
 const ERR_UNKNOWN_VERSION: i32 = -0x2580;
 const ERR_SIG_MISMATCH: i32 = -0x2680;
-const ERR_FEATURE_UNAVAILABLE: i32 = -0x2080;
 const ERR_UNKNOWN_NAMED_CURVE: i32 = -0x3A00;
 const ERR_UNKNOWN_PK_ALG: i32 = -0x3C80;
 const ASN1_OUT_OF_DATA: i32 = -0x0060;
@@ -167,6 +167,18 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
             ));
         }
     }
+    // mbedtls_x509_get_name needs at least one RDN; the subject is read only when non-empty
+    // (`if (len && ...)` in x509_crt_parse_der_core), the issuer always. The issuer comes
+    // before the key.
+    if c.issuer.rdns.is_empty() {
+        return Parse::Err(
+            ERR_INVALID_NAME + ASN1_OUT_OF_DATA,
+            "empty issuer name".into(),
+        );
+    }
+    if let Err((code, detail)) = pk::check(c.spki_raw(), v, b) {
+        return Parse::Err(code, detail);
+    }
     match &c.key {
         KeyKind::Rsa { bits, .. } => {
             // MBEDTLS_MPI_MAX_SIZE: 1024 bytes (8192 bits).
@@ -201,73 +213,16 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
             );
         }
     }
-    let mut known = vec![
-        "2.5.29.19",
-        "2.5.29.15",
-        "2.5.29.37",
-        "2.5.29.17",
-        "2.16.840.1.113730.1.1",
-        "2.5.29.32",
-    ];
-    if v.ip_san() {
-        known.extend(["2.5.29.14", "2.5.29.35"]);
-    }
-    // mbedtls_x509_get_name needs at least one RDN; the subject is read only when non-empty
-    // (`if (len && ...)` in x509_crt_parse_der_core), the issuer always.
-    if c.issuer.rdns.is_empty() {
+    // Only a version 3 certificate has its extensions read; in v1/v2 they are left over.
+    if c.version == 3 {
+        if let Err((code, detail)) = ext::check(c.tbs(), v, b) {
+            return Parse::Err(code, detail);
+        }
+    } else if !c.extensions.is_empty() {
         return Parse::Err(
-            ERR_INVALID_NAME + ASN1_OUT_OF_DATA,
-            "empty issuer name".into(),
+            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
+            format!("a v{} certificate with extensions", c.version),
         );
-    }
-    let mut seen: Vec<&str> = Vec::new();
-    for e in &c.extensions {
-        // Extension contents, in the order they appear.
-        match e.oid.as_ref() {
-            "2.5.29.37" if c.ext_key_usage.as_ref().is_some_and(|k| k.oids.is_empty()) => {
-                return Parse::Err(
-                    ERR_INVALID_EXTENSIONS + ASN1_INVALID_LENGTH,
-                    "extendedKeyUsage with no purpose".into(),
-                );
-            }
-            "2.5.29.17"
-                if v.ip_san()
-                    && c.san
-                        .iter()
-                        .any(|x| matches!(x, crate::cert::SanEntry::Ip(b) if b.len() != 4 && b.len() != 16)) =>
-            {
-                return Parse::Err(
-                    ERR_X509_BAD_INPUT_DATA,
-                    "iPAddress name that is neither 4 nor 16 bytes".into(),
-                );
-            }
-            _ => {}
-        }
-        let is_known = known.contains(&e.oid.as_ref());
-        if is_known {
-            if seen.contains(&e.oid.as_ref()) {
-                return Parse::Err(
-                    ERR_INVALID_EXTENSIONS,
-                    format!("repeated extension {}", e.name.unwrap_or(&e.oid)),
-                );
-            }
-            seen.push(e.oid.as_ref());
-        }
-        if e.critical && !is_known && !(v.is_2x() && b.allow_unsupported_critical_ext) {
-            return Parse::Err(
-                ERR_INVALID_EXTENSIONS + ASN1_UNEXPECTED_TAG,
-                format!(
-                    "unsupported critical extension {}",
-                    e.name.unwrap_or(&e.oid)
-                ),
-            );
-        }
-        if e.critical && e.oid == "2.5.29.32" && c.policies.iter().any(|p| p != "2.5.29.32.0") {
-            return Parse::Err(
-                ERR_FEATURE_UNAVAILABLE,
-                "critical certificatePolicies with a specific policy".into(),
-            );
-        }
     }
     if !c.sig_alg_consistent {
         return Parse::Err(

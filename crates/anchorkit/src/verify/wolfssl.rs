@@ -73,6 +73,8 @@ const ASN_NAME_INVALID_E: i32 = -198;
 const ASN_PATHLEN_INV_E: i32 = -238;
 const ASN_SELF_SIGNED_E: i32 = -275;
 const DOMAIN_NAME_MISMATCH: i32 = -322;
+const PEER_KEY_ERROR: i32 = -342;
+const HANDSHAKE_SIZE_ERROR: i32 = -404;
 const NOT_CA_ERROR: i32 = -357;
 const EXTKEYUSE_AUTH_E: i32 = -386;
 const RSA_KEY_SIZE_E: i32 = -409;
@@ -83,6 +85,13 @@ const MAX_CHAIN_DEPTH: usize = 9;
 const MAX_PATH_LEN: u8 = 127;
 /// `WOLFSSL_MIN_RSA_BITS` / 8.
 const MIN_RSA_BYTES: usize = 128;
+/// MAX_ENCODED_SIG_SZ (asn.h): the largest RSA signature ConfirmSignature takes.
+const MAX_ENCODED_SIG_SZ: usize = 512;
+/// The largest RSA modulus an `mp_int` holds: SP_INT_DIGITS (SP_INT_BITS 4096 in this build,
+/// doubled for products, plus one) 64-bit digits.
+const MAX_MP_BYTES: usize = (4096 / 64 * 2 + 1) * 8;
+/// MAX_HANDSHAKE_SZ: MAX_CERTIFICATE_SZ = 3 + (MAX_X509_SIZE 2048 + 3) * MAX_CHAIN_DEPTH.
+const MAX_HANDSHAKE_SZ: usize = 3 + (2048 + 3) * MAX_CHAIN_DEPTH;
 /// `CA_TABLE_SIZE`: rows of the signer table.
 const CA_TABLE_SIZE: u32 = 11;
 
@@ -104,6 +113,8 @@ fn code_name(code: i32) -> &'static str {
         ASN_PATHLEN_INV_E => "ASN_PATHLEN_INV_E",
         ASN_SELF_SIGNED_E => "ASN_SELF_SIGNED_E",
         DOMAIN_NAME_MISMATCH => "DOMAIN_NAME_MISMATCH",
+        PEER_KEY_ERROR => "PEER_KEY_ERROR",
+        HANDSHAKE_SIZE_ERROR => "HANDSHAKE_SIZE_ERROR",
         NOT_CA_ERROR => "NOT_CA_ERROR",
         EXTKEYUSE_AUTH_E => "EXTKEYUSE_AUTH_E",
         RSA_KEY_SIZE_E => "RSA_KEY_SIZE_E",
@@ -232,7 +243,8 @@ const KNOWN_UNTRACKED: &[&str] = &["2.16.840.1.113730.1.1"];
 
 fn curve_supported(c: &Curve) -> bool {
     // ECC_MIN_KEY_SZ 224 compiles out the smaller curves; Debian's distro build has the
-    // SECPR2/SECPR3, Koblitz and Brainpool curves.
+    // SECPR2/SECPR3, Koblitz and Brainpool curves, but FP_ECC (the fixed-point cache) drops
+    // secp224k1 from ecc_sets (ecc.c: `HAVE_ECC_KOBLITZ && !FP_ECC`).
     match c {
         Curve::P192 => false,
         Curve::P224
@@ -245,8 +257,7 @@ fn curve_supported(c: &Curve) -> bool {
         | Curve::BrainpoolP512r1 => true,
         Curve::Other(oid) => matches!(
             oid.as_str(),
-            "1.3.132.0.32"
-                | "1.2.840.10045.3.1.4"
+            "1.2.840.10045.3.1.4"
                 | "1.2.840.10045.3.1.5"
                 | "1.2.840.10045.3.1.6"
                 | "1.3.36.3.3.2.8.1.1.5"
@@ -366,7 +377,7 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
         return d;
     }
     let mut seen: Vec<String> = Vec::new();
-    for e in x.extensions() {
+    for (ext_index, e) in x.extensions().iter().enumerate() {
         let oid = e.oid.to_id_string();
         if TRACKED.contains(&oid.as_str()) {
             if seen.contains(&oid) {
@@ -440,6 +451,14 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
                 }
             }
             "2.5.29.15" => {
+                // GetASN_BitString_Int16Bit: one or two content bytes after the unused-bits
+                // byte.
+                let v = c.ext_value(&c.extensions[ext_index]);
+                let ok = v.len() >= 2 && v[0] == 0x03 && (2..=3).contains(&(v[1] as usize));
+                if !ok {
+                    d.failure = Some(parse_error("keyUsage"));
+                    return d;
+                }
                 d.ku_cert_sign = c.key_usage.as_ref().map(|k| k.has(KeyUsage::KEY_CERT_SIGN));
             }
             "2.5.29.37" => {
@@ -850,6 +869,20 @@ fn parse_relative(
                         ),
                     ));
                 }
+                let rsa_signer = matches!(s.cert.key, KeyKind::Rsa { .. })
+                    || matches!(&s.cert.key, KeyKind::Other { oid } if oid == "1.2.840.113549.1.1.10");
+                if rsa_signer && c.signature.len() > MAX_ENCODED_SIG_SZ {
+                    // ConfirmSignature refuses before decoding the key.
+                    return Err(other(
+                        BUFFER_E,
+                        format!(
+                            "{} carries a {}-byte RSA signature; wolfSSL verifies at most \
+                             {MAX_ENCODED_SIG_SZ} bytes (MAX_ENCODED_SIG_SZ, RSA 4096)",
+                            c.label(),
+                            c.signature.len()
+                        ),
+                    ));
+                }
                 if !signature_ok(s.cert, c) {
                     return Err(fail(
                         ASN_SIG_CONFIRM_E,
@@ -993,8 +1026,18 @@ fn match_domain_name(pattern: &[u8], host: &[u8]) -> bool {
     s_at(si) == 0 && len == 0
 }
 
+/// An iPAddress name as GenerateDNSEntryIPString writes it: dotted IPv4, IPv6 as eight
+/// uncompressed upper-case groups ("2001:0DB8:0000:...").
 fn ip_string(b: &[u8]) -> Vec<u8> {
-    crate::cert::ip_text(b).into_bytes()
+    match b.len() {
+        16 => b
+            .chunks(2)
+            .map(|g| format!("{:02X}{:02X}", g[0], g[1]))
+            .collect::<Vec<_>>()
+            .join(":")
+            .into_bytes(),
+        _ => crate::cert::ip_text(b).into_bytes(),
+    }
 }
 
 /// The domain check of `ProcessPeerCerts` (`CheckForAltNames`, else the CN).
@@ -1023,6 +1066,28 @@ fn rsa_small(d: &Decoded<'_>) -> Option<Fail> {
             Reason::BadKey {
                 cert: label(d.at, d.cert),
                 key: format!("{} (minimum RSA 1024)", d.cert.key.describe()),
+            },
+        )
+    })
+}
+
+/// The leaf's RSA key as ProcessPeerCerts stores it (`wc_RsaPublicKeyDecode`): a modulus
+/// wider than an `mp_int` does not load.
+fn leaf_key_undecodable(d: &Decoded<'_>) -> Option<Fail> {
+    let bits = match &d.cert.key {
+        KeyKind::Rsa { bits, .. } => *bits as usize,
+        _ => return None,
+    };
+    (bits.div_ceil(8) > MAX_MP_BYTES).then(|| {
+        fail(
+            PEER_KEY_ERROR,
+            Reason::BadKey {
+                cert: label(d.at, d.cert),
+                key: format!(
+                    "{} (this wolfSSL build holds RSA moduli up to {} bits)",
+                    d.cert.key.describe(),
+                    MAX_MP_BYTES * 8
+                ),
             },
         )
     })
@@ -1079,6 +1144,31 @@ impl Stack for Wolfssl {
                     detail: f.reason.message(),
                 }),
             }
+        }
+
+        // The handshake layer caps a message before reading it (DoTls13HandShakeMsg):
+        // TLS 1.3 framing, a 1-byte request context, a 3-byte list length and per entry a
+        // 3-byte length and 2 bytes of (empty) extensions.
+        let msg_len = 4 + req.chain.iter().map(|e| 5 + e.bytes().len()).sum::<usize>();
+        if msg_len > MAX_HANDSHAKE_SZ {
+            reasons.push(Reason::Other {
+                message: format!(
+                    "the Certificate message is {msg_len} bytes; wolfSSL takes at most \
+                     {MAX_HANDSHAKE_SZ} (MAX_HANDSHAKE_SZ: {MAX_CHAIN_DEPTH} certificates of \
+                     2048 bytes)"
+                ),
+            });
+            return Verdict {
+                profile: p.summary(),
+                ok: false,
+                code: HANDSHAKE_SIZE_ERROR.to_string(),
+                code_name: Some(code_name(HANDSHAKE_SIZE_ERROR).to_string()),
+                flags: None,
+                flag_names: Vec::new(),
+                anchor: None,
+                path: sent_path(req),
+                reasons,
+            };
         }
 
         let entries: Vec<Entry<'_>> = req
@@ -1270,7 +1360,10 @@ impl Stack for Wolfssl {
             }
         }
         if ret.is_ok() {
-            if let Some(f) = leaf_rsa_small(leaf) {
+            if let Some(f) = leaf_key_undecodable(leaf) {
+                reasons.push(f.reason.clone());
+                ret = Err(f);
+            } else if let Some(f) = leaf_rsa_small(leaf) {
                 reasons.push(f.reason.clone());
                 ret = Err(f);
             }
