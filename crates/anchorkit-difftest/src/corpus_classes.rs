@@ -35,6 +35,7 @@ pub fn cases(v: &mut Vec<Scenario>) {
     hostnames_and_usage(v);
     names_and_ids(v);
     loops_depth_bundle(v);
+    encodings(v);
 }
 
 /// Root -> leaf where the root signs with `sig`; both keys of `alg`.
@@ -925,4 +926,339 @@ fn hostnames_and_usage(v: &mut Vec<Scenario>) {
         &[&leaf.der],
         now,
     ));
+}
+
+fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = body.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend([0x81, n as u8]);
+    } else {
+        out.extend([0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+/// An RSA SubjectPublicKeyInfo with the given modulus and exponent bytes, `extra` appended
+/// inside the key BIT STRING after the RSAPublicKey, and `params` after the algorithm OID.
+fn rsa_spki_raw(modulus: &[u8], exponent: &[u8], extra: &[u8], params: &[u8]) -> Vec<u8> {
+    let mut key = der_tlv(
+        0x30,
+        &[der_tlv(0x02, modulus), der_tlv(0x02, exponent)].concat(),
+    );
+    key.extend_from_slice(extra);
+    let mut bits = vec![0u8];
+    bits.extend(key);
+    let alg = der_tlv(
+        0x30,
+        &[
+            der_tlv(
+                0x06,
+                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+            ),
+            params.to_vec(),
+        ]
+        .concat(),
+    );
+    der_tlv(0x30, &[alg, der_tlv(0x03, &bits)].concat())
+}
+
+/// P-256 as explicit (specified) domain parameters, from the openssl command.
+fn p256_explicit_params() -> Vec<u8> {
+    let out = std::process::Command::new("openssl")
+        .args([
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-param_enc",
+            "explicit",
+            "-outform",
+            "DER",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("openssl ecparam: {e} (install openssl)"));
+    assert!(out.status.success(), "openssl ecparam failed");
+    out.stdout
+}
+
+/// How each library reads the encodings of keys and extensions it parses itself: RSA key
+/// structure and checks, explicit EC parameters, subjectAltName entry types, the
+/// authorityKeyIdentifier fields, bit-string widths and empty sequences.
+fn encodings(v: &mut Vec<Scenario>) {
+    let now = t(2025, 1, 1);
+    let root = Node::root(&Spec::ca("Encodings Root"), Alg::P256);
+    let leaf_for_spki = |name: &str, spki: &[u8], v: &mut Vec<Scenario>| {
+        let der = root.issue_for_raw_spki(&Spec::leaf(HOST), spki);
+        v.push(s(name, &[&root.der], &[&der], now));
+    };
+    // A 2048-bit odd modulus, then variations.
+    let mut modulus = vec![0u8, 0xC3];
+    modulus.extend((0..255u32).map(|i| (i.wrapping_mul(97) ^ 0x5A) as u8));
+    if let Some(l) = modulus.last_mut() {
+        *l |= 1;
+    }
+    let e = [0x01, 0x00, 0x01];
+    let null = [0x05, 0x00];
+    leaf_for_spki("enc-rsa-ok", &rsa_spki_raw(&modulus, &e, &[], &null), v);
+    let mut even = modulus.clone();
+    if let Some(l) = even.last_mut() {
+        *l &= 0xFE;
+    }
+    leaf_for_spki(
+        "enc-rsa-even-modulus",
+        &rsa_spki_raw(&even, &e, &[], &null),
+        v,
+    );
+    leaf_for_spki(
+        "enc-rsa-exponent-1",
+        &rsa_spki_raw(&modulus, &[1], &[], &null),
+        v,
+    );
+    leaf_for_spki(
+        "enc-rsa-exponent-even",
+        &rsa_spki_raw(&modulus, &[0x01, 0x00, 0x00], &[], &null),
+        v,
+    );
+    leaf_for_spki(
+        "enc-rsa-trailing-bytes-in-key",
+        &rsa_spki_raw(&modulus, &e, &[0x00, 0x00], &null),
+        v,
+    );
+    leaf_for_spki(
+        "enc-rsa-params-absent",
+        &rsa_spki_raw(&modulus, &e, &[], &[]),
+        v,
+    );
+    leaf_for_spki(
+        "enc-rsa-modulus-120-bits",
+        &rsa_spki_raw(
+            &[0x00, 0xC5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0x0F],
+            &e,
+            &[],
+            &null,
+        ),
+        v,
+    );
+
+    // An EC key with P-256 written out as explicit parameters.
+    let k = crate::pki::key(Alg::P256);
+    let point = k.public_key_raw().to_vec();
+    let ec_alg = der_tlv(
+        0x30,
+        &[
+            der_tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
+            p256_explicit_params(),
+        ]
+        .concat(),
+    );
+    let mut bits = vec![0u8];
+    bits.extend(point);
+    let spki = der_tlv(0x30, &[ec_alg, der_tlv(0x03, &bits)].concat());
+    leaf_for_spki("enc-ec-explicit-p256", &spki, v);
+
+    // subjectAltName entries: a hardware module name (otherName), well formed or not, first
+    // or last, and types each library reads differently.
+    let hw_oid = der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04]);
+    let hw_ok = der_tlv(
+        0xA0,
+        &[
+            hw_oid.clone(),
+            der_tlv(
+                0xA0,
+                &der_tlv(
+                    0x30,
+                    &[
+                        der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x04, 0x01]),
+                        der_tlv(0x04, b"SN-1"),
+                    ]
+                    .concat(),
+                ),
+            ),
+        ]
+        .concat(),
+    );
+    let hw_bad = der_tlv(0xA0, &[hw_oid, der_tlv(0x05, &[])].concat());
+    let dns = der_tlv(0x82, HOST.as_bytes());
+    let san_case = |name: &str, entries: &[&[u8]], v: &mut Vec<Scenario>| {
+        let mut spec = Spec::leaf(HOST);
+        spec.sans = Vec::new();
+        spec.custom = vec![CustomExtension::from_oid_content(
+            &[2, 5, 29, 17],
+            der_tlv(0x30, &entries.concat()),
+        )];
+        let leaf = root.issue(&spec, Alg::P256);
+        v.push(s(name, &[&root.der], &[&leaf.der], now));
+    };
+    san_case("enc-san-hwmodule-ok", &[&dns, &hw_ok], v);
+    san_case("enc-san-hwmodule-malformed-last", &[&dns, &hw_bad], v);
+    san_case("enc-san-hwmodule-malformed-first", &[&hw_bad, &dns], v);
+    let uri = der_tlv(0x86, b"https://device.example.test/");
+    let email = der_tlv(0x81, b"ops@example.test");
+    let rid = der_tlv(0x88, &[0x2B, 0x06, 0x01, 0x04, 0x01]);
+    san_case("enc-san-uri-email-rid", &[&uri, &email, &rid, &dns], v);
+    let dir_empty = der_tlv(0xA4, &der_tlv(0x30, &[]));
+    san_case("enc-san-empty-directory-name", &[&dns, &dir_empty], v);
+    let ip3 = der_tlv(0x87, &[192, 0, 2]);
+    san_case("enc-san-ip-3-bytes-first", &[&ip3, &dns], v);
+
+    // authorityKeyIdentifier forms.
+    let aki_case = |name: &str, body: Vec<u8>, v: &mut Vec<Scenario>| {
+        let mut spec = Spec::leaf(HOST);
+        spec.no_aki = true;
+        spec.custom = vec![CustomExtension::from_oid_content(
+            &[2, 5, 29, 35],
+            der_tlv(0x30, &body),
+        )];
+        let leaf = root.issue(&spec, Alg::P256);
+        v.push(s(name, &[&root.der], &[&leaf.der], now));
+    };
+    let issuer_name = der_tlv(
+        0x30,
+        &der_tlv(
+            0x31,
+            &der_tlv(
+                0x30,
+                &[
+                    der_tlv(0x06, &[0x55, 0x04, 0x03]),
+                    der_tlv(0x0C, b"Encodings Root"),
+                ]
+                .concat(),
+            ),
+        ),
+    );
+    let issuer = der_tlv(0xA1, &der_tlv(0xA4, &issuer_name));
+    let serial = der_tlv(0x82, &[0x05]);
+    let keyid = der_tlv(0x80, &[0xAB; 20]);
+    aki_case(
+        "enc-aki-keyid-issuer-serial",
+        [keyid.clone(), issuer.clone(), serial.clone()].concat(),
+        v,
+    );
+    aki_case(
+        "enc-aki-issuer-serial",
+        [issuer.clone(), serial.clone()].concat(),
+        v,
+    );
+    aki_case(
+        "enc-aki-keyid-issuer-no-serial",
+        [keyid.clone(), issuer].concat(),
+        v,
+    );
+    aki_case("enc-aki-empty", Vec::new(), v);
+
+    // Bit strings and sequences of unusual sizes.
+    let ext_case =
+        |name: &str, oid: &[u64], value: Vec<u8>, critical: bool, v: &mut Vec<Scenario>| {
+            let mut spec = Spec::leaf(HOST);
+            let mut e = CustomExtension::from_oid_content(oid, value);
+            e.set_criticality(critical);
+            if oid == [2, 5, 29, 15] {
+                spec.key_usage = Some(Vec::new());
+            }
+            spec.custom = vec![e];
+            let leaf = root.issue(&spec, Alg::P256);
+            v.push(s(name, &[&root.der], &[&leaf.der], now));
+        };
+    ext_case(
+        "enc-ku-three-bytes",
+        &[2, 5, 29, 15],
+        vec![0x03, 0x04, 0x07, 0x80, 0x80, 0x80],
+        true,
+        v,
+    );
+    ext_case(
+        "enc-ku-trailing-byte",
+        &[2, 5, 29, 15],
+        vec![0x03, 0x02, 0x07, 0x80, 0x00],
+        true,
+        v,
+    );
+    ext_case(
+        "enc-nscerttype-two-bytes",
+        &[2, 16, 840, 1, 113730, 1, 1],
+        vec![0x03, 0x03, 0x00, 0x40, 0x00],
+        false,
+        v,
+    );
+    ext_case(
+        "enc-policies-empty",
+        &[2, 5, 29, 32],
+        vec![0x30, 0x00],
+        false,
+        v,
+    );
+    ext_case(
+        "enc-policies-qualifier-trailing",
+        &[2, 5, 29, 32],
+        der_tlv(
+            0x30,
+            &der_tlv(
+                0x30,
+                &[
+                    der_tlv(0x06, &[0x55, 0x1D, 0x20, 0x00]),
+                    der_tlv(0x30, &[]),
+                    vec![0x05, 0x00],
+                ]
+                .concat(),
+            ),
+        ),
+        false,
+        v,
+    );
+    ext_case(
+        "enc-ski-trailing",
+        &[2, 5, 29, 14],
+        vec![0x04, 0x02, 0xAB, 0xCD, 0x00],
+        false,
+        v,
+    );
+    ext_case(
+        "enc-eku-not-oids",
+        &[2, 5, 29, 37],
+        vec![0x30, 0x02, 0x05, 0x00],
+        false,
+        v,
+    );
+
+    // basicConstraints on an intermediate: cA as an INTEGER, pathLen with a leading zero,
+    // pathLen INT_MAX.
+    let ca_case = |name: &str, value: Vec<u8>, v: &mut Vec<Scenario>| {
+        let mut spec = Spec::ca("Encodings Intermediate");
+        spec.ca = None;
+        spec.explicit_no_ca = false;
+        spec.key_usage = Some(vec![KeyUsagePurpose::KeyCertSign]);
+        let mut e = CustomExtension::from_oid_content(&[2, 5, 29, 19], value);
+        e.set_criticality(true);
+        spec.custom = vec![e];
+        let int = root.issue(&spec, Alg::P256);
+        let leaf = int.issue(&Spec::leaf(HOST), Alg::P256);
+        v.push(s(name, &[&root.der], &[&leaf.der, &int.der], now));
+    };
+    ca_case(
+        "enc-bc-ca-as-integer",
+        vec![0x30, 0x03, 0x02, 0x01, 0x01],
+        v,
+    );
+    ca_case(
+        "enc-bc-pathlen-leading-zero",
+        vec![0x30, 0x07, 0x01, 0x01, 0xFF, 0x02, 0x02, 0x00, 0x01],
+        v,
+    );
+    ca_case(
+        "enc-bc-pathlen-int-max",
+        vec![
+            0x30, 0x09, 0x01, 0x01, 0xFF, 0x02, 0x04, 0x7F, 0xFF, 0xFF, 0xFF,
+        ],
+        v,
+    );
+    ca_case(
+        "enc-bc-pathlen-five-bytes",
+        vec![
+            0x30, 0x0A, 0x01, 0x01, 0xFF, 0x02, 0x05, 0x00, 0x80, 0x00, 0x00, 0x00,
+        ],
+        v,
+    );
 }

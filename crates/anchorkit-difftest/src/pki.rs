@@ -268,6 +268,37 @@ impl Node {
         Node { der, params, key }
     }
 
+    /// A certificate for any SubjectPublicKeyInfo bytes, even ones no parser takes: issued
+    /// for a throwaway key, the SPKI swapped in the TBSCertificate, re-signed. The issuer must
+    /// have a P-256 key.
+    pub fn issue_for_raw_spki(&self, spec: &Spec, spki_der: &[u8]) -> Vec<u8> {
+        let template = self.issue(spec, Alg::P256).der;
+        let (outer, _) = der_split(&template).expect("certificate");
+        let (tbs, after_tbs) = der_split(outer.1).expect("tbs");
+        let mut fields = Vec::new();
+        let mut rest = tbs.1;
+        while !rest.is_empty() {
+            let (el, r) = der_split(rest).expect("tbs field");
+            fields.push(el.2.to_vec());
+            rest = r;
+        }
+        let at = if fields[0][0] == 0xA0 { 6 } else { 5 };
+        fields[at] = spki_der.to_vec();
+        let tbs_der = der_wrap(0x30, &fields.concat());
+        let (sig_alg, _) = der_split(after_tbs).expect("signature algorithm");
+        let rng = ring::rand::SystemRandom::new();
+        let signer = ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            &self.key.serialize_der(),
+            &rng,
+        )
+        .expect("P-256 issuer key");
+        let sig = signer.sign(&rng, &tbs_der).expect("sign");
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(sig.as_ref());
+        der_wrap(0x30, &[tbs_der, sig_alg.2.to_vec(), der_wrap(0x03, &bits)].concat())
+    }
+
     /// A certificate for a bare public key (e.g. RSA-1024, which ring cannot sign with).
     pub fn issue_for_spki(&self, spec: &Spec, spki_der: &[u8]) -> Vec<u8> {
         let spki = rcgen::SubjectPublicKeyInfo::from_der(spki_der).expect("SPKI");
@@ -309,4 +340,39 @@ pub fn bad_signature(der: &[u8]) -> Vec<u8> {
         *last ^= 0x01;
     }
     d
+}
+
+/// One DER element at the start of `b`: ((tag, contents, whole element), rest).
+#[allow(clippy::type_complexity)]
+fn der_split(b: &[u8]) -> Option<((u8, &[u8], &[u8]), &[u8])> {
+    let tag = *b.first()?;
+    let first = *b.get(1)?;
+    let (len, hdr) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7F);
+        let len = b
+            .get(2..2 + n)?
+            .iter()
+            .fold(0usize, |a, x| (a << 8) | usize::from(*x));
+        (len, 2 + n)
+    };
+    let end = hdr.checked_add(len)?;
+    let whole = b.get(..end)?;
+    Some(((tag, &whole[hdr..], whole), &b[end..]))
+}
+
+/// A DER element.
+fn der_wrap(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = body.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend([0x81, n as u8]);
+    } else {
+        out.extend([0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(body);
+    out
 }

@@ -17,7 +17,7 @@ use super::{
     entry_label, label, time_text,
 };
 use crate::anchor::TrustAnchor;
-use crate::cert::{Certificate, ChainEntry, Curve, HashAlg, KeyKind, KeyUsage, SigAlg};
+use crate::cert::{Certificate, ChainEntry, Curve, HashAlg, KeyKind, SigAlg};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::explain::{flag_names, mbedtls_code_name};
 use crate::profile::build::{self, MbedBuild};
@@ -36,6 +36,10 @@ const BAD_MD: u32 = 0x4000;
 const BAD_PK: u32 = 0x8000;
 const BAD_KEY: u32 = 0x010000;
 
+/// `MBEDTLS_X509_KU_DIGITAL_SIGNATURE` and `MBEDTLS_X509_KU_KEY_CERT_SIGN`.
+const KU_DIGITAL_SIGNATURE: u32 = 0x80;
+const KU_KEY_CERT_SIGN: u32 = 0x04;
+
 const ERR_CERT_VERIFY_FAILED: i32 = -0x2700;
 const ERR_FATAL: i32 = -0x3000;
 const ERR_BAD_CERTIFICATE: i32 = -0x7A00;
@@ -48,7 +52,7 @@ const ERR_SSL_FEATURE_UNAVAILABLE: i32 = -0x7080;
 
 /// What `mbedtls_x509_crt_parse_der` says about a certificate.
 enum Parse {
-    Ok,
+    Ok(ext::Parsed),
     Err(i32, String),
 }
 
@@ -214,9 +218,11 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
         }
     }
     // Only a version 3 certificate has its extensions read; in v1/v2 they are left over.
+    let mut parsed = ext::Parsed::default();
     if c.version == 3 {
-        if let Err((code, detail)) = ext::check(c.tbs(), v, b) {
-            return Parse::Err(code, detail);
+        match ext::check(c.tbs(), v, b) {
+            Ok(x) => parsed = x,
+            Err((code, detail)) => return Parse::Err(code, detail),
         }
     } else if !c.extensions.is_empty() {
         return Parse::Err(
@@ -230,7 +236,7 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
             "inner and outer signature algorithms differ".into(),
         );
     }
-    Parse::Ok
+    Parse::Ok(parsed)
 }
 
 /// What the SSL layer does with one entry of the Certificate message
@@ -239,7 +245,7 @@ fn parse_entry<'a>(
     e: &'a ChainEntry,
     v: Version,
     b: &MbedBuild,
-) -> Result<&'a Certificate, (i32, String)> {
+) -> Result<(&'a Certificate, ext::Parsed), (i32, String)> {
     let n = e.bytes().len();
     if n >= 65536 {
         return Err((
@@ -261,7 +267,7 @@ fn parse_entry<'a>(
         return Err(garbage_code(e.bytes()));
     };
     match parse_check(c, v, b) {
-        Parse::Ok => Ok(c),
+        Parse::Ok(x) => Ok((c, x)),
         Parse::Err(code, detail) => Err((code, detail)),
     }
 }
@@ -373,6 +379,8 @@ enum Node {
 
 struct Ctx<'a> {
     p: &'a Profile,
+    v: Version,
+    b: &'a MbedBuild,
     lim: Limits,
     at: i64,
     /// Served chain after the parser's drops: (original index, cert).
@@ -381,10 +389,29 @@ struct Ctx<'a> {
     ca: Vec<(usize, &'a Certificate)>,
     /// Bundle records sorted by subject: (original trust index, anchor).
     bundle: Vec<(usize, &'a TrustAnchor)>,
+    /// What Mbed TLS read from each parsed certificate's extensions, by `ext_key`.
+    exts: Vec<(usize, ext::Parsed)>,
     reasons: Vec<Reason>,
 }
 
+/// The identity of a parsed certificate for `Ctx::exts` (its shared DER buffer).
+fn ext_key(c: &Certificate) -> usize {
+    c.der().as_ptr() as usize
+}
+
 impl<'a> Ctx<'a> {
+    /// The extension fields Mbed TLS keeps for `c` (read again if `c` was not parsed here).
+    fn ext_of(&self, c: &Certificate) -> ext::Parsed {
+        let k = ext_key(c);
+        match self.exts.iter().find(|(x, _)| *x == k) {
+            Some((_, p)) => *p,
+            None => match parse_check(c, self.v, self.b) {
+                Parse::Ok(p) => p,
+                Parse::Err(..) => ext::Parsed::default(),
+            },
+        }
+    }
+
     fn cert_of(&self, n: Node) -> Option<&'a Certificate> {
         match n {
             Node::Chain(i) => self.chain.get(i).map(|(_, c)| *c),
@@ -443,16 +470,14 @@ impl<'a> Ctx<'a> {
         if !mbedtls_name_eq(&child.issuer, &parent.subject) {
             return false;
         }
+        // Mbed TLS's own reading of the parent's basicConstraints and keyUsage.
+        let x = self.ext_of(parent);
         let need_ca_bit = !(top && parent.version < 3);
-        if need_ca_bit && !parent.is_ca() {
+        if need_ca_bit && !x.ca {
             return false;
         }
-        if need_ca_bit {
-            if let Some(ku) = parent.key_usage {
-                if !ku.has(KeyUsage::KEY_CERT_SIGN) {
-                    return false;
-                }
-            }
+        if need_ca_bit && !ext::key_usage_allows(x.key_usage, KU_KEY_CERT_SIGN) {
+            return false;
         }
         true
     }
@@ -472,15 +497,15 @@ impl<'a> Ctx<'a> {
     ) -> Option<(Node, bool)> {
         let mut fallback: Option<(Node, bool)> = None;
         for &cand in cands {
-            let (parent_ok, pathlen, spki): (bool, Option<u32>, &[u8]) =
+            let (parent_ok, max_pathlen, spki): (bool, i32, &[u8]) =
                 match (cand, self.cert_of(cand)) {
                     (_, Some(pc)) => (
                         self.check_parent(child, pc, top),
-                        pc.basic_constraints.and_then(|b| b.path_len),
+                        self.ext_of(pc).max_pathlen,
                         pc.spki_raw(),
                     ),
                     (Node::Synth(i), None) => match self.bundle.get(i) {
-                        Some((_, a)) => (a.subject_raw() == child.issuer_raw(), None, a.spki_raw()),
+                        Some((_, a)) => (a.subject_raw() == child.issuer_raw(), 0, a.spki_raw()),
                         None => continue,
                     },
                     _ => continue,
@@ -488,12 +513,10 @@ impl<'a> Ctx<'a> {
             if !parent_ok {
                 continue;
             }
-            // max_pathlen = pathLen + 1; skip when it is smaller than 1 + path_cnt - self_cnt.
-            if let Some(pl) = pathlen {
-                let max_pathlen = pl as usize + 1;
-                if max_pathlen < 1 + path_cnt.saturating_sub(self_cnt) {
-                    continue;
-                }
+            // max_pathlen = pathLen + 1 (0: none); skip when it is smaller than
+            // 1 + path_cnt - self_cnt.
+            if max_pathlen > 0 && (max_pathlen as usize) < 1 + path_cnt.saturating_sub(self_cnt) {
+                continue;
             }
             let sig_ok = self.sig_ok(child, spki);
             if top && !sig_ok {
@@ -657,6 +680,9 @@ impl Stack for Mbedtls {
         let early = Some(initial_flags(v));
         let mut cx = Ctx {
             p,
+            v,
+            b,
+            exts: Vec::new(),
             lim: limits(p, v),
             at: req.at,
             chain: Vec::new(),
@@ -680,7 +706,10 @@ impl Stack for Mbedtls {
                         continue;
                     };
                     match parse_check(c, v, b) {
-                        Parse::Ok => cx.ca.push((i, c)),
+                        Parse::Ok(x) => {
+                            cx.exts.push((ext_key(c), x));
+                            cx.ca.push((i, c));
+                        }
                         Parse::Err(code, detail) => {
                             first_error.get_or_insert(code);
                             cx.reasons.push(Reason::TrustCertUnparseable {
@@ -735,7 +764,10 @@ impl Stack for Mbedtls {
         // The Certificate message, parsed certificate by certificate.
         for (i, e) in req.chain.iter().enumerate() {
             match parse_entry(e, v, b) {
-                Ok(c) => cx.chain.push((i, c)),
+                Ok((c, x)) => {
+                    cx.exts.push((ext_key(c), x));
+                    cx.chain.push((i, c));
+                }
                 Err((ERR_UNKNOWN_SIG_ALG, detail)) => cx.reasons.push(Reason::ChainCertDropped {
                     cert: entry_label(i, e),
                     detail,
@@ -1019,13 +1051,15 @@ impl Stack for Mbedtls {
         // SSL layer: the leaf's usage and (TLS 1.2) curve, after the callback.
         if ret != ERR_FATAL {
             let mut extra = 0;
-            if let Some(ku) = ee.key_usage {
-                if !ku.has(KeyUsage::DIGITAL_SIGNATURE) {
-                    extra |= KEY_USAGE;
-                    cx.reasons.push(Reason::KeyUsage {
-                        usages: ku.names().into_iter().map(str::to_string).collect(),
-                    });
-                }
+            // mbedtls_x509_crt_check_key_usage(DIGITAL_SIGNATURE) for the ECDHE suites.
+            if !ext::key_usage_allows(cx.ext_of(ee).key_usage, KU_DIGITAL_SIGNATURE) {
+                extra |= KEY_USAGE;
+                cx.reasons.push(Reason::KeyUsage {
+                    usages: ee
+                        .key_usage
+                        .map(|ku| ku.names().into_iter().map(str::to_string).collect())
+                        .unwrap_or_default(),
+                });
             }
             if let Some(eku) = &ee.ext_key_usage {
                 if !eku.allows(crate::cert::ExtKeyUsage::SERVER_AUTH) {

@@ -58,6 +58,33 @@ const OID_HW_MODULE_NAME: &[u8] = &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x
 /// A failed parse: the code `mbedtls_x509_crt_parse_der` returns and what was wrong.
 pub(super) type Fail = (i32, String);
 
+/// What Mbed TLS keeps from the extensions for verification (`mbedtls_x509_crt` fields).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Parsed {
+    /// `ca_istrue`.
+    pub ca: bool,
+    /// `max_pathlen`: pathLenConstraint + 1, 0 when unlimited.
+    pub max_pathlen: i32,
+    /// `key_usage` (bytes of the BIT STRING, first byte lowest, up to four), when the
+    /// extension is present.
+    pub key_usage: Option<u32>,
+}
+
+/// `mbedtls_x509_crt_check_key_usage`: every bit of `usage` except encipherOnly and
+/// decipherOnly must be set, and those two may only be set when `usage` asks for them.
+pub(super) fn key_usage_allows(key_usage: Option<u32>, usage: u32) -> bool {
+    const MAY: u32 = 0x01 | 0x8000;
+    let Some(ku) = key_usage else {
+        return true;
+    };
+    let must = usage & !MAY;
+    if (ku & !MAY) & must != must {
+        return false;
+    }
+    let may = usage & MAY;
+    ((ku & MAY) | may) == may
+}
+
 /// The extension types `mbedtls_oid_get_x509_ext_type` knows, as bits of `ext_types`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ext {
@@ -272,9 +299,10 @@ fn header_len(len: usize) -> usize {
 }
 
 /// `x509_get_crt_ext` on a version 3 certificate's TBSCertificate.
-pub(super) fn check(tbs: &[u8], v: Version, b: &MbedBuild) -> Result<(), Fail> {
+pub(super) fn check(tbs: &[u8], v: Version, b: &MbedBuild) -> Result<Parsed, Fail> {
+    let mut out = Parsed::default();
     let Some(block) = extensions_block(tbs) else {
-        return Ok(());
+        return Ok(out);
     };
     let allow_critical = v.is_2x() && b.allow_unsupported_critical_ext;
     let mut c = Cur::new(block);
@@ -336,12 +364,15 @@ pub(super) fn check(tbs: &[u8], v: Version, b: &MbedBuild) -> Result<(), Fail> {
         seen |= ext.bit();
         let bad = |code: i32, what: String| (code, format!("{}: {what}", ext.name()));
         match ext {
-            Ext::BasicConstraints => basic_constraints(&mut c, end_octet, v).map_err(|e| {
-                bad(
-                    e,
-                    "malformed (negative or oversized pathLenConstraint, or bad framing)".into(),
-                )
-            })?,
+            Ext::BasicConstraints => {
+                basic_constraints(&mut c, end_octet, v, &mut out).map_err(|e| {
+                    bad(
+                        e,
+                        "malformed (negative or oversized pathLenConstraint, or bad framing)"
+                            .into(),
+                    )
+                })?
+            }
             Ext::KeyUsage | Ext::NsCertType => {
                 let n = c
                     .bitstring(end_octet)
@@ -360,6 +391,16 @@ pub(super) fn check(tbs: &[u8], v: Version, b: &MbedBuild) -> Result<(), Fail> {
                             "more than one byte of bits".into()
                         },
                     ));
+                }
+                if ext == Ext::KeyUsage {
+                    // The content bytes follow the tag, length and unused-bits byte.
+                    let bits = &block[c.pos - n..c.pos];
+                    out.key_usage = Some(
+                        bits.iter()
+                            .take(4)
+                            .enumerate()
+                            .fold(0u32, |a, (i, b)| a | (u32::from(*b) << (8 * i))),
+                    );
                 }
             }
             Ext::ExtendedKeyUsage => {
@@ -417,19 +458,20 @@ pub(super) fn check(tbs: &[u8], v: Version, b: &MbedBuild) -> Result<(), Fail> {
             "extensions overrun their SEQUENCE".into(),
         ));
     }
-    Ok(())
+    Ok(out)
 }
 
 /// `x509_get_basic_constraints`; the error is the full code.
-fn basic_constraints(c: &mut Cur<'_>, end: usize, v: Version) -> Result<(), i32> {
+fn basic_constraints(c: &mut Cur<'_>, end: usize, v: Version, out: &mut Parsed) -> Result<(), i32> {
     c.tag(end, TAG_SEQUENCE).map_err(ext_err)?;
     if c.pos == end {
         return Ok(());
     }
+    // cA as a BOOLEAN, or (leniently) an INTEGER; any non-zero value is true.
     match c.boolean(end) {
-        Ok(_) => {}
+        Ok(ca) => out.ca = ca,
         Err(ASN1_UNEXPECTED_TAG) => {
-            c.int(end, v).map_err(ext_err)?;
+            out.ca = c.int(end, v).map_err(ext_err)? != 0;
         }
         Err(e) => return Err(ext_err(e)),
     }
@@ -443,6 +485,7 @@ fn basic_constraints(c: &mut Cur<'_>, end: usize, v: Version) -> Result<(), i32>
     if path_len == i32::MAX {
         return Err(ext_err(ASN1_INVALID_LENGTH));
     }
+    out.max_pathlen = path_len + 1;
     Ok(())
 }
 
@@ -712,7 +755,20 @@ mod tests {
     }
 
     fn run(exts: &[u8], v: Version) -> Result<(), i32> {
-        check(&tbs_with(exts), v, &MbedBuild::upstream(v)).map_err(|e| e.0)
+        check(&tbs_with(exts), v, &MbedBuild::upstream(v))
+            .map(|_| ())
+            .map_err(|e| e.0)
+    }
+
+    #[test]
+    fn key_usage_check_has_may_bits() {
+        // digitalSignature alone, with keyCertSign, with decipherOnly (second byte 0x80).
+        assert!(key_usage_allows(Some(0x80), 0x80));
+        assert!(key_usage_allows(Some(0x84), 0x80));
+        assert!(!key_usage_allows(Some(0x8080), 0x80));
+        assert!(!key_usage_allows(Some(0x81), 0x80));
+        assert!(!key_usage_allows(Some(0x04), 0x80));
+        assert!(key_usage_allows(None, 0x80));
     }
 
     #[test]
