@@ -7,6 +7,13 @@
 
 use base64::Engine;
 
+/// Standard base64 that, like the TLS libraries' decoders (Mbed TLS `mbedtls_base64_decode`,
+/// OpenSSL `EVP_DecodeUpdate`), ignores non-zero bits after the last full byte.
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+
 /// One decoded PEM block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
@@ -100,7 +107,7 @@ pub fn scan(text: &str) -> Result<Vec<Block>, BlockError> {
                 ),
             });
         }
-        let der = base64::engine::general_purpose::STANDARD
+        let der = LENIENT
             .decode(b64.as_bytes())
             .map_err(|e| BlockError {
                 line: begin_line,
@@ -134,6 +141,15 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].der, vec![0, 1, 2]);
         assert_eq!(b[0].line, 2);
+    }
+
+    #[test]
+    fn ignores_nonzero_trailing_bits_like_the_libraries() {
+        // "AAF=" carries 0x00 0x01 and two trailing bits set to 01.
+        let b = scan("-----BEGIN CERTIFICATE-----\nAAF=\n-----END CERTIFICATE-----\n")
+            .unwrap_or_default();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].der, vec![0, 1]);
     }
 
     #[test]
