@@ -252,7 +252,14 @@ impl<'a> Rd<'a> {
         self.read_small_value(lim)
     }
 
-    fn read_small_int_value(&mut self, lim: &mut usize) -> R<u32> {
+    /// `read-small-int-value`: a non-negative INTEGER, refused (OVERFLOW) only once the value
+    /// reaches 0xFFFFFF before another byte is shifted in, so up to 0xFFFFFEFF gets through.
+    /// The result is a 32-bit T0 cell, and the words that use it (`<` in
+    /// `process-basicConstraints`, `>` in the version check of `decode-certificate`) compare
+    /// cells as `int32_t`: a value from 0x80000000 up is negative there (a five-byte pathLen
+    /// `00 80 00 00 00` is below any chain length, so NOT_CA; such a version is "not above 2").
+    /// Hence the `i32`.
+    fn read_small_int_value(&mut self, lim: &mut usize) -> R<i32> {
         let mut inner = self.read_length_open(lim)?;
         if inner == 0 {
             return fail(OVERFLOW, "empty INTEGER");
@@ -269,7 +276,7 @@ impl<'a> Rd<'a> {
             }
             x = (x << 8) + u32::from(b);
         }
-        Ok(x)
+        Ok(x as i32)
     }
 
     /// `read-integer`: an unsigned INTEGER into a buffer of `room` bytes; its length without
@@ -627,8 +634,9 @@ impl Engine<'_> {
             let vt = rd.read_tag(&mut inner)?;
             Rd::check_primitive(vt, 0x02)?;
             let v = rd.read_small_int_value(&mut inner)?;
+            // `2 >` compares signed: a version read as negative passes.
             if v > 2 {
-                return fail(UNSUPPORTED, format!("X.509 version {}", v + 1));
+                return fail(UNSUPPORTED, format!("X.509 version {}", i64::from(v) + 1));
             }
             Rd::close(inner)?;
             t = rd.read_tag(&mut tbs)?;
@@ -924,11 +932,17 @@ impl Engine<'_> {
                     return fail(NOT_PRIMITIVE, "pathLen not primitive");
                 }
                 let pl = rd.read_small_int_value(&mut seq)?;
-                if (pl as i64) < self.num_certs as i64 - 1 {
-                    return fail(
-                        NOT_CA,
-                        format!("pathLenConstraint {pl} exceeded by the chain below it"),
-                    );
+                // `addr-num_certs get32 1- <`: a signed 32-bit comparison.
+                if i64::from(pl) < self.num_certs as i64 - 1 {
+                    let why = if pl < 0 {
+                        format!(
+                            "pathLenConstraint {} reads as {pl} in a signed 32-bit cell, below the chain length",
+                            pl as u32
+                        )
+                    } else {
+                        format!("pathLenConstraint {pl} exceeded by the chain below it")
+                    };
+                    return fail(NOT_CA, why);
                 }
                 t = rd.read_tag_or_end(&mut seq)?;
             }
@@ -1165,5 +1179,32 @@ impl Stack for Bearssl {
             });
         }
         done(NOT_TRUSTED, path, None, eng.reasons)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_int(b: &[u8]) -> Option<i32> {
+        let mut rd = Rd { b, pos: 0 };
+        let mut lim = b.len();
+        rd.read_small_int_value(&mut lim).ok()
+    }
+
+    #[test]
+    fn small_ints_are_signed_cells() {
+        // Length, then content, as after `read-tag`.
+        assert_eq!(small_int(&[0x02, 0x00, 0x01]), Some(1));
+        assert_eq!(small_int(&[0x04, 0x7f, 0xff, 0xff, 0xff]), Some(i32::MAX));
+        // 00 80 00 00 00 passes the 0xFFFFFF check and lands on the sign bit.
+        assert_eq!(
+            small_int(&[0x05, 0x00, 0x80, 0x00, 0x00, 0x00]),
+            Some(i32::MIN)
+        );
+        // Refused: a negative first byte, an empty INTEGER, more than 0xFFFFFEFF.
+        assert_eq!(small_int(&[0x01, 0x80]), None);
+        assert_eq!(small_int(&[0x00]), None);
+        assert_eq!(small_int(&[0x05, 0x01, 0x00, 0x00, 0x00, 0x00]), None);
     }
 }
