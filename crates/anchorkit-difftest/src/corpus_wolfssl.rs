@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rcgen::{ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku};
+use rcgen::{CustomExtension, ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku};
 
 use crate::corpus::Scenario;
 use crate::pki::{Alg, Node, Spec, t};
@@ -31,6 +31,8 @@ pub fn cases(v: &mut Vec<Scenario>) {
     shape_cases(v);
     name_cases(v);
     openssl_cases(v);
+    decoding_cases(v);
+    dsa_cases(v);
 }
 
 /// Loaded certificates: trusted peers (leaves) and signers, dates never checked at load.
@@ -1114,4 +1116,253 @@ fn openssl_cases(v: &mut Vec<Scenario>) {
             now,
         ));
     }
+}
+
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    match body.len() {
+        n if n < 0x80 => out.push(n as u8),
+        n if n < 0x100 => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+fn ext(oid: &[u64], value: Vec<u8>, critical: bool) -> CustomExtension {
+    let mut e = CustomExtension::from_oid_content(oid, value);
+    e.set_criticality(critical);
+    e
+}
+
+/// The extension decoders of the non-template asn.c (DecodeAltNames, DecodeAuthKeyId,
+/// DecodeNameConstraints, DecodeAuthInfo, DecodeSubjInfoAcc, DecodeBasicCaConstraint): what
+/// each refuses, on a loaded root, a sent intermediate and the leaf.
+fn decoding_cases(v: &mut Vec<Scenario>) {
+    let now = t(2025, 1, 1);
+    let h = Some(HOST);
+    let root = Node::root(&Spec::ca("WS Decode Root"), Alg::P256);
+    let int = root.issue(&Spec::ca("WS Decode Intermediate"), Alg::P256);
+    let dns = tlv(0x82, HOST.as_bytes());
+    let leaf_with = |exts: Vec<CustomExtension>, sans: bool| {
+        let mut sp = Spec::leaf(HOST);
+        if !sans {
+            sp.sans = Vec::new();
+        }
+        sp.custom = exts;
+        int.issue(&sp, Alg::P256).der
+    };
+    let san = |entries: &[&[u8]]| ext(&[2, 5, 29, 17], tlv(0x30, &entries.concat()), false);
+
+    // iPAddress entries: GenerateDNSEntryIPString takes 4 or 16 bytes, else MEMORY_E.
+    let ip8 = tlv(0x87, &[192, 0, 2, 0, 255, 255, 255, 0]);
+    let ip0 = tlv(0x87, &[]);
+    let ip16 = tlv(
+        0x87,
+        &[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+    );
+    for (name, entries) in [
+        ("san-ip-8-bytes", vec![&dns[..], &ip8[..]]),
+        ("san-ip-0-bytes-first", vec![&ip0[..], &dns[..]]),
+        ("san-ip-16-bytes", vec![&ip16[..], &dns[..]]),
+    ] {
+        let l = leaf_with(vec![san(&entries)], false);
+        v.push(s(name, &[&root.der], &[&l, &int.der], h, now));
+    }
+    let mut bad_int_spec = Spec::ca("WS Decode Intermediate CIDR SAN");
+    bad_int_spec.custom = vec![san(&[&dns, &ip8])];
+    let bad_int = root.issue(&bad_int_spec, Alg::P256);
+    let under_bad_int = bad_int.issue(&Spec::leaf(HOST), Alg::P256);
+    v.push(s(
+        "int-san-ip-8-bytes",
+        &[&root.der],
+        &[&under_bad_int.der, &bad_int.der],
+        h,
+        now,
+    ));
+
+    // authorityKeyIdentifier on a loaded root: an empty SEQUENCE or an empty keyIdentifier
+    // do not decode (the root is not loaded); issuer and serial alone are no identifier.
+    let issuer = tlv(0xA1, &tlv(0xA4, &tlv(0x30, &[])));
+    for (name, body) in [
+        ("root-aki-empty", Vec::new()),
+        ("root-aki-keyid-empty", vec![0x80, 0x00]),
+        (
+            "root-aki-issuer-serial",
+            [issuer, tlv(0x82, &[0x01])].concat(),
+        ),
+    ] {
+        let mut rs = Spec::ca(&format!("WS Decode Root {name}"));
+        rs.no_aki = true;
+        rs.custom = vec![ext(&[2, 5, 29, 35], tlv(0x30, &body), false)];
+        let r = Node::root(&rs, Alg::P256);
+        let l = r.issue(&Spec::leaf(HOST), Alg::P256);
+        v.push(s(name, &[&r.der], &[&l.der], h, now));
+    }
+
+    // nameConstraints on an intermediate (after basicConstraints): empty subtrees and an empty
+    // base do not decode; iPAddress bases are not kept.
+    for (name, value) in [
+        (
+            "nc-empty-subtrees",
+            vec![0x30, 0x04, 0xA0, 0x00, 0xA1, 0x00],
+        ),
+        (
+            "nc-empty-dns-base",
+            tlv(0x30, &tlv(0xA0, &tlv(0x30, &tlv(0x82, &[])))),
+        ),
+        (
+            "nc-ip-base-only",
+            tlv(
+                0x30,
+                &tlv(
+                    0xA0,
+                    &tlv(0x30, &tlv(0x87, &[192, 0, 2, 0, 255, 255, 255, 0])),
+                ),
+            ),
+        ),
+        (
+            "nc-excluded-before-permitted",
+            tlv(
+                0x30,
+                &[
+                    tlv(0xA1, &tlv(0x30, &tlv(0x82, b"bad.example.test"))),
+                    tlv(0xA0, &tlv(0x30, &tlv(0x82, b"example.test"))),
+                ]
+                .concat(),
+            ),
+        ),
+    ] {
+        let mut is = Spec::ca(&format!("WS Decode NC {name}"));
+        is.custom = vec![ext(&[2, 5, 29, 30], value, true)];
+        let i = root.issue(&is, Alg::P256);
+        let l = i.issue(&Spec::leaf(HOST), Alg::P256);
+        v.push(s(name, &[&root.der], &[&l.der, &i.der], h, now));
+    }
+
+    // authorityInfoAccess: read until the second OCSP / caIssuers URI; subjectInfoAccess must
+    // name a caRepository URI.
+    let ad = |last: u8, uri: &[u8]| {
+        tlv(
+            0x30,
+            &[
+                tlv(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, last]),
+                tlv(0x86, uri),
+            ]
+            .concat(),
+        )
+    };
+    let ocsp = ad(0x01, b"http://ocsp.example.test/");
+    let issuers = ad(0x02, b"http://ca.example.test/ca.der");
+    let repo = ad(0x05, b"http://ca.example.test/certs/");
+    let junk = vec![0x05, 0x00];
+    let aia = |v: Vec<u8>| ext(&[1, 3, 6, 1, 5, 5, 7, 1, 1], v, false);
+    let sia = |v: Vec<u8>| ext(&[1, 3, 6, 1, 5, 5, 7, 1, 11], v, false);
+    for (name, e) in [
+        ("aia-not-der", aia(b"malformed".to_vec())),
+        (
+            "aia-junk-second",
+            aia(tlv(0x30, &[&ocsp[..], &junk].concat())),
+        ),
+        (
+            "aia-junk-after-two-uris",
+            aia(tlv(0x30, &[&ocsp[..], &issuers, &junk].concat())),
+        ),
+        ("sia-repository", sia(tlv(0x30, &repo))),
+        ("sia-no-repository", sia(tlv(0x30, &issuers))),
+    ] {
+        let l = leaf_with(vec![e], true);
+        v.push(s(name, &[&root.der], &[&l, &int.der], h, now));
+    }
+
+    // basicConstraints pathLen as one byte, even 0x80 (a negative INTEGER).
+    let mut bs = Spec::ca("WS Decode PathLen 0x80");
+    bs.ca = None;
+    bs.explicit_no_ca = false;
+    bs.key_usage = Some(vec![Ku::KeyCertSign]);
+    bs.custom = vec![ext(
+        &[2, 5, 29, 19],
+        vec![0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x80],
+        true,
+    )];
+    let pl = root.issue(&bs, Alg::P256);
+    // Without a subjectKeyIdentifier on the CA (rcgen writes none for it), the leaf is found
+    // by name only when it has no authorityKeyIdentifier.
+    let mut pl_leaf_spec = Spec::leaf(HOST);
+    pl_leaf_spec.no_aki = true;
+    let pl_leaf = pl.issue(&pl_leaf_spec, Alg::P256);
+    v.push(s(
+        "bc-pathlen-0x80",
+        &[&root.der],
+        &[&pl_leaf.der, &pl.der],
+        h,
+        now,
+    ));
+}
+
+/// A DSA key as a signer: wolfSSL keeps no public key for it (AddCA copies only stored keys),
+/// so ConfirmSignature fails with BAD_FUNC_ARG, whether the DSA CA is loaded or sent.
+fn dsa_cases(v: &mut Vec<Scenario>) {
+    let mut o = Osl::new();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+        + 86_400;
+    let h = Some(HOST);
+    let sha = Some("-sha256");
+    osl(
+        &o.dir,
+        &[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DSA",
+            "-pkeyopt",
+            "dsa_paramgen_bits:2048",
+            "-out",
+            "dsa.params",
+        ],
+    );
+    for name in ["dsaroot", "dsaint"] {
+        let out = format!("{name}.key");
+        osl(
+            &o.dir,
+            &["genpkey", "-paramfile", "dsa.params", "-out", &out],
+        );
+    }
+    let dsa_root = o.root("dsaroot", "/O=anchorkit test/CN=WS DSA Root", "ca", sha);
+    o.key("dsaleaf", "ec:P-256");
+    let dsa_leaf = o.issue(
+        "dsaleaf",
+        "/O=anchorkit test/CN=device.example.test",
+        "dsaroot",
+        "leaf",
+        sha,
+    );
+    v.push(s("dsa-root-loaded", &[&dsa_root], &[&dsa_leaf], h, now));
+    o.key("ecroot", "ec:P-256");
+    let ec_root = o.root("ecroot", "/O=anchorkit test/CN=WS EC Root", "ca", sha);
+    let dsa_int = o.issue(
+        "dsaint",
+        "/O=anchorkit test/CN=WS DSA Intermediate",
+        "ecroot",
+        "ca",
+        sha,
+    );
+    o.key("dsaintleaf", "ec:P-256");
+    let dsa_int_leaf = o.issue(
+        "dsaintleaf",
+        "/O=anchorkit test/CN=device.example.test",
+        "dsaint",
+        "leaf",
+        sha,
+    );
+    v.push(s(
+        "dsa-intermediate-sent",
+        &[&ec_root],
+        &[&dsa_int_leaf, &dsa_int],
+        h,
+        now,
+    ));
 }

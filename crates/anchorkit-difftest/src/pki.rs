@@ -296,7 +296,10 @@ impl Node {
         let sig = signer.sign(&rng, &tbs_der).expect("sign");
         let mut bits = vec![0u8];
         bits.extend_from_slice(sig.as_ref());
-        der_wrap(0x30, &[tbs_der, sig_alg.2.to_vec(), der_wrap(0x03, &bits)].concat())
+        der_wrap(
+            0x30,
+            &[tbs_der, sig_alg.2.to_vec(), der_wrap(0x03, &bits)].concat(),
+        )
     }
 
     /// A certificate for a bare public key (e.g. RSA-1024, which ring cannot sign with).

@@ -23,7 +23,11 @@ fn nonzero_trailing_bits_read_like_openssl() {
         .position(|c| *c == b64.as_bytes()[last])
         .expect("base64 char");
     let tweaked = alphabet[idx | 1] as char;
-    assert_ne!(tweaked, b64.as_bytes()[last] as char, "spare bit was already set");
+    assert_ne!(
+        tweaked,
+        b64.as_bytes()[last] as char,
+        "spare bit was already set"
+    );
     b64.replace_range(last..=last, &tweaked.to_string());
     let body: Vec<String> = b64
         .as_bytes()

@@ -107,20 +107,18 @@ pub fn scan(text: &str) -> Result<Vec<Block>, BlockError> {
                 ),
             });
         }
-        let der = LENIENT
-            .decode(b64.as_bytes())
-            .map_err(|e| BlockError {
-                line: begin_line,
-                message: if b64.len() % 4 != 0 {
-                    format!(
-                        "truncated base64 in the PEM block starting at line {begin_line} \
+        let der = LENIENT.decode(b64.as_bytes()).map_err(|e| BlockError {
+            line: begin_line,
+            message: if b64.len() % 4 != 0 {
+                format!(
+                    "truncated base64 in the PEM block starting at line {begin_line} \
                          ({} characters, not a multiple of 4)",
-                        b64.len()
-                    )
-                } else {
-                    format!("bad base64 in the PEM block starting at line {begin_line}: {e}")
-                },
-            })?;
+                    b64.len()
+                )
+            } else {
+                format!("bad base64 in the PEM block starting at line {begin_line}: {e}")
+            },
+        })?;
         blocks.push(Block {
             label,
             der,

@@ -274,7 +274,7 @@ impl Reason {
             }
             Reason::ChainCertUnparseable { cert, code, detail } => {
                 format!(
-                    "{} cannot be parsed by the library ({code}: {detail}); the handshake aborts",
+                    "{} cannot be parsed by the library ({code}: {detail})",
                     at(cert)
                 )
             }

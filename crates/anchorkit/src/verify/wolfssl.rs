@@ -18,13 +18,23 @@
 //!   identifier, when it has the extension) and signature bytes equal a loaded certificate's is
 //!   accepted without any chain processing, dates or signature: only EKU and the hostname.
 //! * The list is read up to `MAX_CHAIN_DEPTH` (9) certificates; the rest is ignored.
+//! * Decoding (`DecodeToKey`, `GetCertKey`, `DecodeCertExtensions`, `DecodeExtensionType`) is
+//!   wolfSSL's own DER reading, re-done here on the raw bytes: the key readers stop where their
+//!   key ends, and whatever is left before the signature algorithm is taken for the
+//!   extensions block (an EC key with explicit parameters, bytes after an RSAPublicKey, a
+//!   unique identifier: -141 below v3, else -140). Each known extension has its decoder's
+//!   rules (an AKI must hold a non-empty keyIdentifier first or none; nameConstraints subtrees
+//!   and bases must not be empty; AIA/SIA/policies/CRL DP/EKU/KU/BC as the loops read them);
+//!   subjectAltName errors keep their code (an iPAddress other than 4 or 16 bytes is -125,
+//!   MEMORY_E, from `GenerateDNSEntryIPString`).
 //! * The leaf is first parsed without verification: decoding errors and an unknown critical
 //!   extension end the handshake at once.
 //! * Chain certificates are processed from the last one down to index 1 (`ParseCertRelative`,
 //!   `VERIFY`): signer by authority key identifier (then by the certificate's own subject key
 //!   identifier), which must carry the issuer name; by name only without an authority key
 //!   identifier (`GetCA`, `GetCAByName`); path length (`maxPathLen`, -238), signature (-155,
-//!   or -152 when the algorithm does not fit the signer's key), the signer's DNS / e-mail /
+//!   or -152 when the algorithm does not fit the signer's key; -173 from a DSA signer, whose
+//!   key `AddCA` does not keep), the signer's DNS / e-mail /
 //!   directory name constraints (-198), no signer (-188; a self-signed one -275, which
 //!   `LoadCertByIssuer` turns into -188 for chain certificates), then dates (expiry before
 //!   not-yet-valid), then an unknown critical extension (-160); an RSA key under 1024 bits is
@@ -38,29 +48,31 @@
 //!   extendedKeyUsage must allow serverAuth or any (-386) and the host must match (-322), each
 //!   replacing the error so far; a leaf RSA key under 1024 bits is -409; a remembered error is
 //!   reported when nothing else failed. keyUsage is not checked in TLS 1.3.
-//! * Host (`CheckForAltNames`, `MatchDomainName`): every DNS, URI and IP (as text) SAN entry,
-//!   the subject CN only when there is none of them; `*` matches within one label anywhere in
-//!   the pattern.
+//! * Host (`CheckForAltNames`, `MatchDomainName`): every DNS, URI, IP (as text), UPN and FASC-N
+//!   SAN entry, the subject CN only when there is none of them; `*` matches within one label
+//!   anywhere in the pattern.
 
 use sha1::Digest;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::{
     AnchorInfo, CertLabel, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label,
     time_text,
 };
-use crate::cert::{Certificate, Curve, KeyKind, KeyUsage, SigAlg};
+use crate::cert::{Certificate, Curve, KeyKind, SigAlg};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
 
 /// The wolfSSL stack.
 pub struct Wolfssl;
 
+const MEMORY_E: i32 = -125;
 const BUFFER_E: i32 = -132;
 const ASN_PARSE_E: i32 = -140;
 const ASN_VERSION_E: i32 = -141;
 const ASN_OBJECT_ID_E: i32 = -144;
+const ASN_EXPECT_0_E: i32 = -146;
+const ASN_BITSTR_E: i32 = -147;
 const ASN_UNKNOWN_OID_E: i32 = -148;
 const ASN_BEFORE_DATE_E: i32 = -150;
 const ASN_AFTER_DATE_E: i32 = -151;
@@ -68,6 +80,7 @@ const ASN_SIG_OID_E: i32 = -152;
 const ASN_SIG_CONFIRM_E: i32 = -155;
 const ASN_CRIT_EXT_E: i32 = -160;
 const ECC_CURVE_OID_E: i32 = -172;
+const BAD_FUNC_ARG: i32 = -173;
 const ASN_NO_SIGNER_E: i32 = -188;
 const ASN_NAME_INVALID_E: i32 = -198;
 const ASN_PATHLEN_INV_E: i32 = -238;
@@ -97,10 +110,13 @@ const CA_TABLE_SIZE: u32 = 11;
 
 fn code_name(code: i32) -> &'static str {
     match code {
+        MEMORY_E => "MEMORY_E",
         BUFFER_E => "BUFFER_E",
         ASN_PARSE_E => "ASN_PARSE_E",
         ASN_VERSION_E => "ASN_VERSION_E",
         ASN_OBJECT_ID_E => "ASN_OBJECT_ID_E",
+        ASN_EXPECT_0_E => "ASN_EXPECT_0_E",
+        ASN_BITSTR_E => "ASN_BITSTR_E",
         ASN_UNKNOWN_OID_E => "ASN_UNKNOWN_OID_E",
         ASN_BEFORE_DATE_E => "ASN_BEFORE_DATE_E",
         ASN_AFTER_DATE_E => "ASN_AFTER_DATE_E",
@@ -108,6 +124,7 @@ fn code_name(code: i32) -> &'static str {
         ASN_SIG_CONFIRM_E => "ASN_SIG_CONFIRM_E",
         ASN_CRIT_EXT_E => "ASN_CRIT_EXT_E",
         ECC_CURVE_OID_E => "ECC_CURVE_OID_E",
+        BAD_FUNC_ARG => "BAD_FUNC_ARG",
         ASN_NO_SIGNER_E => "ASN_NO_SIGNER_E",
         ASN_NAME_INVALID_E => "ASN_NAME_INVALID_E",
         ASN_PATHLEN_INV_E => "ASN_PATHLEN_INV_E",
@@ -161,6 +178,8 @@ enum NameType {
     Dir,
     Uri,
     Ip,
+    /// A UPN or FASC-N otherName (`ASN_OTHER_TYPE`), kept among the alt names.
+    Other,
 }
 
 /// One name of a certificate as wolfSSL keeps it (`DNS_entry`, `Base_entry`).
@@ -238,9 +257,6 @@ const TRACKED: &[&str] = &[
     "1.3.6.1.5.5.7.1.11",
 ];
 
-/// Extensions decoded without a duplicate check.
-const KNOWN_UNTRACKED: &[&str] = &["2.16.840.1.113730.1.1"];
-
 fn curve_supported(c: &Curve) -> bool {
     // ECC_MIN_KEY_SZ 224 compiles out the smaller curves; Debian's distro build has the
     // SECPR2/SECPR3, Koblitz and Brainpool curves, but FP_ECC (the fixed-point cache) drops
@@ -266,29 +282,783 @@ fn curve_supported(c: &Curve) -> bool {
     }
 }
 
-fn general_name(g: &GeneralName<'_>) -> Option<WName> {
-    match g {
-        GeneralName::DNSName(d) => Some(WName {
-            ty: NameType::Dns,
-            bytes: d.as_bytes().to_vec(),
-        }),
-        GeneralName::RFC822Name(e) => Some(WName {
-            ty: NameType::Email,
-            bytes: e.as_bytes().to_vec(),
-        }),
-        GeneralName::URI(u) => Some(WName {
-            ty: NameType::Uri,
-            bytes: u.as_bytes().to_vec(),
-        }),
-        GeneralName::IPAddress(b) => Some(WName {
-            ty: NameType::Ip,
-            bytes: b.to_vec(),
-        }),
-        GeneralName::DirectoryName(n) => Some(WName {
-            ty: NameType::Dir,
-            bytes: contents(n.as_raw()),
-        }),
-        _ => None,
+// wolfSSL's own DER reading (asn.c, the non-template code this build compiles): lengths, tags
+// and headers as GetLength / GetASNTag / GetASNHeader read them, each failure with its code.
+
+/// `GetLength` (`GetLength_ex` with the buffer check): the length at `*idx`, which moves past
+/// the length bytes.
+fn asn_length(input: &[u8], idx: &mut usize, max: usize) -> Result<usize, i32> {
+    let max = max.min(input.len());
+    let mut i = *idx;
+    if i + 1 > max {
+        return Err(BUFFER_E);
+    }
+    let b = input[i];
+    i += 1;
+    let length = if b >= 0x80 {
+        let bytes = usize::from(b & 0x7f);
+        let min_len: u64 = match (b, bytes) {
+            (0x80, _) => 0,
+            (_, 1) => 0x80,
+            (_, n) if n > 4 => return Err(ASN_PARSE_E),
+            (_, n) => 1 << ((n - 1) * 8),
+        };
+        if i + bytes > max {
+            return Err(BUFFER_E);
+        }
+        let v = input[i..i + bytes]
+            .iter()
+            .fold(0u64, |a, x| (a << 8) | u64::from(*x));
+        i += bytes;
+        // Beyond INT_MAX (a negative int), or longer than needed.
+        if v > i32::MAX as u64 || v < min_len {
+            return Err(ASN_PARSE_E);
+        }
+        v as usize
+    } else {
+        usize::from(b)
+    };
+    if i + length > max {
+        return Err(BUFFER_E);
+    }
+    *idx = i;
+    Ok(length)
+}
+
+/// `GetASNTag`.
+fn asn_tag(input: &[u8], idx: &mut usize, max: usize) -> Result<u8, i32> {
+    let max = max.min(input.len());
+    if *idx + 1 > max {
+        return Err(BUFFER_E);
+    }
+    let t = input[*idx];
+    *idx += 1;
+    Ok(t)
+}
+
+/// The tag at `idx` without moving, when there is one before `max`.
+fn asn_peek(input: &[u8], idx: usize, max: usize) -> Option<u8> {
+    (idx < max.min(input.len())).then(|| input[idx])
+}
+
+/// `GetASNHeader`: tag `tag` and its length; every failure is `ASN_PARSE_E`.
+fn asn_header(input: &[u8], tag: u8, idx: &mut usize, max: usize) -> Result<usize, i32> {
+    let mut i = *idx;
+    match asn_tag(input, &mut i, max) {
+        Ok(t) if t == tag => {}
+        _ => return Err(ASN_PARSE_E),
+    }
+    let len = asn_length(input, &mut i, max).map_err(|_| ASN_PARSE_E)?;
+    *idx = i;
+    Ok(len)
+}
+
+/// `GetSequence`.
+fn asn_sequence(input: &[u8], idx: &mut usize, max: usize) -> Result<usize, i32> {
+    asn_header(input, 0x30, idx, max)
+}
+
+/// `GetASNObjectId` and the OID bytes, which `GetOID` then moves past.
+fn asn_oid<'a>(input: &'a [u8], idx: &mut usize, max: usize) -> Result<&'a [u8], i32> {
+    let len = asn_header(input, 0x06, idx, max)?;
+    let oid = &input[*idx..*idx + len];
+    *idx += len;
+    Ok(oid)
+}
+
+/// wolfSSL identifies OIDs by the sum of their bytes.
+fn oid_sum(oid: &[u8]) -> u32 {
+    oid.iter().map(|b| u32::from(*b)).sum()
+}
+
+/// `GetOID`'s check: an OID with the sum of a known one of its kind (`OidFromId`) but other
+/// bytes is `ASN_UNKNOWN_OID_E`.
+fn oid_known(oid: &[u8], known: &[&[u8]]) -> Result<u32, i32> {
+    let sum = oid_sum(oid);
+    match known.iter().any(|k| oid_sum(k) == sum && *k != oid) {
+        true => Err(ASN_UNKNOWN_OID_E),
+        false => Ok(sum),
+    }
+}
+
+/// `CheckBitString`: `*idx` moves to the contents after the unused-bits byte; their length.
+fn asn_bit_string(
+    input: &[u8],
+    idx: &mut usize,
+    max: usize,
+    zero_bits: bool,
+) -> Result<usize, i32> {
+    let max = max.min(input.len());
+    let mut i = *idx;
+    match asn_tag(input, &mut i, max) {
+        Ok(0x03) => {}
+        _ => return Err(ASN_BITSTR_E),
+    }
+    let length = asn_length(input, &mut i, max).map_err(|_| ASN_PARSE_E)?;
+    if length == 0 || i + 1 > max {
+        return Err(BUFFER_E);
+    }
+    let unused = input[i];
+    if zero_bits && unused != 0 {
+        return Err(ASN_EXPECT_0_E);
+    }
+    if unused >= 8 || (unused != 0 && input[i + length - 1] << (8 - unused) != 0) {
+        return Err(ASN_PARSE_E);
+    }
+    *idx = i + 1;
+    Ok(length - 1)
+}
+
+/// `GetASNInt`: an INTEGER's length after a leading zero, refusing bad padding.
+fn asn_int(input: &[u8], idx: &mut usize, max: usize) -> Result<usize, i32> {
+    let mut len = asn_header(input, 0x02, idx, max)?;
+    if len > 1 && input[*idx] == 0xff && input[*idx + 1] & 0x80 != 0 {
+        return Err(ASN_PARSE_E);
+    }
+    if len > 1 && input[*idx] == 0 {
+        *idx += 1;
+        len -= 1;
+        if input[*idx] & 0x80 == 0 {
+            return Err(ASN_PARSE_E);
+        }
+    }
+    Ok(len)
+}
+
+const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const OID_DSA: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01];
+const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
+const OID_ED448: &[u8] = &[0x2b, 0x65, 0x71];
+/// id-on-hardwareModuleName (`HW_NAME_OID`, the only alt-name OID `OidFromId` knows).
+const OID_HW_NAME: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04];
+/// `FASCN_OID` and `UPN_OID`: other names recognised by their sum alone.
+const FASCN_SUM: u32 = 419;
+const UPN_SUM: u32 = 265;
+/// id-ad-ocsp, id-ad-caIssuers, id-ad-caRepository (`oidCertAuthInfoType`).
+const OID_AD_OCSP: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01];
+const OID_AD_CA_ISSUERS: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+const OID_AD_CA_REPOSITORY: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x05];
+const AUTH_INFO_OIDS: &[&[u8]] = &[OID_AD_OCSP, OID_AD_CA_ISSUERS, OID_AD_CA_REPOSITORY];
+/// id-pda-* 1 to 5 (`oidSubjDirAttrType`); 4 is countryOfCitizenship.
+const SDA_OIDS: &[&[u8]] = &[
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x09, 0x01],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x09, 0x02],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x09, 0x03],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x09, 0x04],
+    &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x09, 0x05],
+];
+const EKU_ANY: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
+const EKU_SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+/// `KEYUSE_KEY_CERT_SIGN`: the first content byte of the bit string, as is.
+const KEYUSE_KEY_CERT_SIGN: u16 = 0x0004;
+
+/// What `GetCertKey` reads of the SubjectPublicKeyInfo.
+struct CertKey {
+    /// Where it stops (an offset into the SubjectPublicKeyInfo).
+    end: usize,
+    /// The stored `publicKey` (what a missing subjectKeyIdentifier is hashed from).
+    stored: std::ops::Range<usize>,
+    /// RSA: `pubKeySize`.
+    rsa_len: Option<usize>,
+    /// An EC key with explicit (specified) domain parameters.
+    explicit: bool,
+}
+
+/// `GetCertKey` (with `GetAlgoId`, `StoreRsaKey`, `StoreEccKey`, `StoreKey`, `ParseDsaKey`).
+/// `GetAlgoId` leaves the index right after the OID (and a NULL), inside the
+/// AlgorithmIdentifier; each key reader goes on from there.
+fn cert_key(spki: &[u8], key: &KeyKind) -> Result<CertKey, (i32, String)> {
+    let bad = |code: i32, what: &str| (code, what.to_string());
+    let mut idx = 0;
+    let len = asn_sequence(spki, &mut idx, spki.len())
+        .map_err(|_| bad(ASN_PARSE_E, "its SubjectPublicKeyInfo is not a SEQUENCE"))?;
+    let max = idx + len;
+    let alg_error = || bad(ASN_PARSE_E, "its key AlgorithmIdentifier cannot be decoded");
+    asn_sequence(spki, &mut idx, max).map_err(|_| alg_error())?;
+    let oid = asn_oid(spki, &mut idx, max).map_err(|_| alg_error())?;
+    if asn_peek(spki, idx, max) == Some(0x05) {
+        // GetASNNull.
+        if idx + 2 > max || spki[idx + 1] != 0 {
+            return Err(alg_error());
+        }
+        idx += 2;
+    }
+    let key_at = |end: usize, stored: std::ops::Range<usize>| CertKey {
+        end,
+        stored,
+        rsa_len: None,
+        explicit: false,
+    };
+    if oid == OID_RSA || oid == OID_RSA_PSS {
+        if oid == OID_RSA_PSS && asn_peek(spki, idx, max) == Some(0x30) {
+            // The RSA-PSS parameters (DecodeRsaPssParams against the signature's is not
+            // modelled).
+            let l = asn_sequence(spki, &mut idx, max)
+                .map_err(|_| bad(ASN_PARSE_E, "its RSA-PSS key parameters cannot be decoded"))?;
+            idx += l;
+        }
+        let pub_len = asn_bit_string(spki, &mut idx, max, true)
+            .map_err(|_| bad(ASN_PARSE_E, "its RSA key BIT STRING cannot be decoded"))?;
+        let pub_idx = idx;
+        let l = asn_sequence(spki, &mut idx, pub_idx + pub_len)
+            .map_err(|_| bad(ASN_PARSE_E, "its RSA key is not a SEQUENCE"))?;
+        idx += l;
+        Ok(CertKey {
+            rsa_len: Some(pub_len),
+            ..key_at(idx, pub_idx..pub_idx + pub_len)
+        })
+    } else if oid == OID_EC {
+        if asn_peek(spki, idx, max) == Some(0x30) {
+            // StoreEccKey takes only a named curve; with a SEQUENCE (specified parameters) it
+            // stores the key and reads nothing more.
+            return Ok(CertKey {
+                explicit: true,
+                ..key_at(idx, 0..max)
+            });
+        }
+        asn_oid(spki, &mut idx, max)
+            .map_err(|_| bad(ASN_PARSE_E, "its EC key parameters are not a curve OID"))?;
+        if let KeyKind::Ec { curve } = key {
+            if !curve_supported(curve) {
+                return Err(bad(
+                    ECC_CURVE_OID_E,
+                    &format!("curve {} is not compiled in", curve.name()),
+                ));
+            }
+        }
+        let l = asn_bit_string(spki, &mut idx, max, true)
+            .map_err(|c| bad(c, "its EC key BIT STRING cannot be decoded"))?;
+        Ok(key_at(idx + l, 0..max))
+    } else if oid == OID_ED25519 || oid == OID_ED448 {
+        let l = asn_bit_string(spki, &mut idx, max, true)
+            .map_err(|c| bad(c, "its EdDSA key BIT STRING cannot be decoded"))?;
+        Ok(key_at(idx + l, idx..idx + l))
+    } else if oid == OID_DSA {
+        let dsa_error = |c: i32| bad(c, "its DSA key cannot be decoded");
+        asn_sequence(spki, &mut idx, max).map_err(dsa_error)?;
+        for _ in 0..3 {
+            let l = asn_int(spki, &mut idx, max).map_err(dsa_error)?;
+            idx += l;
+        }
+        asn_bit_string(spki, &mut idx, max, true).map_err(dsa_error)?;
+        let l = asn_int(spki, &mut idx, max).map_err(|_| dsa_error(ASN_PARSE_E))?;
+        Ok(key_at(idx + l, 0..max))
+    } else {
+        let name = match key {
+            KeyKind::Other { oid } => oid.clone(),
+            k => k.describe(),
+        };
+        Err(bad(
+            ASN_UNKNOWN_OID_E,
+            &format!("key algorithm {name} is not supported"),
+        ))
+    }
+}
+
+/// The TBSCertificate after the SubjectPublicKeyInfo: unique identifiers and extensions.
+fn after_spki(c: &Certificate) -> &[u8] {
+    let Some((_, mut rest, _)) = tlv(c.tbs()) else {
+        return &[];
+    };
+    if rest.first() == Some(&0xA0) {
+        if let Some((_, _, r)) = tlv(rest) {
+            rest = r;
+        }
+    }
+    // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo.
+    for _ in 0..6 {
+        match tlv(rest) {
+            Some((_, _, r)) => rest = r,
+            None => return &[],
+        }
+    }
+    rest
+}
+
+/// `DecodeBasicCaConstraint`: (cA, pathLen). A cA that is not a one-byte BOOLEAN reads as
+/// FALSE (and is then taken for the pathLen); pathLen is any one-byte INTEGER, taken as a byte.
+fn decode_basic_constraints(v: &[u8]) -> Result<(bool, Option<u8>), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    if asn_sequence(v, &mut idx, sz)? == 0 {
+        return Ok((false, None));
+    }
+    let mut ca = false;
+    if idx + 3 <= sz && v[idx] == 0x01 && v[idx + 1] == 1 {
+        ca = v[idx + 2] != 0;
+        idx += 3;
+    }
+    if idx >= sz {
+        return Ok((ca, None));
+    }
+    // GetInteger7Bit.
+    if idx + 3 > sz || v[idx] != 0x02 || v[idx + 1] != 1 {
+        return Err(ASN_PARSE_E);
+    }
+    Ok((ca, Some(v[idx + 2])))
+}
+
+/// `DecodeKeyUsage`: one or two content bytes, the first one low.
+fn decode_key_usage(v: &[u8]) -> Result<u16, i32> {
+    let mut idx = 0;
+    let len = asn_bit_string(v, &mut idx, v.len(), false)?;
+    if len == 0 || len > 2 {
+        return Err(ASN_PARSE_E);
+    }
+    let mut ku = u16::from(v[idx]);
+    if len == 2 {
+        ku |= u16::from(v[idx + 1]) << 8;
+    }
+    Ok(ku)
+}
+
+/// `DecodeExtKeyUsage`: whether serverAuth or anyExtendedKeyUsage is there. Every entry must
+/// be an OID; one colliding with a known sum is skipped.
+fn decode_ext_key_usage(v: &[u8]) -> Result<bool, i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, sz)?;
+    let mut server = false;
+    while idx < sz {
+        let oid = asn_oid(v, &mut idx, sz)?;
+        server |= oid == EKU_ANY || oid == EKU_SERVER_AUTH;
+    }
+    Ok(server)
+}
+
+/// `DecodeSubjKeyId`: the hashed identifier; none (all zero) when the OCTET STRING is empty.
+fn decode_subject_key_id(v: &[u8]) -> Result<[u8; 20], i32> {
+    if v.is_empty() {
+        return Err(ASN_PARSE_E);
+    }
+    let mut idx = 0;
+    let len = asn_header(v, 0x04, &mut idx, v.len())?;
+    Ok(match len {
+        0 => [0; 20],
+        _ => hash_id(&v[idx..idx + len]),
+    })
+}
+
+/// `DecodeAuthKeyId`: the keyIdentifier ([0], not empty) when it comes first; anything else
+/// first clears `extAuthKeyIdSet` (no identifier). An empty SEQUENCE has no tag to read.
+fn decode_auth_key_id(v: &[u8]) -> Result<Option<[u8; 20]>, i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, sz)?;
+    if asn_tag(v, &mut idx, sz).map_err(|_| ASN_PARSE_E)? != 0x80 {
+        return Ok(None);
+    }
+    match asn_length(v, &mut idx, sz) {
+        Ok(len) if len > 0 => Ok(Some(hash_id(&v[idx..idx + len]))),
+        _ => Err(ASN_PARSE_E),
+    }
+}
+
+/// `DecodeAuthInfo`: AccessDescriptions up to the second OCSP or caIssuers URI
+/// (`MAX_AIA_SZ`), each an OID and a tagged value.
+fn decode_auth_info(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, sz)?;
+    let mut count = 0;
+    while idx < sz && count < 2 {
+        asn_sequence(v, &mut idx, sz)?;
+        let oid = asn_oid(v, &mut idx, sz)?;
+        oid_known(oid, AUTH_INFO_OIDS)?;
+        let tag = asn_tag(v, &mut idx, sz)?;
+        let len = asn_length(v, &mut idx, sz)?;
+        if tag == 0x86 && (oid == OID_AD_OCSP || oid == OID_AD_CA_ISSUERS) {
+            count += 1;
+        }
+        idx += len;
+    }
+    Ok(())
+}
+
+/// `DecodeSubjInfoAcc`: not empty, and a caRepository URI must be found.
+fn decode_subject_info_access(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    if asn_sequence(v, &mut idx, sz)? == 0 {
+        return Err(ASN_PARSE_E);
+    }
+    while idx < sz {
+        asn_sequence(v, &mut idx, sz)?;
+        let oid = asn_oid(v, &mut idx, sz)?;
+        oid_known(oid, AUTH_INFO_OIDS)?;
+        let tag = asn_tag(v, &mut idx, sz)?;
+        let len = asn_length(v, &mut idx, sz)?;
+        if tag == 0x86 && oid == OID_AD_CA_REPOSITORY {
+            return if len > 0 { Ok(()) } else { Err(ASN_PARSE_E) };
+        }
+        idx += len;
+    }
+    Err(ASN_PARSE_E)
+}
+
+/// `DecodeCrlDist`: the first DistributionPoint's optional fields.
+fn decode_crl_dist(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, sz)?;
+    asn_sequence(v, &mut idx, sz)?;
+    if asn_peek(v, idx, sz) == Some(0xA0) {
+        idx += 1;
+        let len = asn_length(v, &mut idx, sz)?;
+        if asn_peek(v, idx, sz) == Some(0xA0) {
+            idx += 1;
+            let full = asn_length(v, &mut idx, sz)?;
+            if asn_peek(v, idx, sz) == Some(0x86) {
+                idx += 1;
+                idx += asn_length(v, &mut idx, sz)?;
+            } else {
+                idx += full;
+            }
+        } else {
+            idx += len;
+        }
+    }
+    for tag in [0xA1, 0xA2] {
+        if asn_peek(v, idx, sz) == Some(tag) {
+            idx += 1;
+            idx += asn_length(v, &mut idx, sz)?;
+        }
+    }
+    Ok(())
+}
+
+/// `DecodeCertPolicy` as `WOLFSSL_SEP` builds it: PolicyInformation entries up to the first
+/// non-empty policy OID (kept as the device type); the loop compares the index with the
+/// content length.
+fn decode_cert_policy(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    let total = asn_sequence(v, &mut idx, sz)?;
+    loop {
+        let policy_len = asn_sequence(v, &mut idx, sz)?;
+        let old = idx;
+        let oid_len = asn_header(v, 0x06, &mut idx, sz)?;
+        if oid_len > 0 {
+            return Ok(());
+        }
+        // An OID header longer than its PolicyInformation moves the real index backwards
+        // (and loops); not modelled.
+        let rest = policy_len.checked_sub(idx - old).ok_or(ASN_PARSE_E)?;
+        idx += rest;
+        if idx >= total {
+            return Ok(());
+        }
+    }
+}
+
+/// `DecodePolicyConstraints`: a first [0] or [1] field of at most one byte.
+fn decode_policy_constraints(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    if asn_sequence(v, &mut idx, sz)? == 0 {
+        return Err(ASN_PARSE_E);
+    }
+    let tag = asn_tag(v, &mut idx, sz)?;
+    if tag != 0x80 && tag != 0x81 {
+        return Err(ASN_PARSE_E);
+    }
+    if asn_length(v, &mut idx, sz)? > 1 || idx >= sz {
+        return Err(BUFFER_E);
+    }
+    Ok(())
+}
+
+/// `DecodeSubjDirAttr`: not empty; Attributes of OID and SET (a countryOfCitizenship value
+/// of two bytes).
+fn decode_subject_dir_attr(v: &[u8]) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    if asn_sequence(v, &mut idx, sz)? == 0 {
+        return Err(ASN_PARSE_E);
+    }
+    while idx < sz {
+        asn_sequence(v, &mut idx, sz)?;
+        let oid = asn_oid(v, &mut idx, sz)?;
+        oid_known(oid, SDA_OIDS)?;
+        let mut len = asn_header(v, 0x31, &mut idx, sz)?;
+        if oid == SDA_OIDS[3] {
+            // GetHeader: any tag.
+            asn_tag(v, &mut idx, sz)?;
+            len = asn_length(v, &mut idx, sz).map_err(|_| ASN_PARSE_E)?;
+            if len != 2 {
+                return Err(ASN_PARSE_E);
+            }
+        }
+        idx += len;
+    }
+    Ok(())
+}
+
+/// `DecodeNsCertType`: a bit string with a content byte.
+fn decode_ns_cert_type(v: &[u8]) -> Result<(), i32> {
+    let mut idx = 0;
+    asn_bit_string(v, &mut idx, v.len(), false)?;
+    if idx >= v.len() {
+        return Err(ASN_PARSE_E);
+    }
+    Ok(())
+}
+
+/// The names `DecodeAltNames` keeps.
+#[derive(Default)]
+struct AltNames {
+    /// `altNames`: DNS, URI, IP and the UPN / FASC-N other names, in order.
+    names: Vec<WName>,
+    emails: Vec<Vec<u8>>,
+    dirs: Vec<Vec<u8>>,
+}
+
+/// `DecodeAltNames` (the non-template loop): the SEQUENCE's length is counted down entry by
+/// entry. An iPAddress must be 4 or 16 bytes (`GenerateDNSEntryIPString`, which fails
+/// otherwise, and DecodeAltNames reports that as `MEMORY_E`). Other names: a
+/// hardwareModuleName is decoded (`DecodeSepHwAltName`, one only), UPN and FASC-N are read
+/// and kept as names (`DecodeConstructedOtherName`), the rest skipped. Errors are returned as
+/// they are, not as `ASN_PARSE_E`.
+fn decode_alt_names(v: &[u8]) -> Result<AltNames, (i32, String)> {
+    let sz = v.len();
+    let parse = |what: &str| (ASN_PARSE_E, what.to_string());
+    let mut out = AltNames::default();
+    let mut idx = 0;
+    let mut length = asn_sequence(v, &mut idx, sz).map_err(|_| parse("not a SEQUENCE"))? as i64;
+    if length == 0 {
+        return Err(parse("no entries"));
+    }
+    let mut hw_seen = false;
+    while length > 0 {
+        if idx >= sz {
+            return Err((BUFFER_E, "its entries run past the extension".into()));
+        }
+        let b = v[idx];
+        idx += 1;
+        length -= 1;
+        let start = idx;
+        let entry_length = |idx: &mut usize| {
+            asn_length(v, idx, sz)
+                .map_err(|_| parse(&format!("an entry [{:#04x}] has a bad length", b)))
+        };
+        match b {
+            0x81 | 0x82 | 0x86 | 0x87 => {
+                let n = entry_length(&mut idx)?;
+                length -= (idx - start + n) as i64;
+                let bytes = v[idx..idx + n].to_vec();
+                idx += n;
+                match b {
+                    0x81 => out.emails.push(bytes),
+                    0x82 => out.names.push(WName {
+                        ty: NameType::Dns,
+                        bytes,
+                    }),
+                    0x86 => out.names.push(WName {
+                        ty: NameType::Uri,
+                        bytes,
+                    }),
+                    _ if n != 4 && n != 16 => {
+                        return Err((
+                            MEMORY_E,
+                            format!(
+                                "an iPAddress of {n} bytes, which GenerateDNSEntryIPString cannot \
+                                 write (4 or 16 only)"
+                            ),
+                        ));
+                    }
+                    _ => out.names.push(WName {
+                        ty: NameType::Ip,
+                        bytes,
+                    }),
+                }
+            }
+            0xA4 => {
+                entry_length(&mut idx)?;
+                let n = asn_sequence(v, &mut idx, sz)
+                    .map_err(|_| parse("a directoryName is not a Name"))?;
+                length -= (idx - start + n) as i64;
+                out.dirs.push(v[idx..idx + n].to_vec());
+                idx += n;
+            }
+            0xA0 => {
+                let n = entry_length(&mut idx)?;
+                length -= (idx - start + n) as i64;
+                let oid = asn_oid(v, &mut idx, sz).map_err(|_| parse("an otherName has no OID"))?;
+                oid_known(oid, &[OID_HW_NAME]).map_err(|_| parse("an otherName OID is unknown"))?;
+                match oid_sum(oid) {
+                    _ if oid == OID_HW_NAME => {
+                        decode_hw_name(v, &mut idx, sz, &mut hw_seen)?;
+                    }
+                    s @ (FASCN_SUM | UPN_SUM) => {
+                        decode_constructed_other(v, &mut idx, sz, s, &mut out)?;
+                    }
+                    s => {
+                        let mut j = idx;
+                        match asn_length(v, &mut j, sz) {
+                            Ok(l) => idx = j + l,
+                            Err(_) => decode_constructed_other(v, &mut idx, sz, s, &mut out)
+                                .map_err(|_| parse("an otherName value cannot be skipped"))?,
+                        }
+                    }
+                }
+            }
+            _ => {
+                let n = entry_length(&mut idx)?;
+                length -= (idx - start + n) as i64;
+                idx += n;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `DecodeSepHwAltName`: [0] { SEQUENCE { OID, OCTET STRING } }, once per certificate.
+fn decode_hw_name(
+    v: &[u8],
+    idx: &mut usize,
+    sz: usize,
+    seen: &mut bool,
+) -> Result<(), (i32, String)> {
+    let parse = || {
+        (
+            ASN_PARSE_E,
+            "a hardwareModuleName cannot be decoded".to_string(),
+        )
+    };
+    if *seen {
+        return Err((ASN_PARSE_E, "a second hardwareModuleName".to_string()));
+    }
+    let mut i = *idx;
+    if asn_tag(v, &mut i, sz).map_err(|_| parse())? != 0xA0 {
+        return Err(parse());
+    }
+    asn_length(v, &mut i, sz).map_err(|_| parse())?;
+    asn_sequence(v, &mut i, sz).map_err(|_| parse())?;
+    asn_oid(v, &mut i, sz).map_err(|_| parse())?;
+    let n = asn_header(v, 0x04, &mut i, sz).map_err(|_| parse())?;
+    *idx = i + n;
+    *seen = true;
+    Ok(())
+}
+
+/// `DecodeConstructedOtherName`: [0] and, for FASC-N an OCTET STRING, for UPN a string; those
+/// two are kept as names. The index moves as it reads.
+fn decode_constructed_other(
+    v: &[u8],
+    idx: &mut usize,
+    sz: usize,
+    sum: u32,
+    out: &mut AltNames,
+) -> Result<(), (i32, String)> {
+    let parse = || {
+        (
+            ASN_PARSE_E,
+            "an otherName value cannot be decoded".to_string(),
+        )
+    };
+    if asn_tag(v, idx, sz).map_err(|_| parse())? != 0xA0 {
+        return Err(parse());
+    }
+    let mut len = asn_length(v, idx, sz).map_err(|_| parse())?;
+    match sum {
+        FASCN_SUM => len = asn_header(v, 0x04, idx, sz).map_err(|_| parse())?,
+        UPN_SUM => {
+            let tag = asn_tag(v, idx, sz).map_err(|_| parse())?;
+            if !matches!(tag, 0x13 | 0x0C | 0x16) {
+                return Err(parse());
+            }
+            len = asn_length(v, idx, sz).map_err(|_| parse())?;
+        }
+        _ => {
+            *idx += len;
+            return Ok(());
+        }
+    }
+    out.names.push(WName {
+        ty: NameType::Other,
+        bytes: v[*idx..*idx + len].to_vec(),
+    });
+    *idx += len;
+    Ok(())
+}
+
+/// `DecodeNameConstraints` / `DecodeSubtree`: (permitted, excluded). Subtrees of [0] and [1]
+/// in any order, none empty; each base's tag number decides (1 e-mail, 2 DNS, 4 directory,
+/// a constructed one unwrapped from its SEQUENCE), others skipped; no base may be empty.
+fn decode_name_constraints(v: &[u8]) -> Result<(Vec<WName>, Vec<WName>), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, sz)?;
+    let (mut permitted, mut excluded) = (Vec::new(), Vec::new());
+    while idx < sz {
+        let b = v[idx];
+        idx += 1;
+        let len = asn_length(v, &mut idx, sz)?;
+        if len == 0 {
+            return Err(ASN_PARSE_E);
+        }
+        let list = match b {
+            0xA0 => &mut permitted,
+            0xA1 => &mut excluded,
+            _ => return Err(ASN_PARSE_E),
+        };
+        decode_subtree(&v[idx..idx + len], list)?;
+        idx += len;
+    }
+    Ok((permitted, excluded))
+}
+
+fn decode_subtree(v: &[u8], list: &mut Vec<WName>) -> Result<(), i32> {
+    let sz = v.len();
+    let mut idx = 0;
+    while idx < sz {
+        let seq_len = asn_sequence(v, &mut idx, sz)?;
+        if idx >= sz {
+            return Err(ASN_PARSE_E);
+        }
+        let mut ni = idx;
+        let b = v[ni];
+        ni += 1;
+        let mut len = asn_length(v, &mut ni, sz)?;
+        if len == 0 {
+            return Err(ASN_PARSE_E);
+        }
+        let ty = match b & 0x1f {
+            1 => Some(NameType::Email),
+            2 => Some(NameType::Dns),
+            4 => Some(NameType::Dir),
+            _ => None,
+        };
+        if let Some(ty) = ty {
+            if b & 0x20 != 0 {
+                len = asn_sequence(v, &mut ni, sz)?;
+            }
+            list.push(WName {
+                ty,
+                bytes: v[ni..ni + len].to_vec(),
+            });
+        }
+        idx += seq_len;
+    }
+    Ok(())
+}
+
+/// `GetSignature`: a BIT STRING without unused bits that ends the certificate.
+fn signature_bits(c: &Certificate) -> Result<(), i32> {
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
+    let Some((_, _, rest)) = tlv(c.der())
+        .and_then(|(_, body, _)| tlv(body))
+        .and_then(|(_, _, after_tbs)| tlv(after_tbs))
+    else {
+        return Ok(());
+    };
+    let mut idx = 0;
+    let len = asn_bit_string(rest, &mut idx, rest.len(), true)?;
+    match idx + len == rest.len() {
+        true => Ok(()),
+        false => Err(ASN_PARSE_E),
     }
 }
 
@@ -324,62 +1094,64 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
             _ => {}
         }
     }
-    let Ok((_, x)) = X509Certificate::from_der(c.der()) else {
+    if X509Certificate::from_der(c.der()).is_err() {
         d.failure = Some(unparseable(
             here(),
             ASN_PARSE_E,
             "not a certificate wolfSSL can decode".into(),
         ));
         return d;
-    };
-    // GetCertKey: the key type and curve are checked before the extensions.
-    let key_bits: &[u8] = x.public_key().subject_public_key.data.as_ref();
-    let stored_key: &[u8] = match &c.key {
-        KeyKind::Ec { curve } => {
-            if !curve_supported(curve) {
-                d.failure = Some(unparseable(
-                    here(),
-                    ECC_CURVE_OID_E,
-                    format!("curve {} is not compiled in", curve.name()),
-                ));
-                return d;
-            }
-            c.spki_raw()
-        }
-        KeyKind::Rsa { .. } => {
-            d.rsa_pub_len = Some(key_bits.len());
-            key_bits
-        }
-        KeyKind::Ed25519 | KeyKind::Ed448 => key_bits,
-        KeyKind::Other { oid } => match oid.as_str() {
-            "1.2.840.113549.1.1.10" => {
-                d.rsa_pub_len = Some(key_bits.len());
-                key_bits
-            }
-            "1.2.840.10040.4.1" => c.spki_raw(),
-            _ => {
-                d.failure = Some(unparseable(
-                    here(),
-                    ASN_UNKNOWN_OID_E,
-                    format!("key algorithm {oid} is not supported"),
-                ));
-                return d;
-            }
-        },
-    };
-    d.skid = sha1::Sha1::digest(stored_key).into();
-    if c.version < 3 && !x.extensions().is_empty() {
-        d.failure = Some(unparseable(
-            here(),
-            ASN_VERSION_E,
-            format!("a v{} certificate with extensions", c.version),
-        ));
-        return d;
     }
-    let mut seen: Vec<String> = Vec::new();
-    for (ext_index, e) in x.extensions().iter().enumerate() {
-        let oid = e.oid.to_id_string();
-        if TRACKED.contains(&oid.as_str()) {
+    // GetCertKey: the key type and curve are checked before the extensions.
+    let spki = c.spki_raw();
+    let key = match cert_key(spki, &c.key) {
+        Ok(k) => k,
+        Err((code, what)) => {
+            d.failure = Some(unparseable(here(), code, what));
+            return d;
+        }
+    };
+    d.rsa_pub_len = key.rsa_len;
+    d.skid = sha1::Sha1::digest(&spki[key.stored.clone()]).into();
+    // ParseCertRelative: whatever lies between where GetCertKey stopped and the signature
+    // algorithm is the extensions block (refused below v3); DecodeCertExtensions wants [3].
+    let key_tail = spki.len() - key.end;
+    let rest = after_spki(c);
+    if key_tail > 0 || !rest.is_empty() {
+        let what = if key.explicit {
+            "an EC key with explicit domain parameters, which StoreEccKey leaves unread".into()
+        } else if key_tail > 0 {
+            format!("{key_tail} bytes after its public key, which GetCertKey leaves unread")
+        } else if rest[0] == 0xA3 {
+            "extensions".into()
+        } else {
+            "a unique identifier".into()
+        };
+        if c.version < 3 {
+            d.failure = Some(unparseable(
+                here(),
+                ASN_VERSION_E,
+                format!("a v{} certificate with {what}", c.version),
+            ));
+            return d;
+        }
+        if key_tail > 0 || rest[0] != 0xA3 {
+            d.failure = Some(unparseable(
+                here(),
+                ASN_PARSE_E,
+                format!(
+                    "{what}: DecodeCertExtensions reads them as the extensions block and finds \
+                     no [3]"
+                ),
+            ));
+            return d;
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for e in &c.extensions {
+        let oid = e.oid.as_ref();
+        let v = c.ext_value(e);
+        if TRACKED.contains(&oid) {
             if seen.contains(&oid) {
                 d.failure = Some(unparseable(
                     here(),
@@ -388,8 +1160,9 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
                 ));
                 return d;
             }
-            seen.push(oid.clone());
+            seen.push(oid);
         }
+        // DecodeExtensionType: most decoders' errors become ASN_PARSE_E.
         let parse_error = |what: &str| {
             unparseable(
                 label(at, c),
@@ -397,109 +1170,130 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
                 format!("cannot decode its {what} extension"),
             )
         };
-        match oid.as_str() {
-            "2.5.29.19" => match e.parsed_extension() {
-                ParsedExtension::BasicConstraints(bc) => {
-                    d.is_ca = bc.ca;
-                    match bc.path_len_constraint.map(u8::try_from) {
-                        Some(Ok(n)) if n < 128 => d.path_len = Some(n),
-                        Some(_) => {
-                            d.failure = Some(parse_error("basicConstraints"));
-                            return d;
-                        }
-                        None => {}
-                    }
+        let checked = |r: Result<(), i32>, what: &str| r.err().map(|_| parse_error(what));
+        let failure = match oid {
+            "2.5.29.19" => match decode_basic_constraints(v) {
+                Ok((ca, path_len)) => {
+                    d.is_ca = ca;
+                    d.path_len = path_len;
+                    None
                 }
-                _ => {
-                    d.failure = Some(parse_error("basicConstraints"));
-                    return d;
-                }
+                Err(_) => Some(parse_error("basicConstraints")),
             },
-            "2.5.29.17" => match e.parsed_extension() {
-                ParsedExtension::SubjectAlternativeName(san) if !san.general_names.is_empty() => {
-                    for n in san.general_names.iter().filter_map(general_name) {
-                        match n.ty {
-                            NameType::Dns | NameType::Uri | NameType::Ip => d.alt_names.push(n),
-                            NameType::Email => d.alt_emails.push(n.bytes),
-                            NameType::Dir => d.alt_dirs.push(n.bytes),
-                        }
-                    }
+            "2.5.29.31" => checked(decode_crl_dist(v), "cRLDistributionPoints"),
+            "1.3.6.1.5.5.7.1.1" => checked(decode_auth_info(v), "authorityInfoAccess"),
+            "2.5.29.17" => match decode_alt_names(v) {
+                Ok(a) => {
+                    d.alt_names = a.names;
+                    d.alt_emails = a.emails;
+                    d.alt_dirs = a.dirs;
+                    None
                 }
-                _ => {
-                    d.failure = Some(parse_error("subjectAltName"));
-                    return d;
-                }
+                Err((code, why)) => Some(unparseable(
+                    here(),
+                    code,
+                    format!("cannot decode its subjectAltName extension: {why}"),
+                )),
             },
-            "2.5.29.35" => {
-                if e.critical {
-                    // Critical key identifiers are refused and left undecoded.
-                    d.critical
-                        .get_or_insert_with(|| "a critical authorityKeyIdentifier".into());
-                    d.akid = Some([0; 20]);
-                } else if let ParsedExtension::AuthorityKeyIdentifier(aki) = e.parsed_extension() {
-                    d.akid = aki.key_identifier.as_ref().map(|k| hash_id(k.0));
-                }
+            "2.5.29.35" if e.critical => {
+                // Critical key identifiers are refused and left undecoded (but set).
+                d.critical
+                    .get_or_insert_with(|| "a critical authorityKeyIdentifier".into());
+                d.akid = Some([0; 20]);
+                None
             }
+            "2.5.29.35" => match decode_auth_key_id(v) {
+                Ok(Some(id)) => {
+                    d.akid = Some(id);
+                    None
+                }
+                Ok(None) => {
+                    // extAuthKeyIdSet cleared: as if there were no authorityKeyIdentifier.
+                    d.akid = None;
+                    seen.retain(|o| *o != oid);
+                    None
+                }
+                Err(_) => Some(parse_error("authorityKeyIdentifier")),
+            },
             "2.5.29.14" => {
                 d.skid_ext = true;
                 if e.critical {
                     d.critical
                         .get_or_insert_with(|| "a critical subjectKeyIdentifier".into());
                     d.skid = [0; 20];
-                } else if let ParsedExtension::SubjectKeyIdentifier(k) = e.parsed_extension() {
-                    d.skid = hash_id(k.0);
+                    None
+                } else {
+                    match decode_subject_key_id(v) {
+                        Ok(id) => {
+                            d.skid = id;
+                            None
+                        }
+                        Err(_) => Some(parse_error("subjectKeyIdentifier")),
+                    }
                 }
             }
-            "2.5.29.15" => {
-                // GetASN_BitString_Int16Bit: one or two content bytes after the unused-bits
-                // byte.
-                let v = c.ext_value(&c.extensions[ext_index]);
-                let ok = v.len() >= 2 && v[0] == 0x03 && (2..=3).contains(&(v[1] as usize));
-                if !ok {
-                    d.failure = Some(parse_error("keyUsage"));
-                    return d;
+            "2.5.29.32" => checked(decode_cert_policy(v), "certificatePolicies"),
+            "2.5.29.15" => match decode_key_usage(v) {
+                Ok(ku) => {
+                    d.ku_cert_sign = Some(ku & KEYUSE_KEY_CERT_SIGN != 0);
+                    None
                 }
-                d.ku_cert_sign = c.key_usage.as_ref().map(|k| k.has(KeyUsage::KEY_CERT_SIGN));
-            }
-            "2.5.29.37" => {
-                d.eku_server = Some(match e.parsed_extension() {
-                    ParsedExtension::ExtendedKeyUsage(k) => k.any || k.server_auth,
-                    _ => false,
-                });
-            }
-            "2.5.29.30" => {
-                if !d.is_ca {
-                    d.failure = Some(unparseable(
-                        here(),
-                        ASN_NAME_INVALID_E,
-                        "nameConstraints on a certificate not (yet) known as a CA: \
-                         basicConstraints must come first"
-                            .into(),
-                    ));
-                    return d;
+                Err(_) => Some(parse_error("keyUsage")),
+            },
+            "2.5.29.37" => match decode_ext_key_usage(v) {
+                Ok(server) => {
+                    d.eku_server = Some(server);
+                    None
                 }
-                if let ParsedExtension::NameConstraints(nc) = e.parsed_extension() {
-                    let keep = |t: &Option<Vec<x509_parser::extensions::GeneralSubtree<'_>>>| {
-                        t.iter()
-                            .flatten()
-                            .filter_map(|s| general_name(&s.base))
-                            .filter(|n| {
-                                matches!(n.ty, NameType::Dns | NameType::Email | NameType::Dir)
-                            })
-                            .collect::<Vec<_>>()
-                    };
-                    d.permitted = keep(&nc.permitted_subtrees);
-                    d.excluded = keep(&nc.excluded_subtrees);
+                Err(_) => Some(parse_error("extendedKeyUsage")),
+            },
+            "2.5.29.30" => match decode_name_constraints(v) {
+                Err(_) => Some(parse_error("nameConstraints")),
+                Ok(_) if !d.is_ca => Some(unparseable(
+                    here(),
+                    ASN_NAME_INVALID_E,
+                    "nameConstraints on a certificate not (yet) known as a CA: \
+                     basicConstraints must come first"
+                        .into(),
+                )),
+                Ok((permitted, excluded)) => {
+                    d.permitted = permitted;
+                    d.excluded = excluded;
+                    None
                 }
-            }
-            o if TRACKED.contains(&o) || KNOWN_UNTRACKED.contains(&o) => {}
+            },
+            "2.16.840.1.113730.1.1" => checked(decode_ns_cert_type(v), "nsCertType"),
+            "1.3.6.1.5.5.7.48.1.5" => checked(
+                match v {
+                    [0x05, 0x00, ..] => Ok(()),
+                    _ => Err(ASN_PARSE_E),
+                },
+                "ocspNoCheck",
+            ),
+            "2.5.29.36" => checked(decode_policy_constraints(v), "policyConstraints"),
+            "2.5.29.9" => checked(decode_subject_dir_attr(v), "subjectDirectoryAttributes"),
+            "1.3.6.1.5.5.7.1.11" => checked(decode_subject_info_access(v), "subjectInfoAccess"),
+            "2.5.29.54" => None,
             o => {
                 if e.critical {
                     d.critical
                         .get_or_insert_with(|| format!("unknown critical extension {o}"));
                 }
+                None
             }
+        };
+        if let Some(f) = failure {
+            d.failure = Some(f);
+            return d;
         }
+    }
+    if let Err(code) = signature_bits(c) {
+        d.failure = Some(unparseable(
+            here(),
+            code,
+            "its signature BIT STRING cannot be decoded (GetSignature)".into(),
+        ));
+        return d;
     }
     if !c.sig_alg_consistent {
         d.failure = Some(unparseable(
@@ -681,6 +1475,10 @@ fn confirm_name_constraints(s: &Signer<'_>, d: &Decoded<'_>) -> Result<(), Strin
     Ok(())
 }
 
+fn is_dsa(key: &KeyKind) -> bool {
+    matches!(key, KeyKind::Other { oid } if oid == "1.2.840.10040.4.1")
+}
+
 /// `SigOidMatchesKeyOid` (Debian's CVE-2026-5194 fix).
 fn sig_fits_key(alg: &SigAlg, key: &KeyKind) -> bool {
     match key {
@@ -857,6 +1655,22 @@ fn parse_relative(
     if verify {
         match signer.map(|i| &cm.signers[i]) {
             Some(s) => {
+                // ConfirmSignature refuses a missing key or signature before anything else.
+                // AddCA copies a signer's publicKey only when ParseCert stored it
+                // (pubKeyStored: RSA, EC, EdDSA); GetCertKey points a DSA key into the
+                // certificate's buffer without storing it, so a DSA signer has none.
+                if is_dsa(&s.cert.key) || c.signature.is_empty() {
+                    let why = match c.signature.is_empty() {
+                        true => format!("{} has an empty signature", c.label()),
+                        false => format!(
+                            "{} is signed by {}, whose DSA key wolfSSL does not keep for \
+                             verifying (AddCA copies publicKey only when pubKeyStored)",
+                            c.label(),
+                            s.cert.label()
+                        ),
+                    };
+                    return Err(other(BAD_FUNC_ARG, why));
+                }
                 if !sig_fits_key(&c.sig_alg, &s.cert.key) {
                     return Err(other(
                         ASN_SIG_OID_E,
@@ -1141,7 +1955,11 @@ impl Stack for Wolfssl {
                 Err(f) => reasons.push(Reason::TrustCertUnparseable {
                     cert: label(CertRef::Trust(i), c),
                     code: f.code.to_string(),
-                    detail: f.reason.message(),
+                    detail: match f.reason {
+                        Reason::ChainCertUnparseable { detail, .. } => detail,
+                        Reason::Other { message } => message,
+                        r => r.message(),
+                    },
                 }),
             }
         }
@@ -1441,7 +2259,49 @@ fn path_entry(at: CertRef, c: &Certificate) -> PathEntry {
 
 #[cfg(test)]
 mod tests {
-    use super::{NameType, match_base_name, match_domain_name};
+    use super::{
+        ASN_PARSE_E, BUFFER_E, MEMORY_E, NameType, asn_length, decode_alt_names, decode_auth_info,
+        decode_auth_key_id, decode_basic_constraints, decode_name_constraints, match_base_name,
+        match_domain_name,
+    };
+
+    #[test]
+    fn der_reading_as_wolfssl_does_it() {
+        let len = |b: &[u8]| asn_length(b, &mut 0, b.len());
+        assert_eq!(len(&[0x02, 0, 0]), Ok(2));
+        assert_eq!(len(&[0x81, 0x7f]), Err(ASN_PARSE_E));
+        assert_eq!(len(&[0x05, 0]), Err(BUFFER_E));
+        // The certificate ends before the tag of the AKI's first field.
+        assert_eq!(decode_auth_key_id(&[0x30, 0x00]), Err(ASN_PARSE_E));
+        assert_eq!(
+            decode_auth_key_id(&[0x30, 0x02, 0x80, 0x00]),
+            Err(ASN_PARSE_E)
+        );
+        assert_eq!(
+            decode_auth_key_id(&[0x30, 0x03, 0x82, 0x01, 0x01]),
+            Ok(None)
+        );
+        assert_eq!(
+            decode_name_constraints(&[0x30, 0x04, 0xA0, 0x00, 0xA1, 0x00]).err(),
+            Some(ASN_PARSE_E)
+        );
+        assert!(decode_auth_info(b"malformed").is_err());
+        assert_eq!(
+            decode_basic_constraints(&[0x30, 0x06, 0x01, 0x01, 0xFF, 0x02, 0x01, 0x80]),
+            Ok((true, Some(0x80)))
+        );
+        let san = |entries: &[u8]| {
+            let mut v = vec![0x30, entries.len() as u8];
+            v.extend_from_slice(entries);
+            decode_alt_names(&v).map_err(|(code, _)| code)
+        };
+        assert_eq!(
+            san(&[0x87, 8, 192, 0, 2, 0, 255, 255, 255, 0]).err(),
+            Some(MEMORY_E)
+        );
+        assert_eq!(san(&[0x87, 4, 192, 0, 2, 1]).map(|a| a.names.len()), Ok(1));
+        assert_eq!(san(&[]).err(), Some(ASN_PARSE_E));
+    }
 
     #[test]
     fn domain_names_as_wolfssl_matches_them() {
