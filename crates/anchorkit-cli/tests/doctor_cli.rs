@@ -68,13 +68,16 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
     let (code, out) = doctor(&chain, true);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert!(common::check_schema("doctor", &v) >= 15);
+    assert!(common::check_schema("doctor", &v) >= 25);
+    assert_eq!(v["schema"], "anchorkit.doctor/2");
+    assert_eq!(v["accepted"], false);
     assert!(common::check_schema("verify", &v["reproduction"]["verdict"]) >= 8);
     let r = &v["reproduction"];
     assert_eq!(r["verdict"]["code"], "-0x2700");
     assert_eq!(r["verdict"]["flag_names"][0], "NOT_TRUSTED");
     assert_eq!(r["matches_log"], true);
-    let cause = v["cause"][0].as_str().unwrap_or("");
+    assert_eq!(v["causes"][0]["kind"], "anchor-is-leaf");
+    let cause = v["causes"][0]["text"].as_str().unwrap_or("");
     assert!(
         cause.contains("leaf certificate 'www.optimized.realyze.com'"),
         "{cause}"
@@ -89,7 +92,8 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
         })
         .expect("an ISRG Root X1 fix");
     assert_eq!(x1["verified"], true);
-    assert_eq!(x1["verified_code"], "0");
+    assert_eq!(x1["side"], "device");
+    assert_eq!(x1["after"]["code"], "0");
     assert_eq!(x1["der_bytes"], 1391);
     assert_eq!(x1["paste_format"], "c");
     let paste = x1["paste"].as_str().unwrap_or("");
@@ -163,7 +167,9 @@ fn a_log_that_does_not_match_lists_what_would() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["reproduction"]["matches_log"], false);
     let alts = v["reproduction"]["alternatives"].to_string();
-    assert!(alts.contains("trust mode Bundle"), "{alts}");
+    assert!(alts.contains("certificate bundle"), "{alts}");
+    let likely = v["reproduction"]["likely"].as_str().unwrap_or("");
+    assert!(likely.contains("-0x3000"), "{likely}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -203,4 +209,146 @@ fn bad_input_exits_2() {
         let e = String::from_utf8_lossy(&out.stderr);
         assert!(e.contains("error"), "{e}");
     }
+}
+
+/// doctor --json on the 2022 chain with ISRG Root X1 trusted, with the given arguments.
+fn doctor_2022(dir: &std::path::Path, chain: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let x1 = dir.join("x1.pem");
+    std::fs::write(
+        &x1,
+        std::fs::read_to_string(data("certs/letsencrypt/isrgrootx1.pem")).expect("x1"),
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_anchorkit"))
+        .current_dir(root())
+        .arg("doctor")
+        .arg("--trust")
+        .arg(&x1)
+        .arg("--chain")
+        .arg(chain)
+        .args(["--profile", "esp-idf-4.4", "--json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(common::check_schema("doctor", &v) >= 10);
+    v
+}
+
+fn top_fix<'a>(v: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    v["fixes"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["cause"] == kind))
+        .unwrap_or_else(|| panic!("no fix for {kind}: {v}"))
+}
+
+#[test]
+fn the_issue_examples_on_the_2022_chain() {
+    let dir = std::env::temp_dir().join(format!("ak-doctor-2022-{}", std::process::id()));
+    let (chain, leaf) = chain_files(&dir);
+    // A wrong --host: the cause and a device-side fix with the certificate's names; nothing
+    // about trust, and no "only the leaf was given".
+    let v = doctor_2022(
+        &dir,
+        &chain,
+        &["--host", "wrong.realyze.com", "--at", "2022-04-06"],
+    );
+    assert_eq!(v["causes"][0]["kind"], "hostname-mismatch");
+    let f = top_fix(&v, "hostname-mismatch");
+    assert_eq!(
+        (f["side"].as_str(), f["verified"].as_bool()),
+        (Some("device"), Some(true))
+    );
+    let text = v.to_string();
+    assert!(!text.contains("trust-root"), "{text}");
+    assert!(!text.contains("only the leaf was given"), "{text}");
+    // The server sends its leaf without R3.
+    let v = doctor_2022(
+        &dir,
+        &leaf,
+        &["--host", "optimized.realyze.com", "--at", "2022-04-06"],
+    );
+    assert_eq!(v["causes"][0]["kind"], "missing-intermediate");
+    let f = top_fix(&v, "missing-intermediate");
+    assert_eq!(f["side"], "server");
+    assert!(f["text"].as_str().unwrap_or("").contains("R3"), "{f}");
+    let r3 = data("certs/letsencrypt/lets-encrypt-r3.pem");
+    let v = doctor_2022(
+        &dir,
+        &leaf,
+        &[
+            "--host",
+            "optimized.realyze.com",
+            "--at",
+            "2022-04-06",
+            "--extra",
+            r3.to_str().unwrap_or(""),
+        ],
+    );
+    let f = top_fix(&v, "missing-intermediate");
+    assert_eq!(
+        (f["side"].as_str(), f["verified"].as_bool()),
+        (Some("server"), Some(true))
+    );
+    // Time checks on and the clock at 1970: one cause, "the clock is not set".
+    let v = doctor_2022(
+        &dir,
+        &chain,
+        &[
+            "--host",
+            "optimized.realyze.com",
+            "--time-check",
+            "on",
+            "--at",
+            "1970-01-01",
+        ],
+    );
+    assert_eq!(
+        v["causes"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        v["causes"]
+    );
+    assert_eq!(v["causes"][0]["kind"], "clock-not-set");
+    let f = top_fix(&v, "clock-not-set");
+    assert_eq!(
+        (f["side"].as_str(), f["verified"].as_bool()),
+        (Some("device"), Some(true))
+    );
+    // ESP bundle mode: the chain ends in ISRG Root X1 cross-signed by DST Root CA X3.
+    let out = Command::new(env!("CARGO_BIN_EXE_anchorkit"))
+        .current_dir(root())
+        .args([
+            "doctor",
+            "--trust",
+            "mozilla",
+            "--trust-mode",
+            "bundle",
+            "--chain",
+        ])
+        .arg(&chain)
+        .args([
+            "--profile",
+            "esp-idf-5.4",
+            "--at",
+            "2022-04-06",
+            "--host",
+            "optimized.realyze.com",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["reproduction"]["verdict"]["code"], "-0x3000");
+    assert_eq!(v["causes"][0]["kind"], "cross-sign-top-not-in-bundle");
+    let f = top_fix(&v, "cross-sign-top-not-in-bundle");
+    assert_eq!(
+        (f["side"].as_str(), f["verified"].as_bool()),
+        (Some("server"), Some(true))
+    );
+    // ISRG Root X1 is already in the bundle: never proposed.
+    for f in v["fixes"].as_array().into_iter().flatten() {
+        assert!(!f["anchors"].to_string().contains("ISRG Root X1"), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

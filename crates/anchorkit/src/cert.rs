@@ -901,6 +901,10 @@ pub struct CertificateData {
     pub ns_cert_type: Option<u8>,
     /// Every extension, in order.
     pub extensions: Vec<ExtensionInfo>,
+    /// A what-if model of a reissued certificate (see [`Certificate::model`]): its parsed
+    /// fields differ from its DER, so engines read the fields, and its signature is checked
+    /// as the original's.
+    pub modeled: bool,
 }
 
 impl Certificate {
@@ -947,6 +951,18 @@ impl Certificate {
     pub fn with_not_after(&self, not_after: i64) -> Certificate {
         let mut d = (*self.data).clone();
         d.not_after = not_after;
+        Certificate { data: Arc::new(d) }
+    }
+
+    /// A what-if model of this certificate reissued by the same CA with `change` applied to
+    /// its fields (a longer validity, another signature digest, a bigger key, other usages).
+    /// The model keeps the DER; it is marked [`CertificateData::modeled`] so engines use the
+    /// changed fields, and its issuer's signature over it is taken as valid when it was valid
+    /// over the original (see [`crate::crypto::assume_reissued`]).
+    pub fn model(&self, change: impl FnOnce(&mut CertificateData)) -> Certificate {
+        let mut d = (*self.data).clone();
+        change(&mut d);
+        d.modeled = true;
         Certificate { data: Arc::new(d) }
     }
 
@@ -998,6 +1014,7 @@ impl Certificate {
             policies: Vec::new(),
             ns_cert_type: None,
             extensions: Vec::new(),
+            modeled: false,
         };
         for ext in tbs_c.extensions() {
             let oid = oid_text(&ext.oid);

@@ -67,6 +67,69 @@ const ED448: &[u8] = &[0x2b, 0x65, 0x71];
 /// at random per process) of everything they depend on: key, algorithm, signed bytes,
 /// signature. The same check asked again (every verification of the same chain, every
 /// candidate `doctor` and `bundle` try) costs a hash.
+/// Signatures taken as valid on this thread while a what-if runs (see [`assume_reissued`]).
+mod assumed {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static SET: RefCell<Vec<u128>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn contains(k: u128) -> bool {
+        SET.with(|s| s.borrow().contains(&k))
+    }
+
+    pub(super) fn push(keys: &[u128]) -> usize {
+        SET.with(|s| {
+            let mut s = s.borrow_mut();
+            let n = s.len();
+            s.extend_from_slice(keys);
+            n
+        })
+    }
+
+    pub(super) fn truncate(n: usize) {
+        SET.with(|s| s.borrow_mut().truncate(n));
+    }
+}
+
+/// Runs `f` with the signatures over modeled (what-if reissued) certificates taken as valid:
+/// for each `(model, issuer_spki)`, when the issuer's signature over the original verifies,
+/// the same signature under the model's algorithm is accepted too. The assumption holds on
+/// this thread for the duration of `f` only.
+pub fn assume_reissued<R>(
+    models: &[(&crate::cert::Certificate, &crate::cert::Certificate, &[u8])],
+    f: impl FnOnce() -> R,
+) -> R {
+    let mut keys = Vec::new();
+    for (original, model, issuer_spki) in models {
+        let ok = matches!(
+            verify_signature(
+                issuer_spki,
+                &original.sig_alg,
+                original.tbs(),
+                &original.signature
+            ),
+            SigCheck::Valid
+        );
+        if ok {
+            if let Some(k) =
+                sig_cache::key(issuer_spki, &model.sig_alg, model.tbs(), &model.signature)
+            {
+                keys.push(k);
+            }
+        }
+    }
+    struct Undo(usize);
+    impl Drop for Undo {
+        fn drop(&mut self) {
+            assumed::truncate(self.0);
+        }
+    }
+    let _undo = Undo(assumed::push(&keys));
+    f()
+}
+
 mod sig_cache {
     use std::collections::HashMap;
     use std::collections::hash_map::RandomState;
@@ -143,6 +206,11 @@ pub fn verify_signature(
     signature: &[u8],
 ) -> SigCheck {
     let k = sig_cache::key(spki_der, alg, message, signature);
+    if let Some(k) = k {
+        if assumed::contains(k) {
+            return SigCheck::Valid;
+        }
+    }
     if let Some(hit) = k.and_then(sig_cache::get) {
         return hit;
     }

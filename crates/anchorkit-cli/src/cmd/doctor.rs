@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anchorkit::diagnose::{Diagnosis, Input, diagnose};
+use anchorkit::diagnose::{Diagnosis, Input, Side, diagnose};
 use anchorkit::intake::read_path;
 
 use super::device::{DeviceArgs, chain_certs, load_chain, load_trust};
@@ -36,6 +36,14 @@ pub struct Args {
     /// Root store to draw fixes from: `mozilla` or a file.
     #[arg(long, default_value = "mozilla")]
     pub store: String,
+    /// Other certificates you have (the server's fullchain.pem, the CA's intermediates):
+    /// used to propose and verify server-side fixes such as a missing intermediate.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub extra: Vec<PathBuf>,
+    /// Also propose device-side stopgaps for server-side causes (e.g. trusting a missing
+    /// intermediate until the server is fixed).
+    #[arg(long)]
+    pub stopgap: bool,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -81,6 +89,15 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         None => None,
     };
     let store = load_store(&args.store)?;
+    let (extra_entries, _) = if args.extra.is_empty() {
+        (Vec::new(), ())
+    } else {
+        (load_chain(&args.extra)?.0, ())
+    };
+    let extra = chain_certs(&extra_entries);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let d = diagnose(
         &Input {
             profile,
@@ -88,9 +105,12 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             chain: &chain,
             host: args.device.host(),
             at,
+            now,
             log: log.as_deref(),
             lifetime,
             store: &store,
+            extra: &extra,
+            stopgap: args.stopgap,
         },
         trust_format,
     );
@@ -127,20 +147,30 @@ fn render(d: &Diagnosis, ctx: &Ctx) -> String {
                 ctx.style.warn("NOT reproduced")
             );
             for a in &r.alternatives {
-                let _ = writeln!(out, "    - {a}");
+                let _ = writeln!(out, "    {}. {} gives {}", a.rank, a.change, a.code);
             }
-            if r.alternatives.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    - no other profile knob produces it; check the trust and chain given"
-                );
+            match &r.likely {
+                Some(l) => {
+                    let _ = writeln!(out, "    likely: {l}");
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    no single knob (hostname, clock, time checks, trust mode, release) \
+                         produces it; check the trust and chain given"
+                    );
+                }
             }
         }
         _ => {}
     }
-    let _ = writeln!(out, "\n{}", ctx.style.bold("Cause"));
-    for c in &d.cause {
-        let _ = writeln!(out, "  - {c}");
+    let _ = writeln!(
+        out,
+        "\n{}",
+        ctx.style.bold(if d.accepted { "Verdict" } else { "Cause" })
+    );
+    for c in &d.causes {
+        let _ = writeln!(out, "  - [{}] {}", kind_text(&c.kind), c.text);
     }
     if !d.fixes.is_empty() {
         let _ = writeln!(out, "\n{}", ctx.style.bold("Fix"));
@@ -148,29 +178,51 @@ fn render(d: &Diagnosis, ctx: &Ctx) -> String {
             let mark = if f.verified {
                 ctx.style.good("verified")
             } else {
-                ctx.style.warn("check")
+                ctx.style.warn("not verified")
             };
-            let _ = writeln!(
-                out,
-                "  {}. {} [{mark}: {}]",
-                f.rank, f.title, f.verified_code
-            );
+            let code = f
+                .after
+                .as_ref()
+                .map(|a| format!(": {}", a.code))
+                .unwrap_or_default();
+            let side = match f.side {
+                Side::Device => "device",
+                Side::Server => "server",
+                Side::Config => "config",
+            };
+            let _ = writeln!(out, "  {}. [{side}] {} [{mark}{code}]", f.rank, f.text);
             if f.der_bytes > 0 {
                 let _ = writeln!(
                     out,
                     "     {} B DER, {} B as cert_pem PEM (with NUL), {} B as ESP bundle records",
                     f.der_bytes, f.pem_bytes, f.esp_bundle_bytes
                 );
-            } else {
-                let _ = writeln!(out, "     {} B of flash", f.esp_bundle_bytes);
             }
-            let _ = writeln!(out, "     {}", f.check);
+            match &f.why_unverified {
+                Some(w) => {
+                    let _ = writeln!(out, "     why not verified: {w}");
+                }
+                None => {
+                    let _ = writeln!(out, "     {}", f.check);
+                }
+            }
             if let Some(p) = &f.paste {
                 let _ = writeln!(out, "     paste ({}):", f.paste_format.unwrap_or("text"));
                 for l in p.lines() {
                     let _ = writeln!(out, "       {l}");
                 }
             }
+        }
+        if let Some(a) = &d.after_all {
+            let _ = writeln!(
+                out,
+                "  with the first verified fix of every cause: {}",
+                if a.ok {
+                    ctx.style.good("the device accepts the chain")
+                } else {
+                    ctx.style.warn(&format!("still {}", a.code))
+                }
+            );
         }
     }
     if !d.warnings.is_empty() {
@@ -180,4 +232,11 @@ fn render(d: &Diagnosis, ctx: &Ctx) -> String {
         }
     }
     out
+}
+
+fn kind_text(k: &anchorkit::diagnose::CauseKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

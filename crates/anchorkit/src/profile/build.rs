@@ -580,7 +580,7 @@ pub struct Applied {
     pub used: Vec<String>,
 }
 
-const CURVE_OPTIONS: [(&str, Curve); 9] = [
+pub(crate) const CURVE_OPTIONS: [(&str, Curve); 9] = [
     ("SECP192R1", Curve::P192),
     ("SECP224R1", Curve::P224),
     ("SECP256R1", Curve::P256),

@@ -219,7 +219,9 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
     }
     // Only a version 3 certificate has its extensions read; in v1/v2 they are left over.
     let mut parsed = ext::Parsed::default();
-    if c.version == 3 {
+    if c.modeled {
+        parsed = ext::Parsed::from_fields(c);
+    } else if c.version == 3 {
         match ext::check(c.tbs(), v, b) {
             Ok(x) => parsed = x,
             Err((code, detail)) => return Parse::Err(code, detail),
@@ -747,16 +749,26 @@ impl Stack for Mbedtls {
             } else {
                 ERR_SSL_FEATURE_UNAVAILABLE
             };
-            cx.reasons.push(Reason::Other {
-                message: format!(
-                    "the Certificate message is {msg_len} bytes; this Mbed TLS {} (MBEDTLS_SSL_IN_CONTENT_LEN {})",
-                    if reassembles {
-                        "reassembles a handshake message only within its input buffer"
-                    } else {
-                        "cannot take a handshake message split over several records"
-                    },
-                    b.in_content_len
-                ),
+            cx.reasons.push(Reason::MessageTooLarge {
+                size: msg_len,
+                limit: if reassembles {
+                    b.in_content_len as usize
+                } else {
+                    record_max
+                },
+                setting: if reassembles {
+                    format!(
+                        "MBEDTLS_SSL_IN_CONTENT_LEN {}: Mbed TLS {v} reassembles a handshake \
+                         message only within its input buffer",
+                        b.in_content_len
+                    )
+                } else {
+                    format!(
+                        "Mbed TLS {v} cannot take a handshake message split over several \
+                         records; MBEDTLS_SSL_IN_CONTENT_LEN {}",
+                        b.in_content_len
+                    )
+                },
             });
             return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
         }

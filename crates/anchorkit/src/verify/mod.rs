@@ -147,6 +147,15 @@ pub enum Reason {
         /// The limit.
         max_intermediates: usize,
     },
+    /// The server's Certificate message is larger than the library takes.
+    MessageTooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The library's limit (the input buffer, e.g. `MBEDTLS_SSL_IN_CONTENT_LEN`).
+        limit: usize,
+        /// What sets the limit.
+        setting: String,
+    },
     /// The library cannot parse a served certificate and aborts the handshake.
     ChainCertUnparseable {
         /// The certificate.
@@ -272,6 +281,13 @@ impl Reason {
             Reason::ChainTooLong { max_intermediates } => {
                 format!("more than {max_intermediates} untrusted intermediates: fatal error")
             }
+            Reason::MessageTooLarge {
+                size,
+                limit,
+                setting,
+            } => format!(
+                "the server's Certificate message is {size} bytes; the device takes at most {limit} ({setting})"
+            ),
             Reason::ChainCertUnparseable { cert, code, detail } => {
                 format!(
                     "{} cannot be parsed by the library ({code}: {detail})",

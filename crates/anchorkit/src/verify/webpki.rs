@@ -26,6 +26,93 @@ fn fail(p: &Profile, code: String, message: String) -> Verdict {
     }
 }
 
+/// The error as a structured reason, where webpki's error says which rule failed; the
+/// certificate is the one the rule points to in the served chain.
+fn structured(e: &webpki::Error, req: &Request<'_>) -> Option<Reason> {
+    use webpki::Error as E;
+    let certs: Vec<(usize, &crate::cert::Certificate)> = req
+        .chain
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.cert().map(|c| (i, c)))
+        .collect();
+    let lab = |i: usize, c: &crate::cert::Certificate| super::label(CertRef::Chain(i), c);
+    match e {
+        E::UnknownIssuer => {
+            // The top of what the served chain links up to from the leaf.
+            let (mut i, mut top) = *certs.first()?;
+            for _ in 0..certs.len() {
+                match certs
+                    .iter()
+                    .find(|(_, c)| c.subject_raw() == top.issuer_raw() && !c.is_self_issued())
+                {
+                    Some((j, c)) if *j != i => {
+                        i = *j;
+                        top = c;
+                    }
+                    _ => break,
+                }
+            }
+            Some(Reason::NoTrustedIssuer {
+                cert: lab(i, top),
+                issuer: top.issuer.to_string(),
+            })
+        }
+        E::CertExpired { .. } => certs
+            .iter()
+            .find(|(_, c)| c.not_after < req.at)
+            .map(|(i, c)| Reason::Expired {
+                cert: lab(*i, c),
+                not_after: super::time_text(c.not_after),
+            }),
+        E::CertNotValidYet { .. } => {
+            certs
+                .iter()
+                .find(|(_, c)| c.not_before > req.at)
+                .map(|(i, c)| Reason::NotYetValid {
+                    cert: lab(*i, c),
+                    not_before: super::time_text(c.not_before),
+                })
+        }
+        E::CertNotValidForName(_) => match (req.host, certs.first()) {
+            (HostCheck::Name(h), Some((_, c))) => Some(Reason::HostnameMismatch {
+                host: h.to_string(),
+                names: super::names::offered_names(c),
+            }),
+            _ => None,
+        },
+        E::RequiredEkuNotFoundContext(_) => certs.first().map(|(_, c)| Reason::ExtKeyUsage {
+            purposes: c
+                .ext_key_usage
+                .as_ref()
+                .map(|k| k.names())
+                .unwrap_or_default(),
+        }),
+        E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => certs
+            .iter()
+            .find(|(_, c)| {
+                matches!(
+                    c.sig_alg.hash(),
+                    Some(crate::cert::HashAlg::Sha1 | crate::cert::HashAlg::Md5)
+                ) && !c.is_self_issued()
+            })
+            .map(|(i, c)| Reason::BadHash {
+                cert: lab(*i, c),
+                algorithm: c.sig_alg.name(),
+            }),
+        _ => None,
+    }
+}
+
+fn fail_rule(p: &Profile, e: &webpki::Error, message: String, req: &Request<'_>) -> Verdict {
+    let mut v = fail(p, error_name(e), message);
+    if let Some(r) = structured(e, req) {
+        v.reasons.insert(0, r);
+    }
+    v
+}
+
 fn error_name(e: &webpki::Error) -> String {
     let s = format!("{e:?}");
     s.split(['(', ' ', '{']).next().unwrap_or(&s).to_string()
@@ -61,13 +148,22 @@ impl Stack for Webpki {
         // context, then per entry 3 bytes of length and 2 of extensions).
         let body = 1 + 3 + req.chain.iter().map(|e| 5 + e.bytes().len()).sum::<usize>();
         if body > 0xffff {
-            return fail(
+            let mut v = fail(
                 p,
                 "InvalidMessage".into(),
                 format!(
                     "the Certificate message is {body} bytes; rustls takes at most 65535 (HandshakePayloadTooLarge)"
                 ),
             );
+            v.reasons.insert(
+                0,
+                Reason::MessageTooLarge {
+                    size: body,
+                    limit: 0xffff,
+                    setting: "rustls takes handshake messages up to 64 KiB".into(),
+                },
+            );
+            return v;
         }
         let leaf_der = CertificateDer::from(leaf.bytes());
         let ee = match EndEntityCert::try_from(&leaf_der) {
@@ -98,7 +194,7 @@ impl Stack for Webpki {
             None,
         ) {
             Ok(path) => path,
-            Err(e) => return fail(p, error_name(&e), format!("rustls-webpki: {e}")),
+            Err(e) => return fail_rule(p, &e, format!("rustls-webpki: {e}"), req),
         };
         if let HostCheck::Name(h) = req.host {
             let name = match ServerName::try_from(h) {
@@ -106,7 +202,7 @@ impl Stack for Webpki {
                 Err(e) => return fail(p, "InvalidServerName".into(), format!("'{h}': {e}")),
             };
             if let Err(e) = ee.verify_is_valid_for_subject_name(&name) {
-                return fail(p, error_name(&e), format!("rustls-webpki: {e}"));
+                return fail_rule(p, &e, format!("rustls-webpki: {e}"), req);
             }
         }
         let anchor_subject = crate::cert::der_contents(path.anchor().subject.as_ref()).to_vec();

@@ -1969,11 +1969,11 @@ impl Stack for Wolfssl {
         // 3-byte length and 2 bytes of (empty) extensions.
         let msg_len = 4 + req.chain.iter().map(|e| 5 + e.bytes().len()).sum::<usize>();
         if msg_len > MAX_HANDSHAKE_SZ {
-            reasons.push(Reason::Other {
-                message: format!(
-                    "the Certificate message is {msg_len} bytes; wolfSSL takes at most \
-                     {MAX_HANDSHAKE_SZ} (MAX_HANDSHAKE_SZ: {MAX_CHAIN_DEPTH} certificates of \
-                     2048 bytes)"
+            reasons.push(Reason::MessageTooLarge {
+                size: msg_len,
+                limit: MAX_HANDSHAKE_SZ,
+                setting: format!(
+                    "wolfSSL MAX_HANDSHAKE_SZ: {MAX_CHAIN_DEPTH} certificates of 2048 bytes"
                 ),
             });
             return Verdict {

@@ -70,6 +70,32 @@ pub(super) struct Parsed {
     pub key_usage: Option<u32>,
 }
 
+impl Parsed {
+    /// The fields of a modeled certificate (no DER of its own to read).
+    pub(super) fn from_fields(c: &crate::cert::Certificate) -> Parsed {
+        let bc = c.basic_constraints;
+        Parsed {
+            ca: bc.is_some_and(|b| b.ca),
+            max_pathlen: bc.and_then(|b| b.path_len).map_or(0, |n| {
+                i32::try_from(n).unwrap_or(i32::MAX - 1).saturating_add(1)
+            }),
+            key_usage: c.key_usage.map(|k| {
+                // X.509 bit n is bit 7-n of the first byte; decipherOnly (bit 8) is 0x8000.
+                let mut v = 0u32;
+                for n in 0..8 {
+                    if k.bits & (1 << n) != 0 {
+                        v |= 0x80 >> n;
+                    }
+                }
+                if k.bits & (1 << 8) != 0 {
+                    v |= 0x8000;
+                }
+                v
+            }),
+        }
+    }
+}
+
 /// `mbedtls_x509_crt_check_key_usage`: every bit of `usage` except encipherOnly and
 /// decipherOnly must be set, and those two may only be set when `usage` asks for them.
 pub(super) fn key_usage_allows(key_usage: Option<u32>, usage: u32) -> bool {

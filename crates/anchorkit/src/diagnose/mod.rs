@@ -1,0 +1,436 @@
+//! `doctor`: reproduce what the device did, name each cause from a documented set, and propose
+//! fixes on the side where they belong (the device, the server, the build configuration), each
+//! applied and re-verified by the engine before it is shown.
+//!
+//! The flow: the configuration as given is verified; `causes::analyze` turns the verdict and
+//! the inputs into causes; `fixes::plans` turns each cause into candidate changes of the world (another trust list, another served chain, a set clock, a
+//! build option, a model of a reissued certificate); each change is run again and reported
+//! with the verdict after it.
+
+mod causes;
+mod fixes;
+
+use serde::Serialize;
+
+use crate::anchor::TrustAnchor;
+use crate::cert::Certificate;
+use crate::explain::{Options as ExplainOptions, explain};
+use crate::intake::Format;
+use crate::profile::{PROFILES, Profile, TrustMode};
+use crate::store::Store;
+use crate::verify::{HostCheck, Request, Verdict, verify};
+
+pub use causes::CauseKind;
+
+/// Schema identifier of the JSON form of [`Diagnosis`].
+pub const SCHEMA: &str = "anchorkit.doctor/2";
+
+/// What doctor needs.
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    /// The device profile as configured.
+    pub profile: Profile,
+    /// What the device trusts.
+    pub trust: &'a [TrustAnchor],
+    /// What the server sends, leaf first, in the order sent.
+    pub chain: &'a [Certificate],
+    /// The hostname the device checks.
+    pub host: Option<&'a str>,
+    /// The device clock.
+    pub at: i64,
+    /// The real time now (what a synced device clock reads).
+    pub now: i64,
+    /// The device log, if given.
+    pub log: Option<&'a str>,
+    /// How long the device must keep working, in seconds.
+    pub lifetime: i64,
+    /// The store to draw anchors from.
+    pub store: &'a Store,
+    /// Other certificates the user has (the server's fullchain.pem, the CA's intermediates):
+    /// used to propose and verify server-side fixes.
+    pub extra: &'a [Certificate],
+    /// Also propose device-side stopgaps for server-side causes (e.g. trusting a missing
+    /// intermediate).
+    pub stopgap: bool,
+}
+
+/// One configuration change that reproduces a logged code the given configuration does not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternative {
+    /// Rank, 1 = the likely cause.
+    pub rank: usize,
+    /// The knob changed, in words.
+    pub change: String,
+    /// The code the engine gives with it.
+    pub code: String,
+}
+
+/// Whether the log agrees with the reproduction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reproduction {
+    /// The engine's verdict for the configuration as given.
+    pub verdict: Verdict,
+    /// The code found in the log.
+    pub logged_code: Option<String>,
+    /// The log and the verdict agree (null without a log).
+    pub matches_log: Option<bool>,
+    /// When they do not agree: single knob changes that produce the logged code, likeliest
+    /// first.
+    pub alternatives: Vec<Alternative>,
+    /// The likeliest of them, in words.
+    pub likely: Option<String>,
+}
+
+/// One cause of the verdict.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Cause {
+    /// The kind, from the documented set.
+    pub kind: CauseKind,
+    /// What happens, in plain words, once.
+    pub text: String,
+    /// The certificate concerned (`served [i] name` / `trust [i] name`), when one is.
+    pub cert: Option<String>,
+}
+
+/// Where a fix is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The device's firmware or its trust list.
+    Device,
+    /// The TLS server or its certificate.
+    Server,
+    /// The device's build configuration (sdkconfig, mbedtls_config.h).
+    Config,
+}
+
+/// The verdict after a fix.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct After {
+    /// The device proceeds.
+    pub ok: bool,
+    /// The library's code.
+    pub code: String,
+    /// Mbed TLS verify flags, when the stack has them.
+    pub flags: Option<u32>,
+}
+
+/// One proposed fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    /// Rank, 1 = best.
+    pub rank: usize,
+    /// Where it is made.
+    pub side: Side,
+    /// What kind of change: `trust-root`, `serve-chain`, `set-hostname`, `sync-clock`, ...
+    pub kind: &'static str,
+    /// The cause it addresses.
+    pub cause: CauseKind,
+    /// What to do, in plain words.
+    pub text: String,
+    /// The engine, run again with the fix applied, no longer finds the cause (and accepts
+    /// the chain unless another cause remains).
+    pub verified: bool,
+    /// The verdict with the fix applied (null when it could not be applied).
+    pub after: Option<After>,
+    /// Why the fix is not verified, when it is not.
+    pub why_unverified: Option<String>,
+    /// How it was checked.
+    pub check: String,
+    /// Anchors to trust (subjects), for trust fixes.
+    pub anchors: Vec<String>,
+    /// Their CA owners.
+    pub owners: Vec<String>,
+    /// DER bytes of those anchors.
+    pub der_bytes: usize,
+    /// cert_pem bytes including the terminating NUL.
+    pub pem_bytes: usize,
+    /// Flash bytes as ESP-IDF bundle records.
+    pub esp_bundle_bytes: usize,
+    /// Ready-to-paste text: certificates in the user's format, a configuration line, code.
+    pub paste: Option<String>,
+    /// The format of `paste`: `c`, `pem`, `sdkconfig`, `mbedtls-config`, `c-code`, `shell`.
+    pub paste_format: Option<&'static str>,
+}
+
+/// The whole diagnosis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The device accepts the chain as configured.
+    pub accepted: bool,
+    /// What the device does.
+    pub reproduction: Reproduction,
+    /// Why, most important first, each once.
+    pub causes: Vec<Cause>,
+    /// Fixes, ranked: for each cause in order, the fix on the right side first.
+    pub fixes: Vec<Fix>,
+    /// The verdict with the first fix of every cause applied together (null when there is
+    /// nothing to fix or no fix could be applied).
+    pub after_all: Option<After>,
+    /// Things that bite later (hardening, expiry within the lifetime).
+    pub warnings: Vec<String>,
+}
+
+/// A configuration to verify: the inputs, changed by a fix.
+#[derive(Debug, Clone)]
+pub(crate) struct World {
+    pub profile: Profile,
+    pub trust: Vec<TrustAnchor>,
+    pub chain: Vec<Certificate>,
+    pub host: Option<String>,
+    pub at: i64,
+    /// Modeled certificates: (original, model, issuer SubjectPublicKeyInfo).
+    pub models: Vec<(Certificate, Certificate, Vec<u8>)>,
+}
+
+impl World {
+    fn of(inp: &Input<'_>) -> World {
+        World {
+            profile: inp.profile.clone(),
+            trust: inp.trust.to_vec(),
+            chain: inp.chain.to_vec(),
+            host: inp.host.map(str::to_string),
+            at: inp.at,
+            models: Vec::new(),
+        }
+    }
+
+    /// The engine's verdict for this world.
+    pub fn run(&self) -> Verdict {
+        let models: Vec<(&Certificate, &Certificate, &[u8])> = self
+            .models
+            .iter()
+            .map(|(o, m, s)| (o, m, s.as_slice()))
+            .collect();
+        crate::crypto::assume_reissued(&models, || {
+            let chain = crate::cert::entries(&self.chain);
+            verify(
+                &self.profile,
+                &Request {
+                    trust: &self.trust,
+                    chain: &chain,
+                    host: self
+                        .host
+                        .as_deref()
+                        .map_or(HostCheck::None, HostCheck::Name),
+                    at: self.at,
+                },
+            )
+        })
+    }
+
+    /// Replaces served certificate `i` by a model of it reissued with `change`.
+    pub fn remodel(&mut self, i: usize, change: impl FnOnce(&mut crate::cert::CertificateData)) {
+        let Some(original) = self.chain.get(i).cloned() else {
+            return;
+        };
+        let model = original.model(change);
+        let issuer = self.issuer_spki(&original);
+        if let Some(spki) = issuer {
+            self.models.push((original, model.clone(), spki));
+        }
+        self.chain[i] = model;
+    }
+
+    /// The key of the certificate that signed `c`, among the served chain, the trust and
+    /// the store's roots.
+    fn issuer_spki(&self, c: &Certificate) -> Option<Vec<u8>> {
+        let verifies = |spki: &[u8]| {
+            matches!(
+                crate::crypto::verify_signature(spki, &c.sig_alg, c.tbs(), &c.signature),
+                crate::crypto::SigCheck::Valid
+            )
+        };
+        self.chain
+            .iter()
+            .filter(|x| x.subject_raw() == c.issuer_raw())
+            .map(|x| x.spki_raw())
+            .chain(
+                self.trust
+                    .iter()
+                    .filter(|a| a.subject_raw() == c.issuer_raw())
+                    .map(|a| a.spki_raw()),
+            )
+            .find(|s| verifies(s))
+            .map(<[u8]>::to_vec)
+    }
+}
+
+/// Reads the verdict in a few fields.
+fn after_of(v: &Verdict) -> After {
+    After {
+        ok: v.ok,
+        code: v.code.clone(),
+        flags: v.flags,
+    }
+}
+
+fn logged_code(log: &str) -> Option<String> {
+    let e = explain(log, &ExplainOptions::default()).ok()?;
+    e.findings
+        .iter()
+        .find(|f| !f.parts.is_empty())
+        .and_then(|f| f.code.clone())
+}
+
+/// Single knob changes that produce `want`, likeliest first: the hostname (a device using
+/// another name, or none), the clock and time checks, the trust mode, then the other releases
+/// of the family, nearest first.
+fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
+    let base = World::of(inp);
+    let mut variants: Vec<(String, World)> = Vec::new();
+    if let Some(h) = inp.host {
+        let mut w = base.clone();
+        w.host = Some(format!("not-{h}"));
+        variants.push((
+            format!("the device connects with a hostname other than '{h}'"),
+            w,
+        ));
+        let mut w = base.clone();
+        w.host = None;
+        variants.push(("the device sets no hostname".into(), w));
+    }
+    if base.profile.mbedtls.is_some() {
+        let on = base.profile.time_check;
+        let mut w = base.clone();
+        w.profile = w.profile.clone().with_time_check(!on);
+        variants.push((
+            format!(
+                "time checks {} (CONFIG_MBEDTLS_HAVE_TIME_DATE={})",
+                if on { "off" } else { "on" },
+                if on { "n" } else { "y" }
+            ),
+            w,
+        ));
+    }
+    {
+        let mut w = base.clone();
+        w.at = 0;
+        if base.profile.mbedtls.is_some() {
+            w.profile = w.profile.clone().with_time_check(true);
+        }
+        variants.push((
+            "the device clock is not set (1970) and time is checked".into(),
+            w,
+        ));
+    }
+    if base.profile.esp_idf.is_some() {
+        let other = match base.profile.trust_mode {
+            TrustMode::CertPem => TrustMode::Bundle,
+            _ => TrustMode::CertPem,
+        };
+        let mut w = base.clone();
+        w.profile = w.profile.clone().with_trust_mode(other);
+        variants.push((
+            format!(
+                "the firmware uses {}",
+                match other {
+                    TrustMode::CertPem => "cert_pem (a CA list) instead of the bundle",
+                    _ => "the certificate bundle (crt_bundle_attach) instead of cert_pem",
+                }
+            ),
+            w,
+        ));
+    }
+    let mut releases: Vec<&Profile> = PROFILES
+        .iter()
+        .filter(|p| p.family == base.profile.family && p.name() != base.profile.name())
+        .collect();
+    let v0 = base.profile.mbedtls;
+    releases.sort_by_key(|p| match (p.mbedtls, v0) {
+        (Some(a), Some(b)) => {
+            let d = |v: crate::profile::Version| {
+                i64::from(v.0) * 10_000 + i64::from(v.1) * 100 + i64::from(v.2)
+            };
+            (d(a) - d(b)).abs()
+        }
+        _ => i64::MAX,
+    });
+    for p in releases {
+        let mut w = base.clone();
+        w.profile = p
+            .clone()
+            .with_trust_mode(base.profile.trust_mode)
+            .with_authmode(base.profile.authmode)
+            .with_time_check(base.profile.time_check);
+        if w.profile.validate().is_err() {
+            continue;
+        }
+        variants.push((format!("the device runs {}", w.profile.summary()), w));
+    }
+    let mut out = Vec::new();
+    for (change, w) in variants {
+        if w.profile.validate().is_err() {
+            continue;
+        }
+        let v = w.run();
+        if v.code == want {
+            out.push(Alternative {
+                rank: out.len() + 1,
+                change,
+                code: v.code,
+            });
+        }
+    }
+    out
+}
+
+/// Runs the diagnosis. `trust_format` is the format the user's trust came in, for pasting.
+pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
+    let world = World::of(inp);
+    let verdict = world.run();
+    let logged = inp.log.and_then(logged_code);
+    let matches_log = logged.as_ref().map(|c| *c == verdict.code);
+    let alts = match (&logged, matches_log) {
+        (Some(c), Some(false)) => alternatives(inp, c),
+        _ => Vec::new(),
+    };
+    let likely = alts
+        .first()
+        .map(|a| format!("the log's {} is most likely because {}", a.code, a.change));
+
+    let cx = causes::Context {
+        store: inp.store,
+        now: inp.now,
+        extra: inp.extra,
+        lifetime: inp.lifetime,
+    };
+    let found = causes::analyze(&world, &verdict, &cx);
+    let mut fixes: Vec<Fix> = Vec::new();
+    let mut firsts: Vec<Vec<fixes::Change>> = Vec::new();
+    if !verdict.ok {
+        for f in &found {
+            let mut first = true;
+            for plan in fixes::plans(f, &world, &verdict, &cx, inp, trust_format) {
+                let changes = plan.changes().map(<[fixes::Change]>::to_vec);
+                let fix = fixes::check(plan, f, &found, &world, &cx, fixes.len() + 1);
+                if first && fix.verified {
+                    if let Some(c) = changes {
+                        firsts.push(c);
+                    }
+                    first = false;
+                }
+                fixes.push(fix);
+            }
+        }
+    }
+    let after_all = fixes::combine(&world, &firsts).map(|v| after_of(&v));
+    let warnings = causes::warnings(inp, &world, &verdict, &found);
+    Diagnosis {
+        schema: SCHEMA,
+        accepted: verdict.ok,
+        reproduction: Reproduction {
+            verdict,
+            logged_code: logged,
+            matches_log,
+            alternatives: alts,
+            likely,
+        },
+        causes: found.into_iter().map(|f| f.cause).collect(),
+        fixes,
+        after_all,
+        warnings,
+    }
+}
