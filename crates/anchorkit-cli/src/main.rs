@@ -12,6 +12,7 @@ Exit codes:
   0  success (verify: the device accepts the chain)
   1  a negative verdict (verify/doctor: the device rejects the chain; bundle: the policy cannot be met)
   2  bad input or usage (unreadable file, unknown profile, malformed option)
+  3  probe: the server could not be reached
 
 Set NO_COLOR to disable colour. Every subcommand takes --json for machine-readable output
 (schema: docs/json-schema.md).";
@@ -41,6 +42,8 @@ enum Command {
     Doctor(cmd::doctor::Args),
     /// Build the smallest trust bundle that keeps the device's servers reachable, in any format.
     Bundle(cmd::bundle::Args),
+    /// Capture the chain a live server sends, say what is wrong with it and what a device decides.
+    Probe(cmd::probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(a, &out),
         Command::Doctor(a) => cmd::doctor::run(a, &out),
         Command::Bundle(a) => cmd::bundle::run(a, &out),
+        Command::Probe(a) => cmd::probe::run(a, &out),
     };
     match result {
         Ok(code) => code,

@@ -192,6 +192,50 @@ impl DeviceArgs {
     }
 }
 
+/// What the server sends: files, or a live capture.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServedArgs {
+    /// What the server sends, leaf first, in the order sent.
+    #[arg(long, num_args = 1.., required_unless_present = "connect", conflicts_with = "connect")]
+    pub chain: Vec<PathBuf>,
+    /// Capture the chain from a live server instead: HOST[:PORT] (the hostname checked
+    /// defaults to HOST).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect: Option<String>,
+}
+
+impl ServedArgs {
+    /// The served entries and, for a live capture, the host name to check by default.
+    pub fn load(&self) -> Result<(Vec<ChainEntry>, Option<String>), CmdError> {
+        match &self.connect {
+            Some(c) => {
+                let t = anchorkit::probe::Target::parse(c)?;
+                let cap = anchorkit::probe::capture(&t, anchorkit::probe::Limits::default())
+                    .map_err(|e| format!("--connect: {e}"))?;
+                let entries = cap
+                    .certificates
+                    .iter()
+                    .map(|d| ChainEntry::from_bytes(d))
+                    .collect();
+                Ok((entries, t.sni.clone().or(Some(t.host.clone()))))
+            }
+            None => Ok((load_chain(&self.chain)?.0, None)),
+        }
+    }
+}
+
+impl DeviceArgs {
+    /// The hostname to check: `--host` (`none` for none), else `default` (a live capture's
+    /// host).
+    pub fn host_or(&self, default: Option<String>) -> Option<String> {
+        match self.host.as_deref() {
+            Some("none") => None,
+            Some(h) => Some(h.to_string()),
+            None => default,
+        }
+    }
+}
+
 /// Reads `--trust` inputs: files, directories, `-`, or `mozilla`.
 pub fn load_trust(specs: &[PathBuf]) -> Result<Vec<TrustAnchor>, CmdError> {
     let mut out = Vec::new();

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anchorkit::diagnose::{Diagnosis, Input, Side, diagnose};
 use anchorkit::intake::read_path;
 
-use super::device::{DeviceArgs, chain_certs, load_chain, load_trust};
+use super::device::{DeviceArgs, ServedArgs, chain_certs, load_chain, load_trust};
 use super::{CmdError, Ctx, at_time, load_store, print_json};
 
 /// Arguments of `anchorkit doctor`.
@@ -18,15 +18,15 @@ Examples:
       --host optimized.realyze.com --profile esp-idf-4.4 --at 2022-04-06 \\
       --log \"mbedtls_ssl_handshake returned -0x2700\"
   anchorkit doctor --trust build/x509_crt_bundle --chain chain.pem --profile esp-idf-5.4 --log monitor.txt
+  anchorkit doctor --trust examples/user-story/cert_pem.c --connect my.server --profile esp-idf-4.4
 
 Exit codes: 0 the device accepts the chain, 1 it rejects it (fixes are printed), 2 bad input.")]
 pub struct Args {
     /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
     #[arg(long, required = true, num_args = 1..)]
     pub trust: Vec<PathBuf>,
-    /// What the server sends, leaf first, in the order sent.
-    #[arg(long, required = true, num_args = 1..)]
-    pub chain: Vec<PathBuf>,
+    #[command(flatten)]
+    pub served: ServedArgs,
     /// The device log: a file, or a pasted line such as "mbedtls_ssl_handshake returned -0x2700".
     #[arg(long, allow_hyphen_values = true)]
     pub log: Option<String>,
@@ -76,8 +76,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         .find(|p| p.as_os_str() != "mozilla")
         .and_then(|p| read_path(p).ok())
         .and_then(|f| f.first().map(|x| x.origin.format));
-    let (entries, _) = load_chain(&args.chain)?;
+    let (entries, default_host) = args.served.load()?;
     let chain = chain_certs(&entries);
+    let host = args.device.host_or(default_host);
     let profile = args.device.profile(&trust)?;
     let at = at_time(args.device.at.as_deref())?;
     let lifetime = parse_lifetime(&args.lifetime)?;
@@ -103,7 +104,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             profile,
             trust: &trust,
             chain: &chain,
-            host: args.device.host(),
+            host: host.as_deref(),
             at,
             now,
             log: log.as_deref(),

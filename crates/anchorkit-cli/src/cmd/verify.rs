@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anchorkit::verify::{CertRef, HostCheck, Request, Verdict, verify};
 
-use super::device::{DeviceArgs, load_chain, load_trust};
+use super::device::{DeviceArgs, ServedArgs, load_trust};
 use super::{CmdError, Ctx, at_time, print_json};
 
 /// Arguments of `anchorkit verify`.
@@ -19,6 +19,7 @@ Examples:
   anchorkit verify --trust build/x509_crt_bundle --chain chain.pem --profile esp-idf-5.4
   anchorkit verify --trust root.pem --chain chain.pem --host example.com --profile all
   anchorkit verify --trust root.pem --chain chain.pem --host example.com --sdkconfig sdkconfig
+  anchorkit verify --trust cert_pem.c --connect my.server --profile esp-idf-4.4
 
 Exit codes: 0 the device accepts the chain (with several profiles: every one does), 1 it
 rejects it (any of them does), 2 bad input.")]
@@ -26,9 +27,8 @@ pub struct Args {
     /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
     #[arg(long, required = true, num_args = 1..)]
     pub trust: Vec<PathBuf>,
-    /// What the server sends, leaf first, in the order sent.
-    #[arg(long, required = true, num_args = 1..)]
-    pub chain: Vec<PathBuf>,
+    #[command(flatten)]
+    pub served: ServedArgs,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -36,9 +36,10 @@ pub struct Args {
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let trust = load_trust(&args.trust)?;
-    let (chain, _) = load_chain(&args.chain)?;
+    let (chain, default_host) = args.served.load()?;
     let at = at_time(args.device.at.as_deref())?;
-    let host = match args.device.host() {
+    let host_name = args.device.host_or(default_host);
+    let host = match host_name.as_deref() {
         Some(h) => HostCheck::Name(h),
         None => HostCheck::None,
     };

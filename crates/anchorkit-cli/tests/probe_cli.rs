@@ -1,0 +1,318 @@
+//! `anchorkit probe` and `--connect` against servers on 127.0.0.1 started here: rustls
+//! (TLS 1.2 and 1.3), `openssl s_server` (TLS 1.3 only), and hostile peers that never
+//! answer, answer one byte a second, send garbage or close mid-record. No probe outlives its
+//! timeout.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anchorkit_difftest::corpus::Scenario;
+use anchorkit_difftest::pki::{Alg, Node, Spec, t};
+use anchorkit_difftest::server::Servers;
+
+const HOST: &str = "device.example.test";
+
+fn pem(der: &[u8]) -> String {
+    anchorkit::cert::Certificate::from_der(der)
+        .map(|c| c.to_pem())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+struct Pki {
+    root: Node,
+    int: Node,
+    leaf: Node,
+}
+
+fn pki() -> Pki {
+    let root = Node::root(&Spec::ca("Probe Root"), Alg::P256);
+    let int = root.issue(&Spec::ca("Probe Intermediate"), Alg::P256);
+    let mut ls = Spec::leaf(HOST);
+    ls.not_after = t(2040, 1, 1);
+    let leaf = int.issue(&ls, Alg::P256);
+    Pki { root, int, leaf }
+}
+
+fn anchorkit(args: &[&str]) -> (Option<i32>, String, String, Duration) {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_anchorkit"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        start.elapsed(),
+    )
+}
+
+fn scenario(chain: Vec<Vec<u8>>) -> Scenario {
+    Scenario {
+        name: "probe".into(),
+        trust: Vec::new(),
+        chain,
+        host: Some(HOST.into()),
+        at: t(2030, 1, 1),
+    }
+}
+
+#[test]
+fn captures_the_chain_as_sent_and_names_what_is_wrong() {
+    let p = pki();
+    let servers = Servers::start(&[
+        scenario(vec![p.leaf.der.clone(), p.int.der.clone()]),
+        scenario(vec![p.leaf.der.clone()]),
+        scenario(vec![p.int.der.clone(), p.leaf.der.clone()]),
+    ]);
+    let dir = std::env::temp_dir().join(format!("ak-probe-{}", std::process::id()));
+    // The full chain, saved as PEM.
+    let target = format!("127.0.0.1:{}", servers.port(0));
+    let save = dir.join("saved");
+    let (code, out, err, _) = anchorkit(&[
+        "probe",
+        &target,
+        "--sni",
+        HOST,
+        "--save",
+        save.to_str().unwrap_or(""),
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["schema"], "anchorkit.probe/1");
+    assert!(common::check_schema("probe", &v) >= 15);
+    assert_eq!(v["certificates"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["certificates"][0]["bytes"], p.leaf.der.len());
+    let expected_msg = 3 + 3 + p.leaf.der.len() + 3 + p.int.der.len();
+    let tls13 = v["capture"]["version"] == "TLS 1.3";
+    if !tls13 {
+        assert_eq!(v["capture"]["message_bytes"], expected_msg);
+    }
+    assert_eq!(
+        std::fs::read_to_string(save.join("chain.pem")).unwrap_or_default(),
+        pem(&p.leaf.der) + &pem(&p.int.der)
+    );
+    // The leaf alone: a missing intermediate.
+    let (code, out, _, _) = anchorkit(&[
+        "probe",
+        &format!("127.0.0.1:{}", servers.port(1)),
+        "--sni",
+        HOST,
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("missing intermediate (server)"), "{out}");
+    // Out of order.
+    let (_, out, _, _) = anchorkit(&[
+        "probe",
+        &format!("127.0.0.1:{}", servers.port(2)),
+        "--sni",
+        HOST,
+    ]);
+    assert!(out.contains("wrong order (server)"), "{out}");
+    // With --trust and profiles: a verdict per profile on the captured chain.
+    std::fs::create_dir_all(&dir).expect("dir");
+    let root = dir.join("root.pem");
+    std::fs::write(&root, pem(&p.root.der)).expect("write");
+    let (code, out, err, _) = anchorkit(&[
+        "probe",
+        &target,
+        "--sni",
+        HOST,
+        "--trust",
+        root.to_str().unwrap_or(""),
+        "--profile",
+        "esp-idf-5.4,bearssl",
+        "--at",
+        "2030-01-01",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("ACCEPTED"), "{out}");
+    // verify and doctor take the live chain with --connect.
+    let (code, out, err, _) = anchorkit(&[
+        "verify",
+        "--trust",
+        root.to_str().unwrap_or(""),
+        "--connect",
+        &format!("127.0.0.1:{}", servers.port(1)),
+        "--host",
+        HOST,
+        "--profile",
+        "esp-idf-5.4",
+        "--at",
+        "2030-01-01",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let (code, out, err, _) = anchorkit(&[
+        "doctor",
+        "--trust",
+        root.to_str().unwrap_or(""),
+        "--connect",
+        &format!("127.0.0.1:{}", servers.port(1)),
+        "--host",
+        HOST,
+        "--profile",
+        "esp-idf-5.4",
+        "--at",
+        "2030-01-01",
+        "--json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["causes"][0]["kind"], "missing-intermediate");
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+#[test]
+fn a_tls13_only_server_is_captured_through_rustls() {
+    let p = pki();
+    let dir = std::env::temp_dir().join(format!("ak-probe13-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.pem");
+    let chain = dir.join("chain.pem");
+    // A fresh server key with the leaf's names: the capture happens before the key is used.
+    let status = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", &format!("/CN={HOST}"), "-days", "30", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl (install openssl)");
+    assert!(status.success());
+    std::fs::write(&chain, pem(&p.int.der)).expect("write");
+    let port = free_port();
+    let server = Killed(
+        Command::new("openssl")
+            .args(["s_server", "-quiet", "-tls1_3", "-accept"])
+            .arg(port.to_string())
+            .arg("-cert")
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .arg("-cert_chain")
+            .arg(&chain)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server"),
+    );
+    let target = format!("127.0.0.1:{port}");
+    let mut out = String::new();
+    for _ in 0..50 {
+        let r = anchorkit(&["probe", &target, "--sni", HOST, "--json", "--timeout", "2"]);
+        if r.0 == Some(0) {
+            out = r.1;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let v: serde_json::Value = serde_json::from_str(&out).expect("a capture");
+    assert_eq!(v["capture"]["version"], "TLS 1.3");
+    assert_eq!(v["capture"]["method"], "tls13-rustls");
+    assert_eq!(v["certificates"].as_array().map(Vec::len), Some(2));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A peer that accepts and then behaves badly; runs until the test ends.
+fn hostile(behaviour: fn(std::net::TcpStream)) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().map(|a| a.port()).expect("port");
+    std::thread::spawn(move || {
+        for s in l.incoming().take(4).flatten() {
+            std::thread::spawn(move || behaviour(s));
+        }
+    });
+    port
+}
+
+#[test]
+fn hostile_peers_never_outlive_the_timeout() {
+    let silent = hostile(|s| {
+        std::thread::sleep(Duration::from_secs(30));
+        drop(s);
+    });
+    let slow = hostile(|mut s| {
+        let mut b = [0u8; 512];
+        let _ = s.read(&mut b);
+        // A handshake record header, then one byte a second.
+        for byte in [22u8, 3, 3, 0x40, 0x00].iter().chain([0u8; 30].iter()) {
+            if s.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    let garbage = hostile(|mut s| {
+        let mut b = [0u8; 512];
+        let _ = s.read(&mut b);
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+    });
+    let mid_record = hostile(|mut s| {
+        let mut b = [0u8; 512];
+        let _ = s.read(&mut b);
+        let _ = s.write_all(&[22, 3, 3, 0x10, 0x00, 2, 0, 0]);
+    });
+    for (name, port, want) in [
+        ("silent", silent, 3),
+        ("slow", slow, 3),
+        ("garbage", garbage, 1),
+        ("mid-record", mid_record, 1),
+    ] {
+        let (code, out, err, took) =
+            anchorkit(&["probe", &format!("127.0.0.1:{port}"), "--timeout", "1"]);
+        assert_eq!(code, Some(want), "{name}: {out}{err}");
+        assert!(
+            took < Duration::from_secs(6),
+            "{name}: the probe took {took:?} with --timeout 1"
+        );
+        assert!(err.contains("127.0.0.1"), "{name}: {err}");
+    }
+    // Nobody listening: unreachable, at once.
+    let (code, _, err, took) = anchorkit(&[
+        "probe",
+        &format!("127.0.0.1:{}", free_port()),
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(took < Duration::from_secs(3));
+    // Bad input.
+    let (code, _, _, _) = anchorkit(&["probe", "host:notaport"]);
+    assert_eq!(code, Some(2));
+}

@@ -1,0 +1,648 @@
+//! `probe`: what a live server sends. The chain is captured exactly as sent (order,
+//! duplicates, each certificate's size, the Certificate message's size, the record sizes):
+//! from the plaintext TLS 1.2 Certificate message without completing the handshake, or, for a
+//! server that speaks only TLS 1.3, through rustls with a verifier that records and accepts
+//! (used for capture only). Every step has a timeout, the whole probe a deadline, and the
+//! bytes read a bound, so no peer can stall it.
+
+pub mod wire;
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use wire::{Hello, WireError};
+
+/// Where to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Host name or address as given.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// SNI to send (default: the host when it is a name).
+    pub sni: Option<String>,
+    /// Connect to this address instead of resolving the host.
+    pub ip: Option<IpAddr>,
+}
+
+impl Target {
+    /// Parses `host`, `host:port`, `[v6]:port` or a bare address (port 443 by default).
+    pub fn parse(s: &str) -> Result<Target, ProbeError> {
+        let s = s.trim();
+        let bad = || ProbeError::Target(format!("'{s}': expected HOST, HOST:PORT or [IPv6]:PORT"));
+        if s.is_empty() {
+            return Err(bad());
+        }
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, after) = rest.split_once(']').ok_or_else(bad)?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| bad())?,
+                None if after.is_empty() => 443,
+                None => return Err(bad()),
+            };
+            (h.to_string(), port)
+        } else if s.parse::<IpAddr>().is_ok() {
+            (s.to_string(), 443)
+        } else {
+            match s.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad())?),
+                None => (s.to_string(), 443),
+            }
+        };
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(bad());
+        }
+        let sni = host.parse::<IpAddr>().is_err().then(|| host.clone());
+        Ok(Target {
+            host,
+            port,
+            sni,
+            ip: None,
+        })
+    }
+
+    /// `host:port` for messages.
+    pub fn display(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Each connect, read and write.
+    pub io_timeout: Duration,
+    /// The whole probe of one endpoint.
+    pub deadline: Duration,
+    /// Bytes read from the server at most.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            io_timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(15),
+            max_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Why a probe did not capture a chain.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProbeError {
+    /// The target text is not usable.
+    #[error("{0}")]
+    Target(String),
+    /// The name does not resolve.
+    #[error("{host}: cannot resolve: {detail}")]
+    Resolve {
+        /// The host.
+        host: String,
+        /// Why.
+        detail: String,
+    },
+    /// The TCP connection failed.
+    #[error("{addr}: cannot connect: {detail}")]
+    Connect {
+        /// The address.
+        addr: String,
+        /// Why.
+        detail: String,
+    },
+    /// A step took too long.
+    #[error("{addr}: no answer within {secs:.1} s ({what})")]
+    Timeout {
+        /// The address.
+        addr: String,
+        /// What was awaited.
+        what: String,
+        /// The limit.
+        secs: f64,
+    },
+    /// The server closed the connection.
+    #[error(
+        "{addr}: the server closed the connection after {bytes} bytes, before its certificates"
+    )]
+    Closed {
+        /// The address.
+        addr: String,
+        /// Bytes received.
+        bytes: usize,
+    },
+    /// The server answered with an alert.
+    #[error("{addr}: the server answered with the alert {name} ({code})")]
+    Alert {
+        /// The address.
+        addr: String,
+        /// Alert description.
+        code: u8,
+        /// Its name.
+        name: &'static str,
+    },
+    /// The server sent something that is not the TLS expected.
+    #[error("{addr}: {detail}")]
+    Protocol {
+        /// The address.
+        addr: String,
+        /// What.
+        detail: String,
+    },
+    /// More than the byte bound.
+    #[error("{addr}: more than {limit} bytes before the certificates")]
+    TooLarge {
+        /// The address.
+        addr: String,
+        /// The bound.
+        limit: usize,
+    },
+}
+
+impl ProbeError {
+    /// The server could not be reached at all (exit code 3), as opposed to a server that
+    /// answered badly.
+    pub fn unreachable(&self) -> bool {
+        matches!(
+            self,
+            ProbeError::Resolve { .. } | ProbeError::Connect { .. } | ProbeError::Timeout { .. }
+        )
+    }
+}
+
+/// What the server sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Capture {
+    /// The address connected to.
+    pub address: String,
+    /// The SNI sent.
+    pub sni: Option<String>,
+    /// `TLS 1.2` or `TLS 1.3`.
+    pub version: &'static str,
+    /// The suite chosen, as its IANA number.
+    pub suite: u16,
+    /// How the chain was read: `tls12-plaintext` or `tls13-rustls`.
+    pub method: &'static str,
+    /// The certificates, DER, in the order sent.
+    #[serde(skip)]
+    pub certificates: Vec<Vec<u8>>,
+    /// The Certificate message's size (body, without its 4-byte header), as sent (TLS 1.2)
+    /// or as TLS 1.3 frames it.
+    pub message_bytes: usize,
+    /// Payload sizes of the server's records up to its certificates.
+    pub records: Vec<usize>,
+    /// The largest of them.
+    pub largest_record: usize,
+}
+
+struct Conn {
+    stream: TcpStream,
+    addr: String,
+    start: Instant,
+    limits: Limits,
+    read: usize,
+}
+
+impl Conn {
+    fn open(t: &Target, limits: Limits) -> Result<Conn, ProbeError> {
+        let addr: SocketAddr = match t.ip {
+            Some(ip) => SocketAddr::new(ip, t.port),
+            None => (t.host.as_str(), t.port)
+                .to_socket_addrs()
+                .map_err(|e| ProbeError::Resolve {
+                    host: t.host.clone(),
+                    detail: e.to_string(),
+                })?
+                .next()
+                .ok_or_else(|| ProbeError::Resolve {
+                    host: t.host.clone(),
+                    detail: "no address".into(),
+                })?,
+        };
+        let shown = addr.to_string();
+        let stream = TcpStream::connect_timeout(&addr, limits.io_timeout).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::TimedOut {
+                ProbeError::Timeout {
+                    addr: shown.clone(),
+                    what: "TCP connect".into(),
+                    secs: limits.io_timeout.as_secs_f64(),
+                }
+            } else {
+                ProbeError::Connect {
+                    addr: shown.clone(),
+                    detail: e.to_string(),
+                }
+            }
+        })?;
+        let _ = stream.set_nodelay(true);
+        Ok(Conn {
+            stream,
+            addr: shown,
+            start: Instant::now(),
+            limits,
+            read: 0,
+        })
+    }
+
+    fn remaining(&self, what: &str) -> Result<Duration, ProbeError> {
+        let left = self.limits.deadline.saturating_sub(self.start.elapsed());
+        if left.is_zero() {
+            return Err(ProbeError::Timeout {
+                addr: self.addr.clone(),
+                what: what.into(),
+                secs: self.limits.deadline.as_secs_f64(),
+            });
+        }
+        Ok(left.min(self.limits.io_timeout))
+    }
+
+    fn send(&mut self, b: &[u8]) -> Result<(), ProbeError> {
+        let t = self.remaining("sending the ClientHello")?;
+        let _ = self.stream.set_write_timeout(Some(t));
+        self.stream.write_all(b).map_err(|e| ProbeError::Connect {
+            addr: self.addr.clone(),
+            detail: format!("write: {e}"),
+        })
+    }
+
+    /// Reads more bytes into `buf`; Ok(0) on close.
+    fn more(&mut self, buf: &mut Vec<u8>, what: &str) -> Result<usize, ProbeError> {
+        if self.read >= self.limits.max_bytes {
+            return Err(ProbeError::TooLarge {
+                addr: self.addr.clone(),
+                limit: self.limits.max_bytes,
+            });
+        }
+        let t = self.remaining(what)?;
+        let _ = self.stream.set_read_timeout(Some(t));
+        let mut chunk = [0u8; 16 * 1024];
+        let want = chunk.len().min(self.limits.max_bytes - self.read);
+        match self.stream.read(&mut chunk[..want]) {
+            Ok(n) => {
+                self.read += n;
+                buf.extend_from_slice(&chunk[..n]);
+                Ok(n)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Err(ProbeError::Timeout {
+                    addr: self.addr.clone(),
+                    what: what.into(),
+                    secs: t.as_secs_f64(),
+                })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(1),
+            Err(_) => Ok(0),
+        }
+    }
+}
+
+fn random() -> [u8; 32] {
+    let mut r = [0u8; 32];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut r);
+    r
+}
+
+/// Captures the chain a server sends.
+pub fn capture(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
+    match capture_tls12(t, limits) {
+        Err(ProbeError::Alert {
+            code: 40 | 70 | 71, ..
+        }) => capture_tls13(t, limits),
+        other => other,
+    }
+}
+
+fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
+    let mut c = Conn::open(t, limits)?;
+    c.send(&Hello::tls12(t.sni.as_deref()).encode(random()))?;
+    let mut buf = Vec::new();
+    let mut used = 0;
+    let mut hs = Vec::new();
+    let mut records = Vec::new();
+    let mut hello: Option<wire::ServerHello> = None;
+    let proto = |c: &Conn, e: WireError| ProbeError::Protocol {
+        addr: c.addr.clone(),
+        detail: e.to_string(),
+    };
+    loop {
+        let n = c.more(&mut buf, "the server's certificates")?;
+        let (recs, u) = wire::records(&buf[used..]).map_err(|e| proto(&c, e))?;
+        used += u;
+        for r in recs {
+            match r.kind {
+                21 => {
+                    let code = r.payload.get(1).copied().unwrap_or(0);
+                    return Err(ProbeError::Alert {
+                        addr: c.addr.clone(),
+                        code,
+                        name: wire::alert_name(code),
+                    });
+                }
+                22 => {
+                    records.push(r.payload.len());
+                    hs.extend_from_slice(&r.payload);
+                }
+                _ => {
+                    return Err(ProbeError::Protocol {
+                        addr: c.addr.clone(),
+                        detail: format!("record of type {} before the certificates", r.kind),
+                    });
+                }
+            }
+        }
+        for (ty, body) in wire::messages(&hs) {
+            match ty {
+                2 => hello = Some(wire::server_hello(body).map_err(|e| proto(&c, e))?),
+                11 => {
+                    let h = hello.clone().ok_or_else(|| ProbeError::Protocol {
+                        addr: c.addr.clone(),
+                        detail: "Certificate before ServerHello".into(),
+                    })?;
+                    let certificates = wire::certificates(body).map_err(|e| proto(&c, e))?;
+                    let largest = records.iter().copied().max().unwrap_or(0);
+                    return Ok(Capture {
+                        address: c.addr.clone(),
+                        sni: t.sni.clone(),
+                        version: "TLS 1.2",
+                        suite: h.suite,
+                        method: "tls12-plaintext",
+                        certificates,
+                        message_bytes: body.len(),
+                        records,
+                        largest_record: largest,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if n == 0 {
+            return Err(ProbeError::Closed {
+                addr: c.addr.clone(),
+                bytes: c.read,
+            });
+        }
+    }
+}
+
+/// Records the chain and accepts it: used only to capture what a TLS 1.3 server sends.
+#[derive(Debug)]
+struct Recorder {
+    chain: Mutex<Vec<Vec<u8>>>,
+    schemes: Vec<rustls::SignatureScheme>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls_pki_types::CertificateDer<'_>,
+        intermediates: &[rustls_pki_types::CertificateDer<'_>],
+        _server_name: &rustls_pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if let Ok(mut c) = self.chain.lock() {
+            c.push(end_entity.to_vec());
+            c.extend(intermediates.iter().map(|d| d.to_vec()));
+        }
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &rustls_pki_types::CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &rustls_pki_types::CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.schemes.clone()
+    }
+}
+
+/// A TcpStream that remembers what it read (the record headers stay readable in TLS 1.3).
+struct Tap<'a> {
+    conn: &'a mut Conn,
+    seen: Vec<u8>,
+}
+
+impl Read for Tap<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut buf = Vec::new();
+        match self.conn.more(&mut buf, "the server's TLS 1.3 flight") {
+            Ok(n) => {
+                let n = n.min(out.len());
+                out[..n].copy_from_slice(&buf[..n]);
+                self.seen.extend_from_slice(&buf[..n]);
+                Ok(n)
+            }
+            Err(e) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                e.to_string(),
+            )),
+        }
+    }
+}
+
+fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let recorder = Arc::new(Recorder {
+        chain: Mutex::new(Vec::new()),
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| ProbeError::Protocol {
+            addr: t.display(),
+            detail: e.to_string(),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    let name = match &t.sni {
+        Some(n) => rustls_pki_types::ServerName::try_from(n.clone())
+            .map_err(|e| ProbeError::Target(format!("'{n}' is not a usable SNI name: {e}")))?,
+        None => rustls_pki_types::ServerName::IpAddress(
+            t.host
+                .parse::<IpAddr>()
+                .map(Into::into)
+                .unwrap_or(rustls_pki_types::IpAddr::from(
+                    std::net::Ipv4Addr::LOCALHOST,
+                )),
+        ),
+    };
+    let mut conn = Conn::open(t, limits)?;
+    let mut tls = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
+        ProbeError::Protocol {
+            addr: conn.addr.clone(),
+            detail: e.to_string(),
+        }
+    })?;
+    let mut seen = Vec::new();
+    loop {
+        while tls.wants_write() {
+            let mut out = Vec::new();
+            let _ = tls.write_tls(&mut out);
+            conn.send(&out)?;
+        }
+        if recorder
+            .chain
+            .lock()
+            .map(|c| !c.is_empty())
+            .unwrap_or(false)
+        {
+            break;
+        }
+        let mut tap = Tap {
+            conn: &mut conn,
+            seen: Vec::new(),
+        };
+        let n = match tls.read_tls(&mut tap) {
+            Ok(n) => n,
+            Err(_) => {
+                return Err(ProbeError::Timeout {
+                    addr: conn.addr.clone(),
+                    what: "the server's TLS 1.3 flight".into(),
+                    secs: limits.io_timeout.as_secs_f64(),
+                });
+            }
+        };
+        seen.extend(tap.seen);
+        if n == 0 {
+            return Err(ProbeError::Closed {
+                addr: conn.addr.clone(),
+                bytes: conn.read,
+            });
+        }
+        if let Err(e) = tls.process_new_packets() {
+            if recorder
+                .chain
+                .lock()
+                .map(|c| !c.is_empty())
+                .unwrap_or(false)
+            {
+                break;
+            }
+            let detail = e.to_string();
+            if let Some(code) = alert_code(&e) {
+                return Err(ProbeError::Alert {
+                    addr: conn.addr.clone(),
+                    code,
+                    name: wire::alert_name(code),
+                });
+            }
+            return Err(ProbeError::Protocol {
+                addr: conn.addr.clone(),
+                detail,
+            });
+        }
+    }
+    let certificates = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
+    let records: Vec<usize> = wire::records(&seen)
+        .map(|(r, _)| r.iter().map(|x| x.payload.len()).collect())
+        .unwrap_or_default();
+    let message_bytes = 1 + 3 + certificates.iter().map(|c| 3 + c.len() + 2).sum::<usize>();
+    let suite = tls
+        .negotiated_cipher_suite()
+        .map(|s| u16::from(s.suite()))
+        .unwrap_or(0);
+    Ok(Capture {
+        address: conn.addr.clone(),
+        sni: t.sni.clone(),
+        version: "TLS 1.3",
+        suite,
+        method: "tls13-rustls",
+        certificates,
+        message_bytes,
+        largest_record: records.iter().copied().max().unwrap_or(0),
+        records,
+    })
+}
+
+fn alert_code(e: &rustls::Error) -> Option<u8> {
+    match e {
+        rustls::Error::AlertReceived(a) => Some(u8::from(*a)),
+        _ => None,
+    }
+}
+
+/// A suite's IANA name where a device would know it.
+pub fn suite_name(s: u16) -> String {
+    let n = match s {
+        0x1301 => "TLS_AES_128_GCM_SHA256",
+        0x1302 => "TLS_AES_256_GCM_SHA384",
+        0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
+        0x1304 => "TLS_AES_128_CCM_SHA256",
+        0x1305 => "TLS_AES_128_CCM_8_SHA256",
+        0xC02B => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        0xC02C => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        0xC02F => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        0xC030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        0xCCA9 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xCCA8 => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        0xC0AC => "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+        0xC0AD => "TLS_ECDHE_ECDSA_WITH_AES_256_CCM",
+        0xC0AE => "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        0xC0AF => "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8",
+        0xC023 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        0xC027 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        0xC009 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        0xC013 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        0xC014 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        0x009C => "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        0x009D => "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        0xC09C => "TLS_RSA_WITH_AES_128_CCM",
+        0xC0A0 => "TLS_RSA_WITH_AES_128_CCM_8",
+        0x002F => "TLS_RSA_WITH_AES_128_CBC_SHA",
+        0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
+        0x003C => "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        0x009E => "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        0x009F => "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        _ => return format!("0x{s:04X}"),
+    };
+    n.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        let t = Target::parse("example.com").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.sni.as_deref()),
+            ("example.com", 443, Some("example.com"))
+        );
+        let t = Target::parse("127.0.0.1:4433").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.port, t.sni.clone()), (4433, None));
+        let t = Target::parse("[::1]:8443").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.host.as_str(), t.port), ("::1", 8443));
+        assert!(Target::parse("a b:1").is_err());
+        assert!(Target::parse("host:port").is_err());
+    }
+}
