@@ -245,6 +245,88 @@ fn a_tls13_only_server_is_captured_through_rustls() {
     assert_eq!(v["capture"]["version"], "TLS 1.3");
     assert_eq!(v["capture"]["method"], "tls13-rustls");
     assert_eq!(v["certificates"].as_array().map(Vec::len), Some(2));
+    // The user story's thread: the device speaks TLS 1.2 only.
+    let (code, out, err, _) = anchorkit(&[
+        "probe",
+        &target,
+        "--sni",
+        HOST,
+        "--profile",
+        "esp-idf-4.4",
+        "--json",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["device"][0]["agrees"], false);
+    assert!(
+        v["device"][0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("TLS 1.3 only"),
+        "{}",
+        v["device"]
+    );
+    // Upstream Mbed TLS 3.6 has TLS 1.3.
+    let (code, out, err, _) = anchorkit(&[
+        "probe",
+        &target,
+        "--sni",
+        HOST,
+        "--profile",
+        "mbedtls-3.6",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["device"][0]["version"], "TLS 1.3");
+    drop(server);
+    // TLS 1.2 with AES-CCM only: ESP-IDF enables CCM by default.
+    let port = free_port();
+    let server = Killed(
+        Command::new("openssl")
+            .args([
+                "s_server",
+                "-quiet",
+                "-tls1_2",
+                "-cipher",
+                "ECDHE-ECDSA-AES128-CCM",
+                "-accept",
+            ])
+            .arg(port.to_string())
+            .arg("-cert")
+            .arg(&cert)
+            .arg("-key")
+            .arg(&key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl s_server"),
+    );
+    let target = format!("127.0.0.1:{port}");
+    let mut v = serde_json::Value::Null;
+    for _ in 0..50 {
+        let r = anchorkit(&[
+            "probe",
+            &target,
+            "--sni",
+            HOST,
+            "--profile",
+            "esp-idf-4.4",
+            "--json",
+            "--timeout",
+            "2",
+        ]);
+        if let Ok(x) = serde_json::from_str::<serde_json::Value>(&r.1) {
+            if x.get("device").is_some() {
+                v = x;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(v["device"][0]["agrees"], true, "{v}");
+    assert_eq!(v["device"][0]["suite"], "TLS_ECDHE_ECDSA_WITH_AES_128_CCM");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -54,6 +54,7 @@ struct Report<'a> {
     capture: &'a Capture,
     certificates: Vec<CertOut>,
     findings: Vec<String>,
+    device: Vec<anchorkit::probe::device::Answer>,
     verdicts: Vec<Verdict>,
 }
 
@@ -151,6 +152,21 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if let Some(dir) = &args.save {
         save(dir, &c)?;
     }
+    // The device's own hello, per profile named.
+    let mut answers = Vec::new();
+    if args.device.profile.is_some() {
+        let profiles = if args.device.is_matrix() {
+            args.device.profiles(&[])?
+        } else {
+            vec![args.device.profile(&[])?]
+        };
+        for p in &profiles {
+            match anchorkit::probe::device::handshake(&t, p, limits) {
+                Ok(a) => answers.push(a),
+                Err(e) => return Ok(failed(&e, ctx)),
+            }
+        }
+    }
     let mut verdicts = Vec::new();
     if !args.trust.is_empty() {
         let trust = load_trust(&args.trust)?;
@@ -208,7 +224,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         })
         .collect();
-    let ok = verdicts.iter().all(|v| v.ok);
+    let ok = verdicts.iter().all(|v| v.ok) && answers.iter().all(|a| a.agrees);
     if ctx.json {
         print_json(&Report {
             schema: "anchorkit.probe/1",
@@ -216,10 +232,23 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             capture: &c,
             certificates: certs,
             findings: found,
+            device: answers,
             verdicts,
         })?;
     } else {
         print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
+        for a in &answers {
+            println!(
+                "\n{} {}: {}",
+                ctx.style.bold("device"),
+                a.profile,
+                if a.agrees {
+                    ctx.style.good(&a.text)
+                } else {
+                    ctx.style.warn(&a.text)
+                }
+            );
+        }
     }
     Ok(if ok {
         ExitCode::SUCCESS

@@ -51,6 +51,11 @@ impl Hello {
 
     /// The record carrying this ClientHello.
     pub fn encode(&self, random: [u8; 32]) -> Vec<u8> {
+        self.encode_with(random, &[])
+    }
+
+    /// The record carrying this ClientHello with extra extensions appended.
+    pub fn encode_with(&self, random: [u8; 32], extra: &[(u16, Vec<u8>)]) -> Vec<u8> {
         let mut body = Vec::new();
         body.extend_from_slice(&self.version.to_be_bytes());
         body.extend_from_slice(&random);
@@ -85,6 +90,9 @@ impl Hello {
             let mut v = vec![g.len() as u8];
             v.extend(g);
             extension(&mut ext, 0x002B, &v);
+        }
+        for (ty, v) in extra {
+            extension(&mut ext, *ty, v);
         }
         push16(&mut body, &ext);
         let mut hs = vec![1u8];

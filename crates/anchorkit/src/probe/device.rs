@@ -1,0 +1,278 @@
+//! The ClientHello a device sends by default, from its profile's Mbed TLS build (versions,
+//! suites, groups, signature algorithms, SNI), and what the server answers to it.
+//!
+//! The suite list is every suite the build enables (key exchange x cipher x version), in the
+//! Mbed TLS preference order of families (ECDHE-ECDSA, ECDHE-RSA, DHE-RSA, RSA, ECDH; AEAD
+//! before CBC, 256-bit before 128-bit); whether a common suite exists does not depend on that
+//! order, only which one a server that follows the client's order picks.
+
+use serde::Serialize;
+
+use super::wire::{self, Hello};
+use super::{Conn, Limits, ProbeError, Target, random};
+use crate::cert::Curve;
+use crate::profile::Profile;
+use crate::profile::build::{Cipher, KeyExchange, MbedBuild, TlsVersion};
+
+/// (IANA number, key exchange, cipher) for the TLS 1.2 suites Mbed TLS has.
+const TLS12: &[(u16, KeyExchange, Cipher)] = &[
+    (0xC02C, KeyExchange::EcdheEcdsa, Cipher::AesGcm),
+    (0xC0AD, KeyExchange::EcdheEcdsa, Cipher::AesCcm),
+    (0xCCA9, KeyExchange::EcdheEcdsa, Cipher::ChaChaPoly),
+    (0xC024, KeyExchange::EcdheEcdsa, Cipher::AesCbc),
+    (0xC00A, KeyExchange::EcdheEcdsa, Cipher::AesCbc),
+    (0xC02B, KeyExchange::EcdheEcdsa, Cipher::AesGcm),
+    (0xC0AC, KeyExchange::EcdheEcdsa, Cipher::AesCcm),
+    (0xC023, KeyExchange::EcdheEcdsa, Cipher::AesCbc),
+    (0xC009, KeyExchange::EcdheEcdsa, Cipher::AesCbc),
+    (0xC0AF, KeyExchange::EcdheEcdsa, Cipher::AesCcm),
+    (0xC0AE, KeyExchange::EcdheEcdsa, Cipher::AesCcm),
+    (0xC030, KeyExchange::EcdheRsa, Cipher::AesGcm),
+    (0xCCA8, KeyExchange::EcdheRsa, Cipher::ChaChaPoly),
+    (0xC028, KeyExchange::EcdheRsa, Cipher::AesCbc),
+    (0xC014, KeyExchange::EcdheRsa, Cipher::AesCbc),
+    (0xC02F, KeyExchange::EcdheRsa, Cipher::AesGcm),
+    (0xC027, KeyExchange::EcdheRsa, Cipher::AesCbc),
+    (0xC013, KeyExchange::EcdheRsa, Cipher::AesCbc),
+    (0x009F, KeyExchange::DheRsa, Cipher::AesGcm),
+    (0xC09F, KeyExchange::DheRsa, Cipher::AesCcm),
+    (0xCCAA, KeyExchange::DheRsa, Cipher::ChaChaPoly),
+    (0x006B, KeyExchange::DheRsa, Cipher::AesCbc),
+    (0x0039, KeyExchange::DheRsa, Cipher::AesCbc),
+    (0x009E, KeyExchange::DheRsa, Cipher::AesGcm),
+    (0xC09E, KeyExchange::DheRsa, Cipher::AesCcm),
+    (0x0067, KeyExchange::DheRsa, Cipher::AesCbc),
+    (0x0033, KeyExchange::DheRsa, Cipher::AesCbc),
+    (0xC0A3, KeyExchange::DheRsa, Cipher::AesCcm),
+    (0xC0A2, KeyExchange::DheRsa, Cipher::AesCcm),
+    (0x009D, KeyExchange::Rsa, Cipher::AesGcm),
+    (0xC09D, KeyExchange::Rsa, Cipher::AesCcm),
+    (0x003D, KeyExchange::Rsa, Cipher::AesCbc),
+    (0x0035, KeyExchange::Rsa, Cipher::AesCbc),
+    (0x009C, KeyExchange::Rsa, Cipher::AesGcm),
+    (0xC09C, KeyExchange::Rsa, Cipher::AesCcm),
+    (0x003C, KeyExchange::Rsa, Cipher::AesCbc),
+    (0x002F, KeyExchange::Rsa, Cipher::AesCbc),
+    (0xC0A1, KeyExchange::Rsa, Cipher::AesCcm),
+    (0xC0A0, KeyExchange::Rsa, Cipher::AesCcm),
+    (0xC032, KeyExchange::EcdhRsa, Cipher::AesGcm),
+    (0xC02A, KeyExchange::EcdhRsa, Cipher::AesCbc),
+    (0xC00F, KeyExchange::EcdhRsa, Cipher::AesCbc),
+    (0xC031, KeyExchange::EcdhRsa, Cipher::AesGcm),
+    (0xC029, KeyExchange::EcdhRsa, Cipher::AesCbc),
+    (0xC00E, KeyExchange::EcdhRsa, Cipher::AesCbc),
+    (0xC02E, KeyExchange::EcdhEcdsa, Cipher::AesGcm),
+    (0xC026, KeyExchange::EcdhEcdsa, Cipher::AesCbc),
+    (0xC005, KeyExchange::EcdhEcdsa, Cipher::AesCbc),
+    (0xC02D, KeyExchange::EcdhEcdsa, Cipher::AesGcm),
+    (0xC025, KeyExchange::EcdhEcdsa, Cipher::AesCbc),
+    (0xC004, KeyExchange::EcdhEcdsa, Cipher::AesCbc),
+];
+
+const TLS13: &[(u16, Cipher)] = &[
+    (0x1302, Cipher::AesGcm),
+    (0x1303, Cipher::ChaChaPoly),
+    (0x1301, Cipher::AesGcm),
+    (0x1304, Cipher::AesCcm),
+    (0x1305, Cipher::AesCcm),
+];
+
+fn group_id(c: &Curve) -> Option<u16> {
+    Some(match c {
+        Curve::P256 => 0x0017,
+        Curve::P384 => 0x0018,
+        Curve::P521 => 0x0019,
+        Curve::Secp256k1 => 0x0016,
+        Curve::BrainpoolP256r1 => 0x001A,
+        Curve::BrainpoolP384r1 => 0x001B,
+        Curve::BrainpoolP512r1 => 0x001C,
+        _ => return None,
+    })
+}
+
+/// The hello a device with this Mbed TLS build sends (None for other stacks).
+pub fn hello(p: &Profile, sni: Option<&str>) -> Option<Hello> {
+    let b: &MbedBuild = p.build.as_ref()?;
+    let tls12 = b.versions.contains(&TlsVersion::Tls12);
+    let tls13 = b.versions.contains(&TlsVersion::Tls13);
+    let mut suites = Vec::new();
+    if tls13 {
+        suites.extend(
+            TLS13
+                .iter()
+                .filter(|(_, c)| b.ciphers.contains(c))
+                .map(|(s, _)| *s),
+        );
+    }
+    if tls12 {
+        suites.extend(
+            TLS12
+                .iter()
+                .filter(|(_, k, c)| b.key_exchanges.contains(k) && b.ciphers.contains(c))
+                .map(|(s, _, _)| *s),
+        );
+    }
+    let mut groups: Vec<u16> = Vec::new();
+    if b.x25519 {
+        groups.push(0x001D);
+    }
+    groups.extend(b.curves.iter().filter_map(group_id));
+    let mut sig_algs = vec![
+        0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
+    ];
+    if b.has_hash(crate::cert::HashAlg::Sha1) {
+        sig_algs.extend([0x0203, 0x0201]);
+    }
+    Some(Hello {
+        version: 0x0303,
+        suites,
+        groups,
+        sig_algs,
+        sni: sni.map(str::to_string),
+        versions: if tls13 {
+            let mut v = vec![wire::TLS13];
+            if tls12 {
+                v.push(wire::TLS12);
+            }
+            v
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// What the server answers to the device's hello.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// The profile.
+    pub profile: String,
+    /// The server picked a version and suite the device offered.
+    pub agrees: bool,
+    /// `TLS 1.2` / `TLS 1.3`, when it answered.
+    pub version: Option<String>,
+    /// The suite's name, when it answered.
+    pub suite: Option<String>,
+    /// The alert it sent instead, when it did.
+    pub alert: Option<String>,
+    /// In plain words, with the side that fixes it.
+    pub text: String,
+}
+
+/// Sends the device's hello and reads the server's answer.
+pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, ProbeError> {
+    let Some(h) = hello(p, t.sni.as_deref()) else {
+        return Ok(Answer {
+            profile: p.name().to_string(),
+            agrees: true,
+            version: None,
+            suite: None,
+            alert: None,
+            text: "no ClientHello model for this stack; the chain verdict stands alone".into(),
+        });
+    };
+    let mut c = Conn::open(t, limits)?;
+    let mut rec = h.encode(random());
+    if !h.versions.is_empty() {
+        rec = with_key_share(&h, rec);
+    }
+    c.send(&rec)?;
+    let mut buf = Vec::new();
+    let mut hs = Vec::new();
+    let mut used = 0;
+    loop {
+        let n = c.more(&mut buf, "the ServerHello")?;
+        let (recs, u) = wire::records(&buf[used..]).map_err(|e| ProbeError::Protocol {
+            addr: c.addr.clone(),
+            detail: e.to_string(),
+        })?;
+        used += u;
+        for r in recs {
+            if r.kind == 21 {
+                let code = r.payload.get(1).copied().unwrap_or(0);
+                let name = wire::alert_name(code);
+                let tls13_only = !h.versions.contains(&wire::TLS13) && code == 70;
+                return Ok(Answer {
+                    profile: p.name().to_string(),
+                    agrees: false,
+                    version: None,
+                    suite: None,
+                    alert: Some(name.to_string()),
+                    text: if tls13_only {
+                        format!(
+                            "the server refuses the device's TLS 1.2 ({name}): it speaks TLS 1.3 \
+                             only; enable TLS 1.2 on the server, or TLS 1.3 on the device \
+                             (CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y, ESP-IDF 5.1 and later)"
+                        )
+                    } else {
+                        format!(
+                            "the server refuses the device's hello ({name}): no version, suite \
+                             or group in common; the device offers {} suites ({})",
+                            h.suites.len(),
+                            h.suites
+                                .iter()
+                                .take(6)
+                                .map(|s| super::suite_name(*s))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                });
+            }
+            if r.kind == 22 {
+                hs.extend_from_slice(&r.payload);
+            }
+        }
+        if let Some((_, body)) = wire::messages(&hs).into_iter().find(|(t, _)| *t == 2) {
+            let sh = wire::server_hello(body).map_err(|e| ProbeError::Protocol {
+                addr: c.addr.clone(),
+                detail: e.to_string(),
+            })?;
+            let version = if sh.version == wire::TLS13 {
+                "TLS 1.3"
+            } else {
+                "TLS 1.2"
+            };
+            let offered = h.suites.contains(&sh.suite);
+            return Ok(Answer {
+                profile: p.name().to_string(),
+                agrees: offered,
+                version: Some(version.into()),
+                suite: Some(super::suite_name(sh.suite)),
+                alert: None,
+                text: if offered {
+                    format!(
+                        "the server answers the device's hello with {version}, {}",
+                        super::suite_name(sh.suite)
+                    )
+                } else {
+                    format!(
+                        "the server picked {}, which the device did not offer",
+                        super::suite_name(sh.suite)
+                    )
+                },
+            });
+        }
+        if n == 0 {
+            return Err(ProbeError::Closed {
+                addr: c.addr.clone(),
+                bytes: c.read,
+            });
+        }
+    }
+}
+
+/// Adds a key_share (X25519, a real ephemeral key) to a TLS 1.3 hello record.
+fn with_key_share(h: &Hello, _rec: Vec<u8>) -> Vec<u8> {
+    let rng = ring::rand::SystemRandom::new();
+    let public = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
+        .and_then(|k| k.compute_public_key())
+        .map(|p| p.as_ref().to_vec())
+        .unwrap_or_else(|_| vec![9u8; 32]);
+    let mut share = Vec::new();
+    share.extend_from_slice(&0x001Du16.to_be_bytes());
+    share.extend_from_slice(&(public.len() as u16).to_be_bytes());
+    share.extend_from_slice(&public);
+    let mut ks = (share.len() as u16).to_be_bytes().to_vec();
+    ks.extend(share);
+    h.encode_with(random(), &[(0x0033, ks)])
+}
