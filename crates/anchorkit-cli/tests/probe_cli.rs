@@ -7,6 +7,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -178,6 +179,49 @@ impl Drop for Killed {
     }
 }
 
+/// `openssl s_server` on a free port with `args`, the key and certificate, and an optional
+/// chain file.
+fn s_server(args: &[&str], cert: &Path, key: &Path, chain: Option<&Path>) -> (Killed, String) {
+    let port = free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.arg("s_server")
+        .arg("-quiet")
+        .args(args)
+        .arg("-accept")
+        .arg(port.to_string())
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key);
+    if let Some(c) = chain {
+        cmd.arg("-cert_chain").arg(c);
+    }
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    (Killed(child), format!("127.0.0.1:{port}"))
+}
+
+/// `probe TARGET --sni HOST --profile PROFILE --json`: the exit code and the JSON.
+fn probe_device(target: &str, profile: &str) -> (Option<i32>, serde_json::Value) {
+    let (code, out, err, _) = anchorkit(&[
+        "probe",
+        target,
+        "--sni",
+        HOST,
+        "--profile",
+        profile,
+        "--json",
+        "--timeout",
+        "2",
+    ]);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, v)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -214,24 +258,7 @@ fn a_tls13_only_server_is_captured_through_rustls() {
         .expect("openssl (install openssl)");
     assert!(status.success());
     std::fs::write(&chain, pem(&p.int.der)).expect("write");
-    let port = free_port();
-    let server = Killed(
-        Command::new("openssl")
-            .args(["s_server", "-quiet", "-tls1_3", "-accept"])
-            .arg(port.to_string())
-            .arg("-cert")
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .arg("-cert_chain")
-            .arg(&chain)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server"),
-    );
-    let target = format!("127.0.0.1:{port}");
+    let (server, target) = s_server(&["-tls1_3"], &cert, &key, Some(&chain));
     let mut out = String::new();
     for _ in 0..50 {
         let r = anchorkit(&["probe", &target, "--sni", HOST, "--json", "--timeout", "2"]);
@@ -246,17 +273,8 @@ fn a_tls13_only_server_is_captured_through_rustls() {
     assert_eq!(v["capture"]["method"], "tls13-rustls");
     assert_eq!(v["certificates"].as_array().map(Vec::len), Some(2));
     // The user story's thread: the device speaks TLS 1.2 only.
-    let (code, out, err, _) = anchorkit(&[
-        "probe",
-        &target,
-        "--sni",
-        HOST,
-        "--profile",
-        "esp-idf-4.4",
-        "--json",
-    ]);
-    assert_eq!(code, Some(1), "{out}{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let (code, v) = probe_device(&target, "esp-idf-4.4");
+    assert_eq!(code, Some(1), "{v}");
     assert_eq!(v["device"][0]["agrees"], false);
     assert!(
         v["device"][0]["text"]
@@ -267,43 +285,17 @@ fn a_tls13_only_server_is_captured_through_rustls() {
         v["device"]
     );
     // Upstream Mbed TLS 3.6 has TLS 1.3.
-    let (code, out, err, _) = anchorkit(&[
-        "probe",
-        &target,
-        "--sni",
-        HOST,
-        "--profile",
-        "mbedtls-3.6",
-        "--json",
-    ]);
-    assert_eq!(code, Some(0), "{out}{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let (code, v) = probe_device(&target, "mbedtls-3.6");
+    assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["device"][0]["version"], "TLS 1.3");
     drop(server);
     // TLS 1.2 with AES-CCM only: ESP-IDF enables CCM by default.
-    let port = free_port();
-    let server = Killed(
-        Command::new("openssl")
-            .args([
-                "s_server",
-                "-quiet",
-                "-tls1_2",
-                "-cipher",
-                "ECDHE-ECDSA-AES128-CCM",
-                "-accept",
-            ])
-            .arg(port.to_string())
-            .arg("-cert")
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl s_server"),
+    let (server, target) = s_server(
+        &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-CCM"],
+        &cert,
+        &key,
+        None,
     );
-    let target = format!("127.0.0.1:{port}");
     let mut v = serde_json::Value::Null;
     for _ in 0..50 {
         let r = anchorkit(&[
@@ -397,4 +389,43 @@ fn hostile_peers_never_outlive_the_timeout() {
     // Bad input.
     let (code, _, _, _) = anchorkit(&["probe", "host:notaport"]);
     assert_eq!(code, Some(2));
+}
+
+#[test]
+fn the_user_story_is_one_command_with_connect() {
+    // A local server that sends the developer's leaf, as his server did.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let found = anchorkit::intake::read_path(Path::new(&format!(
+        "{root}/examples/user-story/served-leaf.pem"
+    )))
+    .expect("example leaf");
+    let leaf = found[0].cert().expect("leaf").der().to_vec();
+    let servers = Servers::start(&[Scenario {
+        name: "user-story".into(),
+        trust: Vec::new(),
+        chain: vec![leaf],
+        host: Some("optimized.realyze.com".into()),
+        at: t(2022, 4, 6),
+    }]);
+    let target = format!("127.0.0.1:{}", servers.port(0));
+    let trust = format!("{root}/examples/user-story/cert_pem.c");
+    let (code, out, err, _) = anchorkit(&[
+        "doctor",
+        "--trust",
+        &trust,
+        "--connect",
+        &target,
+        "--host",
+        "optimized.realyze.com",
+        "--profile",
+        "esp-idf-4.4",
+        "--at",
+        "2022-04-06",
+        "--json",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["reproduction"]["verdict"]["code"], "-0x2700");
+    assert_eq!(v["causes"][0]["kind"], "anchor-is-leaf");
+    drop(servers);
 }
