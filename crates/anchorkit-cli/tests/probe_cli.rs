@@ -429,3 +429,92 @@ fn the_user_story_is_one_command_with_connect() {
     assert_eq!(v["causes"][0]["kind"], "anchor-is-leaf");
     drop(servers);
 }
+
+#[test]
+fn a_20kb_chain_is_too_big_for_the_device_buffer() {
+    let p = pki();
+    let mut big = Spec::leaf(HOST);
+    big.not_after = t(2040, 1, 1);
+    big.custom = vec![rcgen::CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 4, 1, 55555, 9],
+        {
+            let mut v = vec![0x04, 0x82, 0x4E, 0x20];
+            v.extend(std::iter::repeat_n(0x41u8, 20_000));
+            v
+        },
+    )];
+    let leaf = p.int.issue(&big, Alg::P256);
+    let servers = Servers::start(&[scenario(vec![leaf.der.clone(), p.int.der.clone()])]);
+    let target = format!("127.0.0.1:{}", servers.port(0));
+    let (code, out, err, _) =
+        anchorkit(&["probe", &target, "--sni", HOST, "--profile", "mbedtls-3.6"]);
+    assert!(matches!(code, Some(0 | 1)), "{err}");
+    assert!(out.contains("chain too big for mbedtls-3.6"), "{out}");
+    drop(servers);
+}
+
+#[test]
+fn many_endpoints_stream_json_lines_and_resume() {
+    let p = pki();
+    let servers = Servers::start(&[
+        scenario(vec![p.leaf.der.clone(), p.int.der.clone()]),
+        scenario(vec![p.leaf.der.clone()]),
+    ]);
+    let silent = hostile(|s| {
+        std::thread::sleep(Duration::from_secs(30));
+        drop(s);
+    });
+    let dir = std::env::temp_dir().join(format!("ak-probe-many-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let list = dir.join("targets.txt");
+    let out = dir.join("out.jsonl");
+    std::fs::write(
+        &list,
+        format!(
+            "# endpoints\n127.0.0.1:{}\n127.0.0.1:{}\n127.0.0.1:{silent}\n127.0.0.1:{}\n",
+            servers.port(0),
+            servers.port(1),
+            free_port()
+        ),
+    )
+    .expect("write");
+    let (code, _, err, took) = anchorkit(&[
+        "probe",
+        "--targets",
+        list.to_str().unwrap_or(""),
+        "--output",
+        out.to_str().unwrap_or(""),
+        "--timeout",
+        "1",
+        "--jobs",
+        "4",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    let lines = std::fs::read_to_string(&out).unwrap_or_default();
+    assert_eq!(lines.lines().count(), 4, "{lines}");
+    for l in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+        assert!(v["target"].is_string());
+    }
+    // A second run skips what is done.
+    let (_, _, err, _) = anchorkit(&[
+        "probe",
+        "--targets",
+        list.to_str().unwrap_or(""),
+        "--output",
+        out.to_str().unwrap_or(""),
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .count(),
+        4,
+        "{err}"
+    );
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}

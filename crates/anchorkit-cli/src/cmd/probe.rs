@@ -25,8 +25,20 @@ Examples:
 Exit codes: 0 the capture worked (with --trust: every profile accepts the chain), 1 a profile
 would not, 2 bad input, 3 the server could not be reached.")]
 pub struct Args {
-    /// HOST, HOST:PORT or [IPv6]:PORT (port 443 by default).
-    pub target: String,
+    /// `HOST`, `HOST:PORT` or `[IPv6]:PORT` (port 443 by default).
+    #[arg(required_unless_present = "targets")]
+    pub target: Option<String>,
+    /// Probe many endpoints: a file with one `HOST[:PORT]` per line (# comments). Results go
+    /// out as JSON lines (to --output, or stdout), in completion order.
+    #[arg(long, value_name = "FILE", conflicts_with = "target")]
+    pub targets: Option<PathBuf>,
+    /// With --targets: append the JSON lines to FILE and skip endpoints already in it (a
+    /// resumable run).
+    #[arg(long, value_name = "FILE", requires = "targets")]
+    pub output: Option<PathBuf>,
+    /// With --targets: endpoints probed at once.
+    #[arg(long, default_value_t = 16)]
+    pub jobs: usize,
     /// The SNI name to send (default: HOST when it is a name).
     #[arg(long)]
     pub sni: Option<String>,
@@ -129,16 +141,143 @@ pub fn findings(c: &Capture, at: i64) -> Vec<String> {
     out
 }
 
+/// Buffer findings for each profile with an Mbed TLS build: the Certificate message (TLS 1.2
+/// framing) against MBEDTLS_SSL_IN_CONTENT_LEN.
+fn buffer_findings(c: &Capture, profiles: &[anchorkit::profile::Profile]) -> Vec<String> {
+    let mut out = Vec::new();
+    let msg = 4 + 3 + c.certificates.iter().map(|d| 3 + d.len()).sum::<usize>();
+    for p in profiles {
+        let Some(b) = &p.build else { continue };
+        let limit = b.in_content_len as usize;
+        if msg > limit {
+            out.push(format!(
+                "chain too big for {} (device config): the Certificate message is {msg} bytes, \
+                 {} more than its input buffer (CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN {limit}); \
+                 raise it or serve a smaller chain (server)",
+                p.name(),
+                msg - limit
+            ));
+        }
+    }
+    out
+}
+
+/// One endpoint of a `--targets` run, as a JSON line.
+fn one_line(target: &str, args: &Args, limits: Limits) -> serde_json::Value {
+    let t = match Target::parse(target) {
+        Ok(t) => t,
+        Err(e) => return serde_json::json!({"target": target, "error": e.to_string()}),
+    };
+    match capture(&t, limits) {
+        Ok(c) => {
+            let at = at_time(args.device.at.as_deref()).unwrap_or(0);
+            serde_json::json!({
+                "target": target,
+                "capture": c,
+                "certificates": c.certificates.iter().map(|d| serde_json::json!({
+                    "bytes": d.len(),
+                    "sha256": hex(&sha256(d)),
+                })).collect::<Vec<_>>(),
+                "findings": findings(&c, at),
+            })
+        }
+        Err(e) => serde_json::json!({
+            "target": target,
+            "error": e.to_string(),
+            "unreachable": e.unreachable(),
+        }),
+    }
+}
+
+/// `--targets FILE`: bounded concurrency, one JSON line per endpoint, resumable.
+fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitCode, CmdError> {
+    use std::io::{BufRead, Write};
+    let text =
+        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let mut done = std::collections::HashSet::new();
+    if let Some(out) = &args.output {
+        if let Ok(f) = std::fs::File::open(out) {
+            for line in std::io::BufReader::new(f).lines().map_while(Result::ok) {
+                if let Some(t) = serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|v| v["target"].as_str().map(str::to_string))
+                {
+                    done.insert(t);
+                }
+            }
+        }
+    }
+    let todo: Vec<String> = std::io::BufReader::new(text)
+        .lines()
+        .map_while(Result::ok)
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty() && !done.contains(l))
+        .collect();
+    let sink: Box<dyn Write + Send> = match &args.output {
+        Some(p) => Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| format!("{}: cannot write: {e}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    let sink = std::sync::Mutex::new(sink);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new(todo.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let failures = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..args.jobs.clamp(1, 256) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(t) = todo.get(i) else { break };
+                    let v = one_line(t, args, limits);
+                    if v.get("error").is_some() {
+                        failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    if let Ok(mut w) = sink.lock() {
+                        let _ = writeln!(w, "{v}");
+                        let _ = w.flush();
+                    }
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    Ok(
+        if failures.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
+}
+
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
-    let mut t = Target::parse(&args.target)?;
+    if args.timeout == 0 || args.timeout > 600 {
+        return Err("--timeout: give 1 to 600 seconds".into());
+    }
+    if let Some(file) = &args.targets {
+        let limits = Limits {
+            io_timeout: Duration::from_secs(args.timeout),
+            deadline: Duration::from_secs(args.timeout * 3),
+            ..Limits::default()
+        };
+        return run_many(args, file, limits);
+    }
+    let mut t = Target::parse(args.target.as_deref().unwrap_or(""))?;
     if let Some(s) = &args.sni {
         t.sni = Some(s.clone());
     }
     t.ip = args.ip;
-    if args.timeout == 0 || args.timeout > 600 {
-        return Err("--timeout: give 1 to 600 seconds".into());
-    }
     let limits = Limits {
         io_timeout: Duration::from_secs(args.timeout),
         deadline: Duration::from_secs(args.timeout * 3),
@@ -154,12 +293,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     }
     // The device's own hello, per profile named.
     let mut answers = Vec::new();
+    let mut buffer_notes = Vec::new();
     if args.device.profile.is_some() {
         let profiles = if args.device.is_matrix() {
             args.device.profiles(&[])?
         } else {
             vec![args.device.profile(&[])?]
         };
+        buffer_notes = buffer_findings(&c, &profiles);
         for p in &profiles {
             match anchorkit::probe::device::handshake(&t, p, limits) {
                 Ok(a) => answers.push(a),
@@ -197,7 +338,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             ));
         }
     }
-    let found = findings(&c, at);
+    let mut found = findings(&c, at);
+    found.extend(buffer_notes);
     let certs: Vec<CertOut> = c
         .certificates
         .iter()
