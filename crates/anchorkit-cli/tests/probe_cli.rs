@@ -272,6 +272,20 @@ fn a_tls13_only_server_is_captured_through_rustls() {
     assert_eq!(v["capture"]["version"], "TLS 1.3");
     assert_eq!(v["capture"]["method"], "tls13-rustls");
     assert_eq!(v["certificates"].as_array().map(Vec::len), Some(2));
+    // What the server accepts: TLS 1.3 only, OpenSSL's default TLS 1.3 suites.
+    let (code, out, err, _) =
+        anchorkit(&["probe", &target, "--sni", HOST, "--enumerate", "--json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["capabilities"]["versions"],
+        serde_json::json!(["TLS 1.3"])
+    );
+    assert_eq!(
+        v["capabilities"]["tls13_suites"].as_array().map(Vec::len),
+        Some(3),
+        "{v}"
+    );
     // The user story's thread: the device speaks TLS 1.2 only.
     let (code, v) = probe_device(&target, "esp-idf-4.4");
     assert_eq!(code, Some(1), "{v}");
@@ -319,6 +333,18 @@ fn a_tls13_only_server_is_captured_through_rustls() {
     }
     assert_eq!(v["device"][0]["agrees"], true, "{v}");
     assert_eq!(v["device"][0]["suite"], "TLS_ECDHE_ECDSA_WITH_AES_128_CCM");
+    let (_, out, err, _) = anchorkit(&["probe", &target, "--sni", HOST, "--enumerate", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}{err}"));
+    assert_eq!(
+        v["capabilities"]["versions"],
+        serde_json::json!(["TLS 1.2"]),
+        "{v}"
+    );
+    assert_eq!(
+        v["capabilities"]["tls12_suites"],
+        serde_json::json!(["TLS_ECDHE_ECDSA_WITH_AES_128_CCM"]),
+        "{v}"
+    );
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

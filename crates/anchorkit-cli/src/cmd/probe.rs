@@ -51,6 +51,10 @@ pub struct Args {
     /// What the device trusts: with it, each --profile gives a verdict on the captured chain.
     #[arg(long, num_args = 1..)]
     pub trust: Vec<PathBuf>,
+    /// Also enumerate what the server accepts: versions, TLS 1.2 suites in its order of
+    /// choice, TLS 1.3 suites.
+    #[arg(long)]
+    pub enumerate: bool,
     /// Seconds for each connect and read (the whole probe gets three times that).
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
@@ -66,6 +70,7 @@ struct Report<'a> {
     capture: &'a Capture,
     certificates: Vec<CertOut>,
     findings: Vec<String>,
+    capabilities: Option<anchorkit::probe::enumerate::Capabilities>,
     device: Vec<anchorkit::probe::device::Answer>,
     verdicts: Vec<Verdict>,
 }
@@ -338,6 +343,14 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             ));
         }
     }
+    let caps = if args.enumerate {
+        match anchorkit::probe::enumerate::capabilities(&t, limits) {
+            Ok(x) => Some(x),
+            Err(e) => return Ok(failed(&e, ctx)),
+        }
+    } else {
+        None
+    };
     let mut found = findings(&c, at);
     found.extend(buffer_notes);
     let certs: Vec<CertOut> = c
@@ -374,11 +387,23 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             capture: &c,
             certificates: certs,
             findings: found,
+            capabilities: caps.clone(),
             device: answers,
             verdicts,
         })?;
     } else {
         print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
+        if let Some(k) = &caps {
+            println!(
+                "\n{}: versions {}; TLS 1.2 suites (server order) {}; TLS 1.3 suites {} ({} hellos, {} ms)",
+                ctx.style.bold("server accepts"),
+                k.versions.join(", "),
+                k.tls12_suites.join(", "),
+                k.tls13_suites.join(", "),
+                k.handshakes,
+                k.millis
+            );
+        }
         for a in &answers {
             println!(
                 "\n{} {}: {}",

@@ -170,70 +170,45 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
             text: "no ClientHello model for this stack; the chain verdict stands alone".into(),
         });
     };
-    let mut c = Conn::open(t, limits)?;
-    let mut rec = h.encode(random());
-    if !h.versions.is_empty() {
-        rec = with_key_share(&h, rec);
-    }
-    c.send(&rec)?;
-    let mut buf = Vec::new();
-    let mut hs = Vec::new();
-    let mut used = 0;
-    loop {
-        let n = c.more(&mut buf, "the ServerHello")?;
-        let (recs, u) = wire::records(&buf[used..]).map_err(|e| ProbeError::Protocol {
-            addr: c.addr.clone(),
-            detail: e.to_string(),
-        })?;
-        used += u;
-        for r in recs {
-            if r.kind == 21 {
-                let code = r.payload.get(1).copied().unwrap_or(0);
-                let name = wire::alert_name(code);
-                let tls13_only = !h.versions.contains(&wire::TLS13) && code == 70;
-                return Ok(Answer {
-                    profile: p.name().to_string(),
-                    agrees: false,
-                    version: None,
-                    suite: None,
-                    alert: Some(name.to_string()),
-                    text: if tls13_only {
-                        format!(
-                            "the server refuses the device's TLS 1.2 ({name}): it speaks TLS 1.3 \
+    match answer(t, &h, limits)? {
+        Err(code) => {
+            let name = wire::alert_name(code);
+            let tls13_only = !h.versions.contains(&wire::TLS13) && code == 70;
+            Ok(Answer {
+                profile: p.name().to_string(),
+                agrees: false,
+                version: None,
+                suite: None,
+                alert: Some(name.to_string()),
+                text: if tls13_only {
+                    format!(
+                        "the server refuses the device's TLS 1.2 ({name}): it speaks TLS 1.3 \
                              only; enable TLS 1.2 on the server, or TLS 1.3 on the device \
                              (CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y, ESP-IDF 5.1 and later)"
-                        )
-                    } else {
-                        format!(
-                            "the server refuses the device's hello ({name}): no version, suite \
+                    )
+                } else {
+                    format!(
+                        "the server refuses the device's hello ({name}): no version, suite \
                              or group in common; the device offers {} suites ({})",
-                            h.suites.len(),
-                            h.suites
-                                .iter()
-                                .take(6)
-                                .map(|s| super::suite_name(*s))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    },
-                });
-            }
-            if r.kind == 22 {
-                hs.extend_from_slice(&r.payload);
-            }
+                        h.suites.len(),
+                        h.suites
+                            .iter()
+                            .take(6)
+                            .map(|s| super::suite_name(*s))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            })
         }
-        if let Some((_, body)) = wire::messages(&hs).into_iter().find(|(t, _)| *t == 2) {
-            let sh = wire::server_hello(body).map_err(|e| ProbeError::Protocol {
-                addr: c.addr.clone(),
-                detail: e.to_string(),
-            })?;
+        Ok(sh) => {
             let version = if sh.version == wire::TLS13 {
                 "TLS 1.3"
             } else {
                 "TLS 1.2"
             };
             let offered = h.suites.contains(&sh.suite);
-            return Ok(Answer {
+            Ok(Answer {
                 profile: p.name().to_string(),
                 agrees: offered,
                 version: Some(version.into()),
@@ -250,7 +225,50 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
                         super::suite_name(sh.suite)
                     )
                 },
-            });
+            })
+        }
+    }
+}
+
+/// Sends `h` (with an X25519 key share when it offers TLS 1.3) and reads the answer: the
+/// ServerHello, or the alert's code.
+pub fn answer(
+    t: &Target,
+    h: &Hello,
+    limits: Limits,
+) -> Result<Result<wire::ServerHello, u8>, ProbeError> {
+    let mut c = Conn::open(t, limits)?;
+    let rec = if h.versions.is_empty() {
+        h.encode(random())
+    } else {
+        with_key_share(h)
+    };
+    c.send(&rec)?;
+    let mut buf = Vec::new();
+    let mut hs = Vec::new();
+    let mut used = 0;
+    loop {
+        let n = c.more(&mut buf, "the ServerHello")?;
+        let (recs, u) = wire::records(&buf[used..]).map_err(|e| ProbeError::Protocol {
+            addr: c.addr.clone(),
+            detail: e.to_string(),
+        })?;
+        used += u;
+        for r in recs {
+            if r.kind == 21 {
+                return Ok(Err(r.payload.get(1).copied().unwrap_or(0)));
+            }
+            if r.kind == 22 {
+                hs.extend_from_slice(&r.payload);
+            }
+        }
+        if let Some((_, body)) = wire::messages(&hs).into_iter().find(|(t, _)| *t == 2) {
+            return wire::server_hello(body)
+                .map(Ok)
+                .map_err(|e| ProbeError::Protocol {
+                    addr: c.addr.clone(),
+                    detail: e.to_string(),
+                });
         }
         if n == 0 {
             return Err(ProbeError::Closed {
@@ -262,7 +280,7 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
 }
 
 /// Adds a key_share (X25519, a real ephemeral key) to a TLS 1.3 hello record.
-fn with_key_share(h: &Hello, _rec: Vec<u8>) -> Vec<u8> {
+fn with_key_share(h: &Hello) -> Vec<u8> {
     let rng = ring::rand::SystemRandom::new();
     let public = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
         .and_then(|k| k.compute_public_key())

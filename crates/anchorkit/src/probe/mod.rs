@@ -6,6 +6,7 @@
 //! bytes read a bound, so no peer can stall it.
 
 pub mod device;
+pub mod enumerate;
 pub mod wire;
 
 use std::io::{Read, Write};
