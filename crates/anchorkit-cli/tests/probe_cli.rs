@@ -286,6 +286,7 @@ fn a_tls13_only_server_is_captured_through_rustls() {
         Some(3),
         "{v}"
     );
+    assert_eq!(v["capabilities"]["sni_required"], false, "{v}");
     // The user story's thread: the device speaks TLS 1.2 only.
     let (code, v) = probe_device(&target, "esp-idf-4.4");
     assert_eq!(code, Some(1), "{v}");

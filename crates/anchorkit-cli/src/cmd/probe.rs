@@ -395,11 +395,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
         if let Some(k) = &caps {
             println!(
-                "\n{}: versions {}; TLS 1.2 suites (server order) {}; TLS 1.3 suites {} ({} hellos, {} ms)",
+                "\n{}: versions {}; TLS 1.2 suites (server order) {}; TLS 1.3 suites {}{} ({} hellos, {} ms)",
                 ctx.style.bold("server accepts"),
                 k.versions.join(", "),
                 k.tls12_suites.join(", "),
                 k.tls13_suites.join(", "),
+                match k.sni_required {
+                    Some(true) => "; SNI required (a device must send the name)",
+                    Some(false) => "; SNI not required",
+                    None => "",
+                },
                 k.handshakes,
                 k.millis
             );

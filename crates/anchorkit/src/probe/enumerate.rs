@@ -19,6 +19,8 @@ pub struct Capabilities {
     pub tls12_suites: Vec<String>,
     /// TLS 1.3 suites it accepts.
     pub tls13_suites: Vec<String>,
+    /// The server refuses a hello without SNI (null when no SNI name was given to test with).
+    pub sni_required: Option<bool>,
     /// ClientHellos sent.
     pub handshakes: usize,
     /// Wall time, milliseconds.
@@ -133,10 +135,32 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
         handshakes += hs.len();
         tls13_suites = r.into_iter().flatten().map(suite_name).collect();
     }
+    // SNI: the same hello without the name.
+    let sni_required = match &t.sni {
+        Some(_) if !versions.is_empty() => {
+            let bare = Target {
+                sni: None,
+                ..t.clone()
+            };
+            let v = if versions.iter().any(|v| v == "TLS 1.2") {
+                legacy_hello(&bare, 0x0303, TLS12_SUITES)
+            } else {
+                tls13_hello(&bare, TLS13_SUITES)
+            };
+            handshakes += 1;
+            match answer(&bare, &v, limits) {
+                Ok(Ok(_)) => Some(false),
+                Ok(Err(_)) | Err(ProbeError::Closed { .. }) => Some(true),
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Capabilities {
         versions,
         tls12_suites,
         tls13_suites,
+        sni_required,
         handshakes,
         millis: start.elapsed().as_millis(),
     })
