@@ -320,6 +320,13 @@ pub fn run_all(r: Real, scenarios: &[Scenario], servers: &Servers) -> Vec<Outcom
             .map(|(i, s)| crate::rustls_client::handshake(s, servers.addr(i)))
             .collect();
     }
+    let ports: Vec<u16> = (0..scenarios.len()).map(|i| servers.port(i)).collect();
+    run_at_ports(r, scenarios, &ports)
+}
+
+/// Runs the C or Mbed TLS 3.6 client `r` for each scenario against a server already listening
+/// on 127.0.0.1 at the matching port (any server: s_server, a probe fixture).
+pub fn run_at_ports(r: Real, scenarios: &[Scenario], ports: &[u16]) -> Vec<Outcome> {
     let bin = harness(r);
     let base = work_dir().join(format!(
         "scenarios-{}-{}",
@@ -332,7 +339,7 @@ pub fn run_all(r: Real, scenarios: &[Scenario], servers: &Servers) -> Vec<Outcom
         .enumerate()
         .map(|(i, s)| {
             let d = base.join(format!("{i:03}"));
-            write_dir(&d, s, r.mode(), servers.port(i));
+            write_dir(&d, s, r.mode(), ports.get(i).copied().unwrap_or(0));
             d
         })
         .collect();
