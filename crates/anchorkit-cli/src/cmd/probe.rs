@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anchorkit::cert::{ChainEntry, format_date};
+use anchorkit::cert::ChainEntry;
 use anchorkit::probe::{Capture, Limits, ProbeError, Target, capture, suite_name};
 use anchorkit::verify::{HostCheck, Request, Verdict, verify};
 use serde::Serialize;
@@ -86,138 +86,17 @@ struct CertOut {
     der_base64: String,
 }
 
-/// What is wrong with a captured chain, in plain words with the side that fixes it.
-pub fn findings(c: &Capture, at: i64) -> Vec<String> {
-    let certs: Vec<anchorkit::cert::Certificate> = c
-        .certificates
-        .iter()
-        .filter_map(|d| anchorkit::cert::Certificate::from_der(d).ok())
-        .collect();
-    let mut out = Vec::new();
-    if certs.len() < c.certificates.len() {
-        out.push(format!(
-            "{} of the {} entries the server sends are not certificates anchorkit can read",
-            c.certificates.len() - certs.len(),
-            c.certificates.len()
-        ));
-    }
-    if let Some(top) = certs.last() {
-        if !top.is_ca() && !top.is_self_issued() {
-            out.push(format!(
-                "missing intermediate (server): the server sends only its leaf; its issuer '{}' \
-                 must follow it (serve fullchain.pem)",
-                top.issuer.short()
-            ));
-        }
-    }
-    for w in certs.windows(2) {
-        if w[0].issuer_raw() != w[1].subject_raw() {
-            out.push(format!(
-                "wrong order (server): '{}' is followed by '{}', which did not issue it; serve \
-                 the leaf, then each certificate's issuer",
-                w[0].subject.short(),
-                w[1].subject.short()
-            ));
-            break;
-        }
-    }
-    for (i, x) in certs.iter().enumerate() {
-        if i > 0 && x.is_self_issued() {
-            out.push(format!(
-                "root sent (server): [{i}] {} is a self-signed root; devices never use it from \
-                 the wire ({} bytes a handshake for nothing)",
-                x.subject.short(),
-                x.der().len()
-            ));
-        }
-        if x.not_after < at {
-            out.push(format!(
-                "expired certificate sent (server): [{i}] {} expired {}{}",
-                x.subject.short(),
-                format_date(x.not_after),
-                if i > 0 && !x.is_self_issued() {
-                    " (an expired cross-sign or intermediate: stop sending it)"
-                } else {
-                    ""
-                }
-            ));
-        }
-    }
-    out
-}
-
-/// Buffer findings for each profile with an Mbed TLS build: the Certificate message (TLS 1.2
-/// framing) against MBEDTLS_SSL_IN_CONTENT_LEN.
-fn buffer_findings(c: &Capture, profiles: &[anchorkit::profile::Profile]) -> Vec<String> {
-    let mut out = Vec::new();
-    let msg = 4 + 3 + c.certificates.iter().map(|d| 3 + d.len()).sum::<usize>();
-    for p in profiles {
-        let Some(b) = &p.build else { continue };
-        let limit = b.in_content_len as usize;
-        if msg > limit {
-            out.push(format!(
-                "chain too big for {} (device config): the Certificate message is {msg} bytes, \
-                 {} more than its input buffer (CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN {limit}); \
-                 raise it or serve a smaller chain (server)",
-                p.name(),
-                msg - limit
-            ));
-        }
-    }
-    out
-}
-
-/// One endpoint of a `--targets` run, as a JSON line.
-fn one_line(target: &str, args: &Args, limits: Limits) -> serde_json::Value {
-    let t = match Target::parse(target) {
-        Ok(t) => t,
-        Err(e) => return serde_json::json!({"target": target, "error": e.to_string()}),
-    };
-    match capture(&t, limits) {
-        Ok(c) => {
-            let at = at_time(args.device.at.as_deref()).unwrap_or(0);
-            serde_json::json!({
-                "target": target,
-                "capture": c,
-                "certificates": c.certificates.iter().map(|d| serde_json::json!({
-                    "bytes": d.len(),
-                    "sha256": hex(&sha256(d)),
-                })).collect::<Vec<_>>(),
-                "findings": findings(&c, at),
-            })
-        }
-        Err(e) => serde_json::json!({
-            "target": target,
-            "error": e.to_string(),
-            "unreachable": e.unreachable(),
-        }),
-    }
-}
-
-/// `--targets FILE`: bounded concurrency, one JSON line per endpoint, resumable.
+/// `--targets FILE`: the library's batch runner, its lines to --output (resuming) or stdout.
 fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitCode, CmdError> {
-    use std::io::{BufRead, Write};
-    let text =
-        std::fs::File::open(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    let mut done = std::collections::HashSet::new();
-    if let Some(out) = &args.output {
-        if let Ok(f) = std::fs::File::open(out) {
-            for line in std::io::BufReader::new(f).lines().map_while(Result::ok) {
-                if let Some(t) = serde_json::from_str::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|v| v["target"].as_str().map(str::to_string))
-                {
-                    done.insert(t);
-                }
-            }
-        }
-    }
-    let todo: Vec<String> = std::io::BufReader::new(text)
-        .lines()
-        .map_while(Result::ok)
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-        .filter(|l| !l.is_empty() && !done.contains(l))
-        .collect();
+    use std::io::Write;
+    let list = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let done = args
+        .output
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let todo = anchorkit::probe::batch::pending(&list, &done);
     let sink: Box<dyn Write + Send> = match &args.output {
         Some(p) => Box::new(
             std::fs::OpenOptions::new()
@@ -229,40 +108,25 @@ fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitC
         None => Box::new(std::io::stdout()),
     };
     let sink = std::sync::Mutex::new(sink);
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::new(todo.len() as u64)
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let failures = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..args.jobs.clamp(1, 256) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(t) = todo.get(i) else { break };
-                    let v = one_line(t, args, limits);
-                    if v.get("error").is_some() {
-                        failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    if let Ok(mut w) = sink.lock() {
-                        let _ = writeln!(w, "{v}");
-                        let _ = w.flush();
-                    }
-                    bar.inc(1);
-                }
-            });
+    let at = at_time(args.device.at.as_deref())?;
+    let failures = anchorkit::probe::batch::run(&todo, args.jobs, limits, at, &|line| {
+        if let (Ok(mut w), Ok(text)) = (sink.lock(), serde_json::to_string(&line)) {
+            let _ = writeln!(w, "{text}");
+            let _ = w.flush();
         }
+        bar.inc(1);
     });
     bar.finish_and_clear();
-    Ok(
-        if failures.load(std::sync::atomic::Ordering::Relaxed) == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        },
-    )
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Runs the subcommand.
@@ -305,7 +169,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         } else {
             vec![args.device.profile(&[])?]
         };
-        buffer_notes = buffer_findings(&c, &profiles);
+        buffer_notes = anchorkit::probe::findings::buffer(&c, &profiles);
         for p in &profiles {
             match anchorkit::probe::device::handshake(&t, p, limits) {
                 Ok(a) => answers.push(a),
@@ -351,7 +215,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     } else {
         None
     };
-    let mut found = findings(&c, at);
+    let mut found = anchorkit::probe::findings::chain(&c, at);
     found.extend(buffer_notes);
     let certs: Vec<CertOut> = c
         .certificates
@@ -374,7 +238,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                     .as_ref()
                     .map(|x| anchorkit::cert::format_time(x.not_after))
                     .unwrap_or_default(),
-                sha256: hex(&sha256(d)),
+                sha256: anchorkit::probe::batch::sha256_hex(d),
                 der_base64: base64_encode(d),
             }
         })
@@ -507,16 +371,6 @@ fn save(dir: &std::path::Path, c: &Capture) -> Result<(), CmdError> {
     let p = dir.join("chain.pem");
     std::fs::write(&p, all).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
     Ok(())
-}
-
-fn sha256(d: &[u8]) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA256, d)
-        .as_ref()
-        .to_vec()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn base64_encode(d: &[u8]) -> String {

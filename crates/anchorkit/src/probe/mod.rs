@@ -5,8 +5,10 @@
 //! (used for capture only). Every step has a timeout, the whole probe a deadline, and the
 //! bytes read a bound, so no peer can stall it.
 
+pub mod batch;
 pub mod device;
 pub mod enumerate;
+pub mod findings;
 pub mod wire;
 
 use std::io::{Read, Write};
