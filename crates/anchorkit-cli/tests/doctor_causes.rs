@@ -580,16 +580,7 @@ fn unparseable_trust_entry_is_replaced() {
 #[test]
 fn buffer_too_small_for_a_big_certificate_message() {
     let p = pki();
-    let mut big = Spec::leaf(HOST);
-    big.not_after = t(2027, 1, 1);
-    big.custom = vec![CustomExtension::from_oid_content(
-        &[1, 3, 6, 1, 4, 1, 55555, 9],
-        {
-            let mut v = vec![0x04, 0x82, 0x4E, 0x20];
-            v.extend(std::iter::repeat_n(0x41u8, 20_000));
-            v
-        },
-    )];
+    let big = anchorkit_difftest::fixtures::big_leaf_spec(HOST);
     let leaf = p.int.issue(&big, Alg::P256);
     let run = Run::new(&[&p.root.der], &[&leaf.der, &p.int.der], &[&p.root.der]);
     let v = run.doctor(&tmp("big"), "mbedtls-3.6");

@@ -8,10 +8,11 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anchorkit_difftest::corpus::Scenario;
+use anchorkit_difftest::fixtures::{self, Killed, free_port};
 use anchorkit_difftest::pki::{Alg, Node, Spec, t};
 use anchorkit_difftest::server::Servers;
 
@@ -170,39 +171,10 @@ fn captures_the_chain_as_sent_and_names_what_is_wrong() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `openssl s_server` on a free port with `args`, the key and certificate, and an optional
-/// chain file.
+/// `openssl s_server` with `args` (see fixtures::s_server) and its `127.0.0.1:port`.
 fn s_server(args: &[&str], cert: &Path, key: &Path, chain: Option<&Path>) -> (Killed, String) {
-    let port = free_port();
-    let mut cmd = Command::new("openssl");
-    cmd.arg("s_server")
-        .arg("-quiet")
-        .args(args)
-        .arg("-accept")
-        .arg(port.to_string())
-        .arg("-cert")
-        .arg(cert)
-        .arg("-key")
-        .arg(key);
-    if let Some(c) = chain {
-        cmd.arg("-cert_chain").arg(c);
-    }
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl s_server");
-    (Killed(child), format!("127.0.0.1:{port}"))
+    let (k, port) = fixtures::s_server(args, cert, key, chain);
+    (k, format!("127.0.0.1:{port}"))
 }
 
 /// `probe TARGET --sni HOST --profile PROFILE --json`: the exit code and the JSON.
@@ -222,41 +194,14 @@ fn probe_device(target: &str, profile: &str) -> (Option<i32>, serde_json::Value)
     (code, v)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
-
 #[test]
 fn a_tls13_only_server_is_captured_through_rustls() {
     let p = pki();
     let dir = std::env::temp_dir().join(format!("ak-probe13-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.pem");
     let chain = dir.join("chain.pem");
     // A fresh server key with the leaf's names: the capture happens before the key is used.
-    let status = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ])
-        .args(["-subj", &format!("/CN={HOST}"), "-days", "30", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl (install openssl)");
-    assert!(status.success());
+    let (cert, key) = fixtures::self_signed(&dir, HOST);
     std::fs::write(&chain, pem(&p.int.der)).expect("write");
     let (server, target) = s_server(&["-tls1_3"], &cert, &key, Some(&chain));
     let mut out = String::new();
@@ -460,16 +405,7 @@ fn the_user_story_is_one_command_with_connect() {
 #[test]
 fn a_20kb_chain_is_too_big_for_the_device_buffer() {
     let p = pki();
-    let mut big = Spec::leaf(HOST);
-    big.not_after = t(2040, 1, 1);
-    big.custom = vec![rcgen::CustomExtension::from_oid_content(
-        &[1, 3, 6, 1, 4, 1, 55555, 9],
-        {
-            let mut v = vec![0x04, 0x82, 0x4E, 0x20];
-            v.extend(std::iter::repeat_n(0x41u8, 20_000));
-            v
-        },
-    )];
+    let big = fixtures::big_leaf_spec(HOST);
     let leaf = p.int.issue(&big, Alg::P256);
     let servers = Servers::start(&[scenario(vec![leaf.der.clone(), p.int.der.clone()])]);
     let target = format!("127.0.0.1:{}", servers.port(0));

@@ -7,7 +7,7 @@ use rcgen::{CustomExtension, KeyUsagePurpose};
 
 use crate::corpus::Scenario;
 use crate::kit::{CA_EXT, KeyAlg, Kit, LEAF_EXT, Sig};
-use crate::pki::{Alg, Node, Spec, t};
+use crate::pki::{Alg, Node, Spec, der_wrap, t};
 
 const HOST: &str = "device.example.test";
 
@@ -137,19 +137,6 @@ fn rsa_sizes(kit: &mut Kit, v: &mut Vec<Scenario>) {
 
 /// An RSA SubjectPublicKeyInfo with a random odd modulus of `bits` bits and e = 65537.
 fn fake_rsa_spki(bits: usize) -> Vec<u8> {
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let n = body.len();
-        if n < 0x80 {
-            out.push(n as u8);
-        } else if n < 0x100 {
-            out.extend([0x81, n as u8]);
-        } else {
-            out.extend([0x82, (n >> 8) as u8, n as u8]);
-        }
-        out.extend_from_slice(body);
-        out
-    }
     let mut n = vec![0u8; bits / 8];
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for b in n.iter_mut() {
@@ -164,24 +151,7 @@ fn fake_rsa_spki(bits: usize) -> Vec<u8> {
     }
     let mut modulus = vec![0u8];
     modulus.extend(n);
-    let key = tlv(
-        0x30,
-        &[tlv(0x02, &modulus), tlv(0x02, &[0x01, 0x00, 0x01])].concat(),
-    );
-    let mut bit = vec![0u8];
-    bit.extend(key);
-    let alg = tlv(
-        0x30,
-        &[
-            tlv(
-                0x06,
-                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
-            ),
-            vec![0x05, 0x00],
-        ]
-        .concat(),
-    );
-    tlv(0x30, &[alg, tlv(0x03, &bit)].concat())
+    rsa_spki_raw(&modulus, &[0x01, 0x00, 0x01], &[], &[0x05, 0x00])
 }
 
 fn pss(kit: &mut Kit, v: &mut Vec<Scenario>) {
@@ -928,34 +898,20 @@ fn hostnames_and_usage(v: &mut Vec<Scenario>) {
     ));
 }
 
-fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = body.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else if n < 0x100 {
-        out.extend([0x81, n as u8]);
-    } else {
-        out.extend([0x82, (n >> 8) as u8, n as u8]);
-    }
-    out.extend_from_slice(body);
-    out
-}
-
 /// An RSA SubjectPublicKeyInfo with the given modulus and exponent bytes, `extra` appended
 /// inside the key BIT STRING after the RSAPublicKey, and `params` after the algorithm OID.
 fn rsa_spki_raw(modulus: &[u8], exponent: &[u8], extra: &[u8], params: &[u8]) -> Vec<u8> {
-    let mut key = der_tlv(
+    let mut key = der_wrap(
         0x30,
-        &[der_tlv(0x02, modulus), der_tlv(0x02, exponent)].concat(),
+        &[der_wrap(0x02, modulus), der_wrap(0x02, exponent)].concat(),
     );
     key.extend_from_slice(extra);
     let mut bits = vec![0u8];
     bits.extend(key);
-    let alg = der_tlv(
+    let alg = der_wrap(
         0x30,
         &[
-            der_tlv(
+            der_wrap(
                 0x06,
                 &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
             ),
@@ -963,7 +919,7 @@ fn rsa_spki_raw(modulus: &[u8], exponent: &[u8], extra: &[u8], params: &[u8]) ->
         ]
         .concat(),
     );
-    der_tlv(0x30, &[alg, der_tlv(0x03, &bits)].concat())
+    der_wrap(0x30, &[alg, der_wrap(0x03, &bits)].concat())
 }
 
 /// P-256 as explicit (specified) domain parameters, from the openssl command.
@@ -1046,33 +1002,33 @@ fn encodings(v: &mut Vec<Scenario>) {
     // An EC key with P-256 written out as explicit parameters.
     let k = crate::pki::key(Alg::P256);
     let point = k.public_key_raw().to_vec();
-    let ec_alg = der_tlv(
+    let ec_alg = der_wrap(
         0x30,
         &[
-            der_tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
+            der_wrap(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
             p256_explicit_params(),
         ]
         .concat(),
     );
     let mut bits = vec![0u8];
     bits.extend(point);
-    let spki = der_tlv(0x30, &[ec_alg, der_tlv(0x03, &bits)].concat());
+    let spki = der_wrap(0x30, &[ec_alg, der_wrap(0x03, &bits)].concat());
     leaf_for_spki("enc-ec-explicit-p256", &spki, v);
 
     // subjectAltName entries: a hardware module name (otherName), well formed or not, first
     // or last, and types each library reads differently.
-    let hw_oid = der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04]);
-    let hw_ok = der_tlv(
+    let hw_oid = der_wrap(0x06, &[0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x04]);
+    let hw_ok = der_wrap(
         0xA0,
         &[
             hw_oid.clone(),
-            der_tlv(
+            der_wrap(
                 0xA0,
-                &der_tlv(
+                &der_wrap(
                     0x30,
                     &[
-                        der_tlv(0x06, &[0x2B, 0x06, 0x01, 0x04, 0x01]),
-                        der_tlv(0x04, b"SN-1"),
+                        der_wrap(0x06, &[0x2B, 0x06, 0x01, 0x04, 0x01]),
+                        der_wrap(0x04, b"SN-1"),
                     ]
                     .concat(),
                 ),
@@ -1080,14 +1036,14 @@ fn encodings(v: &mut Vec<Scenario>) {
         ]
         .concat(),
     );
-    let hw_bad = der_tlv(0xA0, &[hw_oid, der_tlv(0x05, &[])].concat());
-    let dns = der_tlv(0x82, HOST.as_bytes());
+    let hw_bad = der_wrap(0xA0, &[hw_oid, der_wrap(0x05, &[])].concat());
+    let dns = der_wrap(0x82, HOST.as_bytes());
     let san_case = |name: &str, entries: &[&[u8]], v: &mut Vec<Scenario>| {
         let mut spec = Spec::leaf(HOST);
         spec.sans = Vec::new();
         spec.custom = vec![CustomExtension::from_oid_content(
             &[2, 5, 29, 17],
-            der_tlv(0x30, &entries.concat()),
+            der_wrap(0x30, &entries.concat()),
         )];
         let leaf = root.issue(&spec, Alg::P256);
         v.push(s(name, &[&root.der], &[&leaf.der], now));
@@ -1095,13 +1051,13 @@ fn encodings(v: &mut Vec<Scenario>) {
     san_case("enc-san-hwmodule-ok", &[&dns, &hw_ok], v);
     san_case("enc-san-hwmodule-malformed-last", &[&dns, &hw_bad], v);
     san_case("enc-san-hwmodule-malformed-first", &[&hw_bad, &dns], v);
-    let uri = der_tlv(0x86, b"https://device.example.test/");
-    let email = der_tlv(0x81, b"ops@example.test");
-    let rid = der_tlv(0x88, &[0x2B, 0x06, 0x01, 0x04, 0x01]);
+    let uri = der_wrap(0x86, b"https://device.example.test/");
+    let email = der_wrap(0x81, b"ops@example.test");
+    let rid = der_wrap(0x88, &[0x2B, 0x06, 0x01, 0x04, 0x01]);
     san_case("enc-san-uri-email-rid", &[&uri, &email, &rid, &dns], v);
-    let dir_empty = der_tlv(0xA4, &der_tlv(0x30, &[]));
+    let dir_empty = der_wrap(0xA4, &der_wrap(0x30, &[]));
     san_case("enc-san-empty-directory-name", &[&dns, &dir_empty], v);
-    let ip3 = der_tlv(0x87, &[192, 0, 2]);
+    let ip3 = der_wrap(0x87, &[192, 0, 2]);
     san_case("enc-san-ip-3-bytes-first", &[&ip3, &dns], v);
 
     // authorityKeyIdentifier forms.
@@ -1110,28 +1066,28 @@ fn encodings(v: &mut Vec<Scenario>) {
         spec.no_aki = true;
         spec.custom = vec![CustomExtension::from_oid_content(
             &[2, 5, 29, 35],
-            der_tlv(0x30, &body),
+            der_wrap(0x30, &body),
         )];
         let leaf = root.issue(&spec, Alg::P256);
         v.push(s(name, &[&root.der], &[&leaf.der], now));
     };
-    let issuer_name = der_tlv(
+    let issuer_name = der_wrap(
         0x30,
-        &der_tlv(
+        &der_wrap(
             0x31,
-            &der_tlv(
+            &der_wrap(
                 0x30,
                 &[
-                    der_tlv(0x06, &[0x55, 0x04, 0x03]),
-                    der_tlv(0x0C, b"Encodings Root"),
+                    der_wrap(0x06, &[0x55, 0x04, 0x03]),
+                    der_wrap(0x0C, b"Encodings Root"),
                 ]
                 .concat(),
             ),
         ),
     );
-    let issuer = der_tlv(0xA1, &der_tlv(0xA4, &issuer_name));
-    let serial = der_tlv(0x82, &[0x05]);
-    let keyid = der_tlv(0x80, &[0xAB; 20]);
+    let issuer = der_wrap(0xA1, &der_wrap(0xA4, &issuer_name));
+    let serial = der_wrap(0x82, &[0x05]);
+    let keyid = der_wrap(0x80, &[0xAB; 20]);
     aki_case(
         "enc-aki-keyid-issuer-serial",
         [keyid.clone(), issuer.clone(), serial.clone()].concat(),
@@ -1193,13 +1149,13 @@ fn encodings(v: &mut Vec<Scenario>) {
     ext_case(
         "enc-policies-qualifier-trailing",
         &[2, 5, 29, 32],
-        der_tlv(
+        der_wrap(
             0x30,
-            &der_tlv(
+            &der_wrap(
                 0x30,
                 &[
-                    der_tlv(0x06, &[0x55, 0x1D, 0x20, 0x00]),
-                    der_tlv(0x30, &[]),
+                    der_wrap(0x06, &[0x55, 0x1D, 0x20, 0x00]),
+                    der_wrap(0x30, &[]),
                     vec![0x05, 0x00],
                 ]
                 .concat(),

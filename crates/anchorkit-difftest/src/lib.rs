@@ -7,6 +7,7 @@ pub mod corpus;
 pub mod corpus_classes;
 pub mod corpus_openssl;
 pub mod corpus_wolfssl;
+pub mod fixtures;
 pub mod kit;
 pub mod limbo;
 pub mod pki;

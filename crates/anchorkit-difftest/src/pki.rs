@@ -366,7 +366,7 @@ fn der_split(b: &[u8]) -> Option<((u8, &[u8], &[u8]), &[u8])> {
 }
 
 /// A DER element.
-fn der_wrap(tag: u8, body: &[u8]) -> Vec<u8> {
+pub fn der_wrap(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = body.len();
     if n < 0x80 {

@@ -2,35 +2,18 @@
 //! only; TLS 1.2 with AES-CCM only; a 20 KB chain): whether the device connects must equal
 //! what the real Mbed TLS 2.28 client decides against the same server.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anchorkit::probe::device::handshake;
 use anchorkit::probe::{Limits, Target};
 use anchorkit::profile::Profile;
 use anchorkit_difftest::corpus::Scenario;
+use anchorkit_difftest::fixtures;
 use anchorkit_difftest::pki::{Alg, Node, Spec, t};
 use anchorkit_difftest::real::{Real, Stage, run_at_ports};
 use anchorkit_difftest::server::Servers;
 
 const HOST: &str = "device.example.test";
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
 
 /// The simulation's answer: the server agrees to the device's hello and the Certificate
 /// message fits the device's input buffer.
@@ -56,28 +39,7 @@ fn simulated(port: u16, chain_len: usize, p: &Profile) -> bool {
 fn esp_idf_4_4_connects_where_real_mbedtls_2_28_does() {
     let dir = std::env::temp_dir().join(format!("ak-probe-real-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let key = dir.join("key.pem");
-    let cert = dir.join("cert.pem");
-    let ok = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ])
-        .args(["-subj", &format!("/CN={HOST}"), "-days", "30", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl")
-        .success();
-    assert!(ok);
+    let (cert, key) = fixtures::self_signed(&dir, HOST);
     let der = anchorkit::intake::read_path(&cert).expect("cert")[0]
         .cert()
         .expect("cert")
@@ -87,39 +49,12 @@ fn esp_idf_4_4_connects_where_real_mbedtls_2_28_does() {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let spawn = |args: &[&str]| {
-        let port = free_port();
-        let child = Command::new("openssl")
-            .arg("s_server")
-            .arg("-quiet")
-            .args(args)
-            .arg("-accept")
-            .arg(port.to_string())
-            .arg("-cert")
-            .arg(&cert)
-            .arg("-key")
-            .arg(&key)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("s_server");
-        (Killed(child), port)
-    };
+    let spawn = |args: &[&str]| fixtures::s_server(args, &cert, &key, None);
     let (_a, tls13) = spawn(&["-tls1_3"]);
     let (_b, ccm) = spawn(&["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-CCM"]);
     // A 20 KB chain from an in-process server.
     let root = Node::root(&Spec::ca("Big Root"), Alg::P256);
-    let mut big = Spec::leaf(HOST);
-    big.not_after = t(2040, 1, 1);
-    big.custom = vec![rcgen::CustomExtension::from_oid_content(
-        &[1, 3, 6, 1, 4, 1, 55555, 9],
-        {
-            let mut v = vec![0x04, 0x82, 0x4E, 0x20];
-            v.extend(std::iter::repeat_n(0x41u8, 20_000));
-            v
-        },
-    )];
+    let big = fixtures::big_leaf_spec(HOST);
     let leaf = root.issue(&big, Alg::P256);
     let big_s = Scenario {
         name: "big".into(),

@@ -491,13 +491,8 @@ pub fn read_mbedtls_config(
             let value: Vec<&str> = parts.take_while(|p| !p.starts_with("//")).collect();
             let setting = if commented {
                 Setting::Off
-            } else if value.is_empty() {
-                Setting::On
             } else {
-                let v = value.join(" ");
-                let v = v.trim_start_matches('(').trim_end_matches(')');
-                parse_number(v.trim_end_matches(['u', 'U', 'l', 'L']))
-                    .map_or_else(|| Setting::Text(v.to_string()), Setting::Number)
+                define_setting(&value)
             };
             out.push((name.to_string(), setting));
         } else if let Some(rest) = body.strip_prefix("#undef") {
@@ -521,6 +516,18 @@ pub fn read_mbedtls_config(
     Ok((out, full))
 }
 
+/// The value of a `#define NAME value...` line: on when empty, else a number (suffixes and
+/// parentheses dropped) or text.
+fn define_setting(value: &[&str]) -> Setting {
+    if value.is_empty() {
+        return Setting::On;
+    }
+    let v = value.join(" ");
+    let v = v.trim_start_matches('(').trim_end_matches(')');
+    parse_number(v.trim_end_matches(['u', 'U', 'l', 'L']))
+        .map_or_else(|| Setting::Text(v.to_string()), Setting::Number)
+}
+
 /// The settings of a user config: active `#define` and `#undef` lines only.
 fn drop_commented(text: &str) -> Vec<(String, Setting)> {
     let mut out = Vec::new();
@@ -535,14 +542,7 @@ fn drop_commented(text: &str) -> Vec<(String, Setting)> {
                 let value: Vec<&str> = parts
                     .take_while(|p| !p.starts_with("//") && !p.starts_with("/*"))
                     .collect();
-                let setting = if value.is_empty() {
-                    Setting::On
-                } else {
-                    let v = value.join(" ");
-                    let v = v.trim_start_matches('(').trim_end_matches(')');
-                    parse_number(v.trim_end_matches(['u', 'U', 'l', 'L']))
-                        .map_or_else(|| Setting::Text(v.to_string()), Setting::Number)
-                };
+                let setting = define_setting(&value);
                 out.push((name.to_string(), setting));
             }
         } else if let Some(rest) = t.strip_prefix("#undef") {

@@ -1,0 +1,95 @@
+//! Servers and certificates for tests that talk to a live TLS server on 127.0.0.1: a free
+//! port, an `openssl s_server` that is stopped when dropped, a self-signed key and
+//! certificate made by the openssl command, and a leaf big enough to overflow a device buffer.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::pki::{Spec, t};
+
+/// A child process killed (and reaped) when dropped.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A fresh P-256 key and a self-signed certificate for `cn` in `dir`: (certificate, key).
+pub fn self_signed(dir: &Path, cn: &str) -> (PathBuf, PathBuf) {
+    std::fs::create_dir_all(dir).expect("dir");
+    let key = dir.join("key.pem");
+    let cert = dir.join("cert.pem");
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .args(["-subj", &format!("/CN={cn}"), "-days", "30", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl (install openssl)")
+        .success();
+    assert!(ok, "openssl req failed");
+    (cert, key)
+}
+
+/// `openssl s_server` on a free port with `args`, the certificate and key, and an optional
+/// chain file; the returned guard stops it.
+pub fn s_server(args: &[&str], cert: &Path, key: &Path, chain: Option<&Path>) -> (Killed, u16) {
+    let port = free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.arg("s_server")
+        .arg("-quiet")
+        .args(args)
+        .arg("-accept")
+        .arg(port.to_string())
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key);
+    if let Some(c) = chain {
+        cmd.arg("-cert_chain").arg(c);
+    }
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    (Killed(child), port)
+}
+
+/// A leaf for `host` carrying a 20,000-byte private extension: its Certificate message is
+/// larger than a 16 KiB device input buffer.
+pub fn big_leaf_spec(host: &str) -> Spec {
+    let mut s = Spec::leaf(host);
+    s.not_after = t(2040, 1, 1);
+    let mut v = vec![0x04, 0x82, 0x4E, 0x20];
+    v.extend(std::iter::repeat_n(0x41u8, 20_000));
+    s.custom = vec![rcgen::CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 4, 1, 55555, 9],
+        v,
+    )];
+    s
+}
