@@ -198,7 +198,7 @@ pub struct ServedArgs {
     /// What the server sends, leaf first, in the order sent.
     #[arg(long, num_args = 1.., required_unless_present = "connect", conflicts_with = "connect")]
     pub chain: Vec<PathBuf>,
-    /// Capture the chain from a live server instead: `HOST[:PORT]` (the hostname checked
+    /// Capture the chain from a live server instead: HOST or HOST:PORT (the hostname checked
     /// defaults to HOST).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub connect: Option<String>,

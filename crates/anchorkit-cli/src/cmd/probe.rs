@@ -25,10 +25,11 @@ Examples:
 Exit codes: 0 the capture worked (with --trust: every profile accepts the chain), 1 a profile
 would not, 2 bad input, 3 the server could not be reached.")]
 pub struct Args {
-    /// `HOST`, `HOST:PORT` or `[IPv6]:PORT` (port 443 by default).
+    /// The server: HOST, HOST:PORT, or an IPv6 address in brackets with :PORT (port 443 by
+    /// default).
     #[arg(required_unless_present = "targets")]
     pub target: Option<String>,
-    /// Probe many endpoints: a file with one `HOST[:PORT]` per line (# comments). Results go
+    /// Probe many endpoints: a file with one HOST or HOST:PORT per line (# comments). Results go
     /// out as JSON lines (to --output, or stdout), in completion order.
     #[arg(long, value_name = "FILE", conflicts_with = "target")]
     pub targets: Option<PathBuf>,
