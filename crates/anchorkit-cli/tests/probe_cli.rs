@@ -8,8 +8,8 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+
+use std::time::Duration;
 
 use anchorkit_difftest::corpus::Scenario;
 use anchorkit_difftest::fixtures::{self, Killed, free_port};
@@ -40,18 +40,7 @@ fn pki() -> Pki {
 }
 
 fn anchorkit(args: &[&str]) -> (Option<i32>, String, String, Duration) {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_anchorkit"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        start.elapsed(),
-    )
+    common::run_anchorkit(args)
 }
 
 fn scenario(chain: Vec<Vec<u8>>) -> Scenario {

@@ -58,12 +58,23 @@ pub fn self_signed(dir: &Path, cn: &str) -> (PathBuf, PathBuf) {
 /// chain file; the returned guard stops it.
 pub fn s_server(args: &[&str], cert: &Path, key: &Path, chain: Option<&Path>) -> (Killed, u16) {
     let port = free_port();
+    (s_server_at(&port.to_string(), args, cert, key, chain), port)
+}
+
+/// `openssl s_server` accepting on `accept` (a port, or `[::1]:PORT`); the guard stops it.
+pub fn s_server_at(
+    accept: &str,
+    args: &[&str],
+    cert: &Path,
+    key: &Path,
+    chain: Option<&Path>,
+) -> Killed {
     let mut cmd = Command::new("openssl");
     cmd.arg("s_server")
         .arg("-quiet")
         .args(args)
         .arg("-accept")
-        .arg(port.to_string())
+        .arg(accept)
         .arg("-cert")
         .arg(cert)
         .arg("-key")
@@ -77,16 +88,23 @@ pub fn s_server(args: &[&str], cert: &Path, key: &Path, chain: Option<&Path>) ->
         .stderr(Stdio::null())
         .spawn()
         .expect("openssl s_server");
-    (Killed(child), port)
+    Killed(child)
 }
 
 /// A leaf for `host` carrying a 20,000-byte private extension: its Certificate message is
 /// larger than a 16 KiB device input buffer.
 pub fn big_leaf_spec(host: &str) -> Spec {
+    sized_leaf_spec(host, 20_000)
+}
+
+/// A leaf for `host` carrying a private extension of `pad` bytes (at most 65,535), to make a
+/// Certificate message of a chosen size.
+pub fn sized_leaf_spec(host: &str, pad: u16) -> Spec {
     let mut s = Spec::leaf(host);
     s.not_after = t(2040, 1, 1);
-    let mut v = vec![0x04, 0x82, 0x4E, 0x20];
-    v.extend(std::iter::repeat_n(0x41u8, 20_000));
+    let mut v = vec![0x04, 0x82];
+    v.extend(pad.to_be_bytes());
+    v.extend(std::iter::repeat_n(0x41u8, usize::from(pad)));
     s.custom = vec![rcgen::CustomExtension::from_oid_content(
         &[1, 3, 6, 1, 4, 1, 55555, 9],
         v,

@@ -45,6 +45,7 @@ pub fn profile_for(r: Real) -> Profile {
         Real::EspBundleV6 => v6_on_365(TrustMode::Bundle),
         Real::EspBundleCross => v6_on_365(TrustMode::BundleCrossSigned),
         Real::EspSdkconfig => esp54_with(&time_no_p521_sdkconfig()),
+        Real::EspCertPemIn4096 => esp54_with(&in_4096_sdkconfig()),
         Real::Mbedtls228 => p("mbedtls-2.28"),
         Real::Bearssl => p("bearssl"),
         Real::Openssl => p("openssl-3"),
@@ -73,6 +74,14 @@ pub fn time_no_p521_sdkconfig() -> String {
             "CONFIG_MBEDTLS_ECP_DP_SECP521R1_ENABLED=y",
             "# CONFIG_MBEDTLS_ECP_DP_SECP521R1_ENABLED is not set",
         )
+}
+
+/// The default `sdkconfig` with a 4 KB TLS input buffer (the `EspCertPemIn4096` build).
+pub fn in_4096_sdkconfig() -> String {
+    default_sdkconfig().replace(
+        "CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=16384",
+        "CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=4096",
+    )
 }
 
 fn esp54_with(sdkconfig: &str) -> Profile {

@@ -225,6 +225,11 @@ pub struct Node {
 }
 
 impl Node {
+    /// The private key, PKCS#8 PEM (for a server that presents this certificate).
+    pub fn key_pem(&self) -> String {
+        self.key.serialize_pem()
+    }
+
     /// A self-signed certificate.
     pub fn root(spec: &Spec, alg: Alg) -> Node {
         let key = key(alg);

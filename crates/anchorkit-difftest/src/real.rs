@@ -37,6 +37,9 @@ pub enum Real {
     /// ESP-IDF v5.4 esp-tls with `cacert_buf`, built from an sdkconfig that turns time checks on
     /// and secp521r1 off.
     EspSdkconfig,
+    /// ESP-IDF v5.4 esp-tls with `cacert_buf` and CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=4096 (a
+    /// shrunk input buffer; for the probe's buffer checks, not in `ALL`).
+    EspCertPemIn4096,
     /// Debian's Mbed TLS 2.28 (time checks on).
     Mbedtls228,
     /// Debian's BearSSL 0.6 client with `br_x509_minimal`, anchors as the ESP8266 core makes them.
@@ -76,6 +79,7 @@ impl Real {
             Real::EspBundleV6 => "esp-idf-6.0/bundle",
             Real::EspBundleCross => "esp-idf-6.0/bundle-cross-signed",
             Real::EspSdkconfig => "esp-idf-5.4/sdkconfig-time-no-p521",
+            Real::EspCertPemIn4096 => "esp-idf-5.4/cert-pem-in-4096",
             Real::Mbedtls228 => "mbedtls-2.28",
             Real::Bearssl => "bearssl",
             Real::Wolfssl => "wolfssl-5",
@@ -88,7 +92,7 @@ impl Real {
     fn mode(self) -> &'static str {
         match self {
             Real::Mbedtls36Time => "ca",
-            Real::EspCertPem | Real::EspSdkconfig => "esp-ca",
+            Real::EspCertPem | Real::EspSdkconfig | Real::EspCertPemIn4096 => "esp-ca",
             Real::EspBundleLegacy => "bundle-legacy",
             Real::EspBundle => "bundle",
             Real::EspBundleV6 => "bundle-v6",
@@ -154,6 +158,7 @@ enum Build {
     Time,
     Cross,
     TimeNoP521,
+    In4096,
 }
 
 fn build_mbedtls36(b: Build) -> PathBuf {
@@ -162,6 +167,7 @@ fn build_mbedtls36(b: Build) -> PathBuf {
         Build::Time => ("mbedtls36-time", "time", false),
         Build::Cross => ("mbedtls36-cross", "cross", false),
         Build::TimeNoP521 => ("mbedtls36-time-nop521", "time", true),
+        Build::In4096 => ("mbedtls36-in4096", "in4096", false),
     };
     let target = work_dir().join(dir);
     let mut cmd = Command::new(env!("CARGO"));
@@ -209,6 +215,7 @@ fn harness(r: Real) -> PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     static X: OnceLock<PathBuf> = OnceLock::new();
     static TN: OnceLock<PathBuf> = OnceLock::new();
+    static S: OnceLock<PathBuf> = OnceLock::new();
     static M: OnceLock<PathBuf> = OnceLock::new();
     static B: OnceLock<PathBuf> = OnceLock::new();
     static W: OnceLock<PathBuf> = OnceLock::new();
@@ -221,6 +228,7 @@ fn harness(r: Real) -> PathBuf {
         Real::EspBundleV6 | Real::EspBundleCross => {
             X.get_or_init(|| build_mbedtls36(Build::Cross)).clone()
         }
+        Real::EspCertPemIn4096 => S.get_or_init(|| build_mbedtls36(Build::In4096)).clone(),
         Real::EspSdkconfig => TN
             .get_or_init(|| build_mbedtls36(Build::TimeNoP521))
             .clone(),

@@ -1,42 +1,50 @@
-//! `probe --profile esp-idf-4.4` against servers that mimic the user story's thread (TLS 1.3
-//! only; TLS 1.2 with AES-CCM only; a 20 KB chain): whether the device connects must equal
-//! what the real Mbed TLS 2.28 client decides against the same server.
+//! `probe --profile` against servers that mimic the user story's thread (TLS 1.3 only; TLS
+//! 1.2 with AES-CCM only; a 20 KB chain) and against records and chains sized around a device's
+//! input buffer: whether the device connects, and with which error it fails, must equal what
+//! the real Mbed TLS client decides against the same server. Clients: Debian's Mbed TLS 2.28
+//! (ESP-IDF 4.4's library: no handshake reassembly), Mbed TLS 3.6.5 as ESP-IDF 5.4's esp-tls
+//! sets it up, and the same with CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=4096.
 
 use std::time::Duration;
 
 use anchorkit::probe::device::handshake;
-use anchorkit::probe::{Limits, Target};
+use anchorkit::probe::findings::device_buffer;
+use anchorkit::probe::{Limits, Target, capture};
 use anchorkit::profile::Profile;
 use anchorkit_difftest::corpus::Scenario;
-use anchorkit_difftest::fixtures;
 use anchorkit_difftest::pki::{Alg, Node, Spec, t};
 use anchorkit_difftest::real::{Real, Stage, run_at_ports};
 use anchorkit_difftest::server::Servers;
+use anchorkit_difftest::{fixtures, profile_for};
 
 const HOST: &str = "device.example.test";
 
-/// The simulation's answer: the server agrees to the device's hello and the Certificate
-/// message fits the device's input buffer.
-fn simulated(port: u16, chain_len: usize, p: &Profile) -> bool {
+/// The simulation: does the device connect (the server agrees to its hello and its input
+/// buffer takes the records and the Certificate message), and the error predicted when the
+/// buffer does not.
+fn simulated(port: u16, p: &Profile) -> (bool, Option<i32>, usize) {
     let mut target = Target::parse(&format!("127.0.0.1:{port}")).expect("target");
     target.sni = Some(HOST.into());
-    let mut ok = false;
     for _ in 0..50 {
-        if let Ok(a) = handshake(&target, p, Limits::default()) {
-            ok = a.agrees;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+        let (Ok(a), Ok(c)) = (
+            handshake(&target, p, Limits::default()),
+            capture(&target, Limits::default()),
+        ) else {
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        };
+        let buffer = device_buffer(&c, p);
+        return (
+            a.agrees && buffer.is_none(),
+            buffer.map(|b| b.code),
+            c.largest_record,
+        );
     }
-    let fits = p
-        .build
-        .as_ref()
-        .is_none_or(|b| chain_len <= b.in_content_len as usize);
-    ok && fits
+    panic!("127.0.0.1:{port} never answered");
 }
 
 #[test]
-fn esp_idf_4_4_connects_where_real_mbedtls_2_28_does() {
+fn device_profiles_connect_where_real_mbedtls_does() {
     let dir = std::env::temp_dir().join(format!("ak-probe-real-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let (cert, key) = fixtures::self_signed(&dir, HOST);
@@ -49,21 +57,21 @@ fn esp_idf_4_4_connects_where_real_mbedtls_2_28_does() {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let spawn = |args: &[&str]| fixtures::s_server(args, &cert, &key, None);
-    let (_a, tls13) = spawn(&["-tls1_3"]);
-    let (_b, ccm) = spawn(&["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-CCM"]);
-    // A 20 KB chain from an in-process server.
-    let root = Node::root(&Spec::ca("Big Root"), Alg::P256);
-    let big = fixtures::big_leaf_spec(HOST);
-    let leaf = root.issue(&big, Alg::P256);
-    let big_s = Scenario {
-        name: "big".into(),
-        trust: vec![root.der.clone()],
-        chain: vec![leaf.der.clone()],
-        host: Some(HOST.into()),
-        at: t(2030, 1, 1),
+    // A 3 KB extra certificate for the server that cuts its records at 1 KB.
+    let root = Node::root(&Spec::ca("Sized Root"), Alg::P256);
+    let extra = root.issue(
+        &fixtures::sized_leaf_spec("extra.example.test", 3000),
+        Alg::P256,
+    );
+    let extra_pem = dir.join("extra.pem");
+    let extra_cert = anchorkit::cert::Certificate::from_der(&extra.der).expect("extra");
+    std::fs::write(&extra_pem, extra_cert.to_pem()).expect("write");
+    let spawn = |args: &[&str], chain: Option<&std::path::Path>| {
+        fixtures::s_server(args, &cert, &key, chain)
     };
-    let servers = Servers::start(std::slice::from_ref(&big_s));
+    let (_a, tls13) = spawn(&["-tls1_3"], None);
+    let (_b, ccm) = spawn(&["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-CCM"], None);
+    let (_c, split) = spawn(&["-tls1_2", "-max_send_frag", "1024"], Some(&extra_pem));
     let small = Scenario {
         name: "s_server".into(),
         trust: vec![der.clone()],
@@ -71,34 +79,89 @@ fn esp_idf_4_4_connects_where_real_mbedtls_2_28_does() {
         host: Some(HOST.into()),
         at: now,
     };
-    let profile = Profile::by_name("esp-idf-4.4").expect("profile");
-    let small_len = 7 + 3 + der.len();
-    let big_len = 7 + 3 + leaf.der.len();
-    let cases = [
-        ("tls1.3 only", small.clone(), tls13, small_len),
-        ("tls1.2 ccm only", small.clone(), ccm, small_len),
-        ("20 KB chain", big_s.clone(), servers.port(0), big_len),
+    // In-process servers: leaves padded to a 20 KB, a 6 KB and a 4.2 KB record
+    // (one record of more than the whole 4 KB buffer; one that fits the buffer but not its
+    // 4,096 content bytes).
+    let sized = |pad: u16, name: &str| {
+        let leaf = root.issue(&fixtures::sized_leaf_spec(HOST, pad), Alg::P256);
+        Scenario {
+            name: name.into(),
+            trust: vec![root.der.clone()],
+            chain: vec![leaf.der.clone()],
+            host: Some(HOST.into()),
+            at: t(2030, 1, 1),
+        }
+    };
+    let sized_s = vec![
+        sized(20_000, "20 KB chain"),
+        sized(6_000, "6 KB chain"),
+        sized(3_500, "4.2 KB record"),
     ];
-    // Wait for the s_servers.
-    for (_, _, port, len) in &cases {
-        let _ = simulated(*port, *len, &profile);
+    let servers = Servers::start(&sized_s);
+    let mut cases: Vec<(String, Scenario, u16)> = vec![
+        ("tls1.3 only".into(), small.clone(), tls13),
+        ("tls1.2 ccm only".into(), small.clone(), ccm),
+        ("records cut at 1 KB".into(), small.clone(), split),
+    ];
+    for (i, s) in sized_s.iter().enumerate() {
+        cases.push((s.name.clone(), s.clone(), servers.port(i)));
     }
+    let clients = [
+        (
+            Real::Mbedtls228,
+            Profile::by_name("esp-idf-4.4").expect("profile"),
+        ),
+        (Real::EspCertPem, profile_for(Real::EspCertPem)),
+        (Real::EspCertPemIn4096, profile_for(Real::EspCertPemIn4096)),
+    ];
+    assert_eq!(
+        clients[2].1.build.as_ref().map(|b| b.in_content_len),
+        Some(4096),
+        "the sdkconfig did not shrink the buffer"
+    );
     let scenarios: Vec<Scenario> = cases.iter().map(|c| c.1.clone()).collect();
     let ports: Vec<u16> = cases.iter().map(|c| c.2).collect();
-    let real = run_at_ports(Real::Mbedtls228, &scenarios, &ports);
-    for ((name, _, port, len), o) in cases.iter().zip(&real) {
-        let real_connects = o.stage != Stage::Pre && o.code != "-28800" && o.code != "-29184";
-        let sim = simulated(*port, *len, &profile);
-        eprintln!(
-            "{name}: real {} {:?} {:?}, simulated {sim}",
-            o.code, o.flags, o.stage
-        );
-        assert_eq!(
-            sim, real_connects,
-            "{name}: probe says {sim}, real Mbed TLS 2.28: {} {:?} {:?}",
-            o.code, o.flags, o.stage
-        );
+    let mut failures = Vec::new();
+    let mut codes = std::collections::BTreeSet::new();
+    for (real, profile) in &clients {
+        let outcomes = run_at_ports(*real, &scenarios, &ports);
+        for ((name, _, port), o) in cases.iter().zip(&outcomes) {
+            let real_connects = matches!(o.stage, Stage::Done | Stage::Post);
+            let (sim, code, largest) = simulated(*port, profile);
+            eprintln!(
+                "{:<32} {name:<20} real {} {:?} {:?}; simulated {sim} {code:?} (largest record {largest})",
+                real.name(),
+                o.code,
+                o.flags,
+                o.stage
+            );
+            if sim != real_connects {
+                failures.push(format!(
+                    "{} / {name}: probe says {sim}, real: {} {:?} {:?}",
+                    real.name(),
+                    o.code,
+                    o.flags,
+                    o.stage
+                ));
+            } else if let Some(c) = code {
+                codes.insert(c);
+                if o.code != c.to_string() {
+                    failures.push(format!(
+                        "{} / {name}: probe predicts {c}, real fails with {}",
+                        real.name(),
+                        o.code
+                    ));
+                }
+            }
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Every buffer failure kind was exercised: -0x7080, -0x7100, -0x7200.
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        vec![-0x7200, -0x7100, -0x7080],
+        "not every buffer failure was exercised"
+    );
     drop(servers);
     let _ = std::fs::remove_dir_all(&dir);
 }

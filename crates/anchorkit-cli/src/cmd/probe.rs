@@ -170,10 +170,15 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         } else {
             vec![args.device.profile(&[])?]
         };
-        buffer_notes = anchorkit::probe::findings::buffer(&c, &profiles);
         for p in &profiles {
             match anchorkit::probe::device::handshake(&t, p, limits) {
-                Ok(a) => answers.push(a),
+                Ok(mut a) => {
+                    a.buffer = anchorkit::probe::findings::device_buffer(&c, p);
+                    if let Some(b) = &a.buffer {
+                        buffer_notes.push(b.text.clone());
+                    }
+                    answers.push(a)
+                }
                 Err(e) => return Ok(failed(&e, ctx)),
             }
         }
@@ -244,7 +249,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         })
         .collect();
-    let ok = verdicts.iter().all(|v| v.ok) && answers.iter().all(|a| a.agrees);
+    let ok =
+        verdicts.iter().all(|v| v.ok) && answers.iter().all(|a| a.agrees && a.buffer.is_none());
     if ctx.json {
         print_json(&Report {
             schema: "anchorkit.probe/1",
@@ -259,32 +265,22 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     } else {
         print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
         if let Some(k) = &caps {
-            println!(
-                "\n{}: versions {}; TLS 1.2 suites (server order) {}; TLS 1.3 suites {}{} ({} hellos, {} ms)",
-                ctx.style.bold("server accepts"),
-                k.versions.join(", "),
-                k.tls12_suites.join(", "),
-                k.tls13_suites.join(", "),
-                match k.sni_required {
-                    Some(true) => "; SNI required (a device must send the name)",
-                    Some(false) => "; SNI not required",
-                    None => "",
-                },
-                k.handshakes,
-                k.millis
-            );
+            print!("{}", render_caps(k, ctx));
         }
         for a in &answers {
             println!(
                 "\n{} {}: {}",
                 ctx.style.bold("device"),
                 a.profile,
-                if a.agrees {
+                if a.agrees && a.buffer.is_none() {
                     ctx.style.good(&a.text)
                 } else {
                     ctx.style.warn(&a.text)
                 }
             );
+            if let Some(b) = &a.buffer {
+                println!("  {}", ctx.style.warn(&b.text));
+            }
         }
     }
     Ok(if ok {
@@ -292,6 +288,51 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The capability block: one line per kind, empty kinds said as "none".
+fn render_caps(k: &anchorkit::probe::enumerate::Capabilities, ctx: &Ctx) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "not seen (no TLS 1.2)",
+    };
+    let mut out = format!(
+        "\n{} ({} hellos, {} ms)\n",
+        ctx.style.bold("server accepts"),
+        k.handshakes,
+        k.millis
+    );
+    let mut line = |name: &str, v: String| out.push_str(&format!("  {name:<24} {v}\n"));
+    line("versions", list(&k.versions));
+    if k.versions.iter().any(|v| v == "TLS 1.2") {
+        line("TLS 1.2 suites (order)", list(&k.tls12_suites));
+        line("TLS 1.2 groups", list(&k.tls12_groups));
+        line("TLS 1.2 signatures", list(&k.tls12_sig_algs));
+    }
+    if k.versions.iter().any(|v| v == "TLS 1.3") {
+        line("TLS 1.3 suites", list(&k.tls13_suites));
+        line("TLS 1.3 groups", list(&k.tls13_groups));
+        line("TLS 1.3 signatures", list(&k.tls13_sig_algs));
+    }
+    line("max_fragment_length", yes_no(k.max_fragment_length).into());
+    line("record_size_limit", yes_no(k.record_size_limit).into());
+    line(
+        "SNI",
+        match k.sni_required {
+            Some(true) => "required (a device must send the name)".into(),
+            Some(false) => "not required".into(),
+            None => "not tested (no name to send)".into(),
+        },
+    );
+    out
 }
 
 fn failed(e: &ProbeError, ctx: &Ctx) -> ExitCode {

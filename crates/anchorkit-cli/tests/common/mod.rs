@@ -2,6 +2,7 @@
 
 /// Checks every documented field of `## {section}` in docs/json-schema.md against `v`;
 /// returns how many rows were checked.
+#[allow(dead_code)]
 pub fn check_schema(section_name: &str, v: &serde_json::Value) -> usize {
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -61,4 +62,21 @@ pub fn check_schema(section_name: &str, v: &serde_json::Value) -> usize {
         checked += 1;
     }
     checked
+}
+
+/// Runs the anchorkit binary with `NO_COLOR`: exit code, stdout, stderr and wall time.
+#[allow(dead_code)]
+pub fn run_anchorkit(args: &[&str]) -> (Option<i32>, String, String, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_anchorkit"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        start.elapsed(),
+    )
 }

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::wire::{self, Hello};
+use super::wire::{self, Hello, WireError};
 use super::{Conn, Limits, ProbeError, Target, random};
 use crate::cert::Curve;
 use crate::profile::Profile;
@@ -138,6 +138,7 @@ pub fn hello(p: &Profile, sni: Option<&str>) -> Option<Hello> {
         } else {
             Vec::new()
         },
+        extra: Vec::new(),
     })
 }
 
@@ -152,8 +153,17 @@ pub struct Answer {
     pub version: Option<String>,
     /// The suite's name, when it answered.
     pub suite: Option<String>,
+    /// The key exchange group: TLS 1.3 key_share (or the HelloRetryRequest's group), TLS 1.2
+    /// ServerKeyExchange; null for RSA key exchange.
+    pub group: Option<String>,
+    /// The signature algorithm of a TLS 1.2 ServerKeyExchange (the TLS 1.3 CertificateVerify
+    /// is encrypted; null there).
+    pub sig_alg: Option<String>,
     /// The alert it sent instead, when it did.
     pub alert: Option<String>,
+    /// Whether the device's input buffer takes the server's records and Certificate message
+    /// (see `findings::device_buffer`; filled in by the caller that has the capture).
+    pub buffer: Option<super::findings::BufferFailure>,
     /// In plain words, with the side that fixes it.
     pub text: String,
 }
@@ -166,11 +176,14 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
             agrees: true,
             version: None,
             suite: None,
+            group: None,
+            sig_alg: None,
             alert: None,
+            buffer: None,
             text: "no ClientHello model for this stack; the chain verdict stands alone".into(),
         });
     };
-    match answer(t, &h, limits)? {
+    match flight(t, &h, limits, true)? {
         Err(code) => {
             let name = wire::alert_name(code);
             let tls13_only = !h.versions.contains(&wire::TLS13) && code == 70;
@@ -179,7 +192,10 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
                 agrees: false,
                 version: None,
                 suite: None,
+                group: None,
+                sig_alg: None,
                 alert: Some(name.to_string()),
+                buffer: None,
                 text: if tls13_only {
                     format!(
                         "the server refuses the device's TLS 1.2 ({name}): it speaks TLS 1.3 \
@@ -201,28 +217,47 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
                 },
             })
         }
-        Ok(sh) => {
-            let version = if sh.version == wire::TLS13 {
+        Ok(f) => {
+            let sh = &f.hello;
+            let version = if sh.version == wire::TLS13 || sh.retry {
                 "TLS 1.3"
             } else {
                 "TLS 1.2"
             };
-            let offered = h.suites.contains(&sh.suite);
+            let group = sh.group.or(f.kx.as_ref().and_then(|k| k.group));
+            let sig_alg = f.kx.as_ref().map(|k| k.sig_alg);
+            let suite_ok = h.suites.contains(&sh.suite);
+            let group_ok =
+                group.is_none_or(|g| h.groups.contains(&g) || g == 0x001D && h.groups.is_empty());
+            let sig_ok = sig_alg.is_none_or(|a| h.sig_algs.contains(&a));
+            let agrees = suite_ok && group_ok && sig_ok;
+            let mut said = format!("{version}, {}", super::suite_name(sh.suite));
+            if let Some(g) = group {
+                said.push_str(&format!(", group {}", wire::group_name(g)));
+            }
+            if let Some(a) = sig_alg {
+                said.push_str(&format!(", signed with {}", wire::sig_alg_name(a)));
+            }
             Ok(Answer {
                 profile: p.name().to_string(),
-                agrees: offered,
+                agrees,
                 version: Some(version.into()),
                 suite: Some(super::suite_name(sh.suite)),
+                group: group.map(wire::group_name),
+                sig_alg: sig_alg.map(wire::sig_alg_name),
                 alert: None,
-                text: if offered {
+                buffer: None,
+                text: if agrees {
+                    format!("the server answers the device's hello with {said}")
+                } else if !suite_ok {
                     format!(
-                        "the server answers the device's hello with {version}, {}",
+                        "the server picked {}, which the device did not offer",
                         super::suite_name(sh.suite)
                     )
                 } else {
                     format!(
-                        "the server picked {}, which the device did not offer",
-                        super::suite_name(sh.suite)
+                        "the server answered with {said}, which the device did not offer; \
+                         the device aborts the handshake"
                     )
                 },
             })
@@ -237,6 +272,26 @@ pub fn answer(
     h: &Hello,
     limits: Limits,
 ) -> Result<Result<wire::ServerHello, u8>, ProbeError> {
+    Ok(flight(t, h, limits, false)?.map(|f| f.hello))
+}
+
+/// The server's first flight as far as a probe reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flight {
+    /// The ServerHello.
+    pub hello: wire::ServerHello,
+    /// TLS 1.2 (EC)DHE: the ServerKeyExchange's group (None for DHE) and signature algorithm.
+    pub kx: Option<wire::KeyExchange>,
+}
+
+/// Sends `h` and reads the ServerHello; with `until_kx`, a TLS 1.2 answer is read on to the
+/// ServerKeyExchange (or ServerHelloDone) for the group and signature algorithm it uses.
+pub fn flight(
+    t: &Target,
+    h: &Hello,
+    limits: Limits,
+    until_kx: bool,
+) -> Result<Result<Flight, u8>, ProbeError> {
     let mut c = Conn::open(t, limits)?;
     let rec = if h.versions.is_empty() {
         h.encode(random())
@@ -247,12 +302,13 @@ pub fn answer(
     let mut buf = Vec::new();
     let mut hs = Vec::new();
     let mut used = 0;
+    let protocol = |addr: &str, e: WireError| ProbeError::Protocol {
+        addr: addr.to_string(),
+        detail: e.to_string(),
+    };
     loop {
         let n = c.more(&mut buf, "the ServerHello")?;
-        let (recs, u) = wire::records(&buf[used..]).map_err(|e| ProbeError::Protocol {
-            addr: c.addr.clone(),
-            detail: e.to_string(),
-        })?;
+        let (recs, u) = wire::records(&buf[used..]).map_err(|e| protocol(&c.addr, e))?;
         used += u;
         for r in recs {
             if r.kind == 21 {
@@ -262,13 +318,20 @@ pub fn answer(
                 hs.extend_from_slice(&r.payload);
             }
         }
-        if let Some((_, body)) = wire::messages(&hs).into_iter().find(|(t, _)| *t == 2) {
-            return wire::server_hello(body)
-                .map(Ok)
-                .map_err(|e| ProbeError::Protocol {
-                    addr: c.addr.clone(),
-                    detail: e.to_string(),
-                });
+        let msgs = wire::messages(&hs);
+        if let Some((_, body)) = msgs.iter().find(|(t, _)| *t == 2) {
+            let hello = wire::server_hello(body).map_err(|e| protocol(&c.addr, e))?;
+            let tls13 = hello.version == wire::TLS13 || hello.retry;
+            if !until_kx || tls13 {
+                return Ok(Ok(Flight { hello, kx: None }));
+            }
+            if let Some((_, body)) = msgs.iter().find(|(t, _)| *t == 12) {
+                let kx = wire::server_key_exchange(body, hello.suite);
+                return Ok(Ok(Flight { hello, kx }));
+            }
+            if msgs.iter().any(|(t, _)| *t == 14) {
+                return Ok(Ok(Flight { hello, kx: None }));
+            }
         }
         if n == 0 {
             return Err(ProbeError::Closed {
@@ -279,17 +342,21 @@ pub fn answer(
     }
 }
 
-/// Adds a key_share (X25519, a real ephemeral key) to a TLS 1.3 hello record.
+/// Adds a key_share to a TLS 1.3 hello record: a real X25519 ephemeral key when the hello
+/// offers X25519, else an empty list (the server answers with a HelloRetryRequest naming the
+/// group it wants, which counts as accepting that group).
 fn with_key_share(h: &Hello) -> Vec<u8> {
-    let rng = ring::rand::SystemRandom::new();
-    let public = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
-        .and_then(|k| k.compute_public_key())
-        .map(|p| p.as_ref().to_vec())
-        .unwrap_or_else(|_| vec![9u8; 32]);
     let mut share = Vec::new();
-    share.extend_from_slice(&0x001Du16.to_be_bytes());
-    share.extend_from_slice(&(public.len() as u16).to_be_bytes());
-    share.extend_from_slice(&public);
+    if h.groups.is_empty() || h.groups.contains(&0x001D) {
+        let rng = ring::rand::SystemRandom::new();
+        let public = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
+            .and_then(|k| k.compute_public_key())
+            .map(|p| p.as_ref().to_vec())
+            .unwrap_or_else(|_| vec![9u8; 32]);
+        share.extend_from_slice(&0x001Du16.to_be_bytes());
+        share.extend_from_slice(&(public.len() as u16).to_be_bytes());
+        share.extend_from_slice(&public);
+    }
     let mut ks = (share.len() as u16).to_be_bytes().to_vec();
     ks.extend(share);
     h.encode_with(random(), &[(0x0033, ks)])

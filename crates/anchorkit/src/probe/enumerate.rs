@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::device::answer;
+use super::device::{Flight, answer, flight};
 use super::wire::{self, Hello, TLS12_SUITES};
 use super::{Limits, ProbeError, Target, suite_name};
 
@@ -19,6 +19,22 @@ pub struct Capabilities {
     pub tls12_suites: Vec<String>,
     /// TLS 1.3 suites it accepts.
     pub tls13_suites: Vec<String>,
+    /// TLS 1.3 groups it accepts (a HelloRetryRequest for the group counts).
+    pub tls13_groups: Vec<String>,
+    /// TLS 1.2 ECDHE groups its ServerKeyExchange uses when offered first (a server that
+    /// picks by its own preference shows only the groups it prefers to the NIST curves).
+    pub tls12_groups: Vec<String>,
+    /// TLS 1.3 signature algorithms it accepts when offered only that one (the server fails
+    /// the hello when it has no certificate and key for any offered scheme).
+    pub tls13_sig_algs: Vec<String>,
+    /// TLS 1.2 signature algorithms its ServerKeyExchange uses when offered only that one
+    /// (empty when the server has no ECDHE or DHE suite, so nothing signed is seen).
+    pub tls12_sig_algs: Vec<String>,
+    /// Whether it echoes max_fragment_length (512 bytes asked) in a TLS 1.2 ServerHello; null
+    /// without TLS 1.2 (the TLS 1.3 answer is encrypted).
+    pub max_fragment_length: Option<bool>,
+    /// Whether it echoes record_size_limit in a TLS 1.2 ServerHello; null without TLS 1.2.
+    pub record_size_limit: Option<bool>,
     /// The server refuses a hello without SNI (null when no SNI name was given to test with).
     pub sni_required: Option<bool>,
     /// ClientHellos sent.
@@ -36,6 +52,43 @@ const LEGACY: &[(u16, &str)] = &[
     (0x0303, "TLS 1.2"),
 ];
 const TLS13_SUITES: &[u16] = &[0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
+const TLS13_GROUPS: &[u16] = &[
+    0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x001F, 0x0020, 0x0021, 0x0100, 0x0101, 0x0102, 0x0103,
+    0x0104, 0x11EC,
+];
+const TLS12_GROUPS: &[u16] = &[
+    0x001D, 0x0017, 0x0018, 0x0019, 0x001E, 0x0016, 0x001A, 0x001B, 0x001C,
+];
+const SIG_ALGS: &[u16] = &[
+    0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0809, 0x080A, 0x080B, 0x0807, 0x0808, 0x0401,
+    0x0501, 0x0601, 0x0301, 0x0303, 0x0201, 0x0203,
+];
+/// Hellos in flight at once against one server.
+const IN_FLIGHT: usize = 16;
+
+/// Sends every hello, at most `IN_FLIGHT` at a time, and returns the answers in order.
+fn all(t: &Target, hellos: &[Hello], limits: Limits, until_kx: bool) -> Vec<FlightResult> {
+    let mut out = Vec::with_capacity(hellos.len());
+    for chunk in hellos.chunks(IN_FLIGHT) {
+        std::thread::scope(|s| {
+            let js: Vec<_> = chunk
+                .iter()
+                .map(|h| s.spawn(move || flight(t, h, limits, until_kx)))
+                .collect();
+            for j in js {
+                out.push(j.join().unwrap_or_else(|_| {
+                    Err(ProbeError::Protocol {
+                        addr: t.display(),
+                        detail: "probe thread failed".into(),
+                    })
+                }));
+            }
+        });
+    }
+    out
+}
+
+type FlightResult = Result<Result<Flight, u8>, ProbeError>;
 
 fn legacy_hello(t: &Target, version: u16, suites: &[u16]) -> Hello {
     let mut h = Hello::tls12(t.sni.as_deref());
@@ -135,6 +188,108 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
         handshakes += hs.len();
         tls13_suites = r.into_iter().flatten().map(suite_name).collect();
     }
+    let tls12 = versions.iter().any(|v| v == "TLS 1.2");
+    let tls13 = versions.iter().any(|v| v == "TLS 1.3");
+    // Groups and signature algorithms: one hello per item, offering only that item.
+    let mut tls13_groups = Vec::new();
+    let mut tls13_sig_algs = Vec::new();
+    if tls13 {
+        let hs: Vec<Hello> = TLS13_GROUPS
+            .iter()
+            .map(|g| {
+                let mut h = tls13_hello(t, TLS13_SUITES);
+                h.groups = vec![*g];
+                h
+            })
+            .collect();
+        for (g, r) in TLS13_GROUPS.iter().zip(all(t, &hs, limits, false)) {
+            if let Ok(Ok(f)) = r {
+                if f.hello.group == Some(*g) {
+                    tls13_groups.push(wire::group_name(*g));
+                }
+            }
+        }
+        let hs: Vec<Hello> = SIG_ALGS
+            .iter()
+            .map(|a| {
+                let mut h = tls13_hello(t, TLS13_SUITES);
+                h.sig_algs = vec![*a];
+                h
+            })
+            .collect();
+        for (a, r) in SIG_ALGS.iter().zip(all(t, &hs, limits, false)) {
+            if let Ok(Ok(f)) = r {
+                if f.hello.version == wire::TLS13 || f.hello.retry {
+                    tls13_sig_algs.push(wire::sig_alg_name(*a));
+                }
+            }
+        }
+        handshakes += TLS13_GROUPS.len() + SIG_ALGS.len();
+    }
+    let mut tls12_groups = Vec::new();
+    let mut tls12_sig_algs = Vec::new();
+    let mut max_fragment_length = None;
+    let mut record_size_limit = None;
+    if tls12 {
+        let hs: Vec<Hello> = TLS12_GROUPS
+            .iter()
+            .map(|g| {
+                // The group first, then the NIST curves: TLS 1.2 also checks an ECDSA
+                // certificate's curve against this list, so `g` alone would refuse an
+                // ECDSA server whatever its key exchange groups are. A group counts only
+                // when the ServerKeyExchange uses it.
+                let mut h = legacy_hello(t, 0x0303, wire::ECDHE_SUITES);
+                h.groups = vec![*g];
+                h.groups
+                    .extend([0x0017, 0x0018, 0x0019].iter().filter(|c| *c != g));
+                h
+            })
+            .collect();
+        for (g, r) in TLS12_GROUPS.iter().zip(all(t, &hs, limits, true)) {
+            if let Ok(Ok(Flight { kx: Some(kx), .. })) = r {
+                if kx.group == Some(*g) {
+                    tls12_groups.push(wire::group_name(*g));
+                }
+            }
+        }
+        let signed: Vec<u16> = wire::ECDHE_SUITES
+            .iter()
+            .chain(wire::DHE_SUITES)
+            .copied()
+            .collect();
+        let mut hs: Vec<Hello> = SIG_ALGS
+            .iter()
+            .map(|a| {
+                let mut h = legacy_hello(t, 0x0303, &signed);
+                h.sig_algs = vec![*a];
+                h
+            })
+            .collect();
+        let mut mfl = legacy_hello(t, 0x0303, TLS12_SUITES);
+        mfl.extra.push((0x0001, vec![1]));
+        let mut rsl = legacy_hello(t, 0x0303, TLS12_SUITES);
+        rsl.extra.push((0x001C, 0x4000u16.to_be_bytes().to_vec()));
+        hs.push(mfl);
+        hs.push(rsl);
+        let mut rs = all(t, &hs, limits, true);
+        let echoed = |r: &FlightResult, ty: u16| match r {
+            Ok(Ok(f)) => Some(f.hello.extensions.contains(&ty)),
+            Ok(Err(_)) => Some(false),
+            Err(_) => None,
+        };
+        if let (Some(r_rsl), Some(r_mfl)) = (rs.pop(), rs.pop()) {
+            max_fragment_length = echoed(&r_mfl, 0x0001);
+            record_size_limit = echoed(&r_rsl, 0x001C);
+        }
+        for (a, r) in SIG_ALGS.iter().zip(rs) {
+            if let Ok(Ok(Flight { kx: Some(kx), .. })) = r {
+                if kx.sig_alg == *a {
+                    tls12_sig_algs.push(wire::sig_alg_name(*a));
+                }
+            }
+        }
+        handshakes += hs.len() + TLS12_GROUPS.len();
+    }
     // SNI: the same hello without the name.
     let sni_required = match &t.sni {
         Some(_) if !versions.is_empty() => {
@@ -160,6 +315,12 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
         versions,
         tls12_suites,
         tls13_suites,
+        tls13_groups,
+        tls12_groups,
+        tls13_sig_algs,
+        tls12_sig_algs,
+        max_fragment_length,
+        record_size_limit,
         sni_required,
         handshakes,
         millis: start.elapsed().as_millis(),

@@ -1,5 +1,7 @@
 //! What is wrong with a captured chain, in plain words, each with the side that fixes it.
 
+use serde::Serialize;
+
 use super::Capture;
 use crate::cert::{Certificate, format_date};
 use crate::profile::Profile;
@@ -29,16 +31,34 @@ pub fn chain(c: &Capture, at: i64) -> Vec<String> {
             ));
         }
     }
-    for w in certs.windows(2) {
-        if w[0].issuer_raw() != w[1].subject_raw() {
+    for (i, w) in certs.windows(2).enumerate() {
+        if w[0].issuer_raw() == w[1].subject_raw() {
+            continue;
+        }
+        // The issuer sent later, or a certificate it issued sent after it: the order is
+        // wrong. Otherwise the issuer is not sent at all: it is missing.
+        let later = &certs[i + 1..];
+        if later[1..]
+            .iter()
+            .any(|c| c.subject_raw() == w[0].issuer_raw())
+            || later.iter().any(|c| c.issuer_raw() == w[0].subject_raw())
+        {
             out.push(format!(
                 "wrong order (server): '{}' is followed by '{}', which did not issue it; serve \
                  the leaf, then each certificate's issuer",
                 w[0].subject.short(),
                 w[1].subject.short()
             ));
-            break;
+        } else {
+            out.push(format!(
+                "missing intermediate (server): '{}' is followed by '{}', and its issuer '{}' \
+                 is not sent; serve the leaf, then each certificate's issuer",
+                w[0].subject.short(),
+                w[1].subject.short(),
+                w[0].issuer.short()
+            ));
         }
+        break;
     }
     for (i, x) in certs.iter().enumerate() {
         if i > 0 && x.is_self_issued() {
@@ -65,23 +85,108 @@ pub fn chain(c: &Capture, at: i64) -> Vec<String> {
     out
 }
 
-/// For each profile with an Mbed TLS build: the Certificate message (TLS 1.2 framing)
-/// against `MBEDTLS_SSL_IN_CONTENT_LEN`.
-pub fn buffer(c: &Capture, profiles: &[Profile]) -> Vec<String> {
-    let msg = 4 + 3 + c.certificates.iter().map(|d| 3 + d.len()).sum::<usize>();
+/// Why a device's input buffer cannot take what the server sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BufferFailure {
+    /// The profile.
+    pub profile: String,
+    /// The Mbed TLS error the handshake ends with (negative, as `mbedtls_ssl_handshake`
+    /// returns it).
+    pub code: i32,
+    /// In plain words, with the side that fixes it.
+    pub text: String,
+}
+
+/// Bytes Mbed TLS reserves in the input buffer beyond `MBEDTLS_SSL_IN_CONTENT_LEN` for a
+/// record's expansion (MBEDTLS_SSL_PAYLOAD_OVERHEAD: 16 bytes IV, 48 bytes MAC, 256 bytes CBC
+/// padding), less the 8 bytes in front of the record header; a record whose payload is larger
+/// than content length plus this does not fit at all.
+const PAYLOAD_OVERHEAD: usize = 16 + 48 + 256;
+
+/// What the device's Mbed TLS input buffer makes of the server's records and Certificate
+/// message, as `ssl_msg.c` reads them:
+/// - a record whose payload exceeds the whole input buffer: `mbedtls_ssl_fetch_input` refuses
+///   it ("requesting more data than fits"), -0x7100;
+/// - a record that fits the buffer but whose plaintext exceeds `IN_CONTENT_LEN`: "bad message
+///   length", -0x7200 (INVALID_RECORD);
+/// - a handshake message split over several records: before 3.6.3 "TLS handshake
+///   fragmentation not supported", -0x7080; from 3.6.3 the fragments are reassembled in the
+///   input buffer, and a message that outgrows it fails with -0x7100.
+///
+/// None when the device reads it all, or for stacks without an Mbed TLS build.
+pub fn device_buffer(c: &Capture, p: &Profile) -> Option<BufferFailure> {
+    let b = p.build.as_ref()?;
+    let content = b.in_content_len as usize;
+    let fits_record = content + PAYLOAD_OVERHEAD;
+    // TLS 1.3 records are encrypted: the plaintext is the payload less the content type and
+    // the AEAD tag.
+    let expansion = if c.version == "TLS 1.3" { 17 } else { 0 };
+    let message = 4 + c.message_bytes;
+    let name = p.name();
+    let fail = |code: i32, text: String| {
+        Some(BufferFailure {
+            profile: name.to_string(),
+            code,
+            text,
+        })
+    };
+    let raise = format!(
+        "raise CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN (now {content}) on the device, or have the \
+         server send smaller records and a smaller chain"
+    );
+    if c.largest_record > fits_record {
+        return fail(
+            -0x7100,
+            format!(
+                "record too big for {name} (device config): the server sends a {}-byte record; \
+                 the input buffer takes {fits_record} at most (-0x7100); {raise}",
+                c.largest_record
+            ),
+        );
+    }
+    if c.largest_record.saturating_sub(expansion) > content {
+        return fail(
+            -0x7200,
+            format!(
+                "record too big for {name} (device config): a record of {} bytes of plaintext \
+                 is more than the {content} the device accepts (-0x7200 INVALID_RECORD); {raise}",
+                c.largest_record - expansion
+            ),
+        );
+    }
+    if c.certificate_records > 1 {
+        let v = p.mbedtls.unwrap_or(crate::profile::Version(3, 6, 5));
+        if !v.reassembles_handshake() {
+            return fail(
+                -0x7080,
+                format!(
+                    "Certificate message split for {name} (device): the server spreads it over \
+                     {} records and Mbed TLS {v} does not reassemble handshake messages \
+                     (-0x7080 FEATURE_UNAVAILABLE); serve a chain that fits one record (under \
+                     16 KB), or update the device to Mbed TLS 3.6.3 or later",
+                    c.certificate_records
+                ),
+            );
+        }
+        let stored = message + 5 * (c.certificate_records - 1);
+        if stored > fits_record {
+            return fail(
+                -0x7100,
+                format!(
+                    "chain too big for {name} (device config): the Certificate message is \
+                     {message} bytes and does not fit the {fits_record}-byte input buffer when \
+                     reassembled (-0x7100); {raise}"
+                ),
+            );
+        }
+    }
+    None
+}
+
+/// For each profile with an Mbed TLS build, what its input buffer says (see `device_buffer`).
+pub fn buffer(c: &Capture, profiles: &[Profile]) -> Vec<BufferFailure> {
     profiles
         .iter()
-        .filter_map(|p| {
-            let limit = p.build.as_ref()?.in_content_len as usize;
-            (msg > limit).then(|| {
-                format!(
-                    "chain too big for {} (device config): the Certificate message is {msg} \
-                     bytes, {} more than its input buffer (CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN \
-                     {limit}); raise it or serve a smaller chain (server)",
-                    p.name(),
-                    msg - limit
-                )
-            })
-        })
+        .filter_map(|p| device_buffer(c, p))
         .collect()
 }

@@ -204,6 +204,8 @@ pub struct Capture {
     pub records: Vec<usize>,
     /// The largest of them.
     pub largest_record: usize,
+    /// How many records carry part of the Certificate message (1 when it is not split).
+    pub certificate_records: usize,
 }
 
 struct Conn {
@@ -376,6 +378,18 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
                     })?;
                     let certificates = wire::certificates(body).map_err(|e| proto(&c, e))?;
                     let largest = records.iter().copied().max().unwrap_or(0);
+                    // The message's bytes within the handshake stream, and the records
+                    // they fall in.
+                    let start = body.as_ptr() as usize - hs.as_ptr() as usize - 4;
+                    let end = start + 4 + body.len();
+                    let mut at = 0;
+                    let mut spans = 0;
+                    for r in &records {
+                        if at < end && at + r > start {
+                            spans += 1;
+                        }
+                        at += r;
+                    }
                     return Ok(Capture {
                         address: c.addr.clone(),
                         sni: t.sni.clone(),
@@ -386,6 +400,7 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
                         message_bytes: body.len(),
                         records,
                         largest_record: largest,
+                        certificate_records: spans.max(1),
                     });
                 }
                 _ => {}
@@ -570,6 +585,7 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         .map(|(r, _)| r.iter().map(|x| x.payload.len()).collect())
         .unwrap_or_default();
     let message_bytes = 1 + 3 + certificates.iter().map(|c| 3 + c.len() + 2).sum::<usize>();
+    let largest = records.iter().copied().max().unwrap_or(0);
     let suite = tls
         .negotiated_cipher_suite()
         .map(|s| u16::from(s.suite()))
@@ -582,7 +598,10 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         method: "tls13-rustls",
         certificates,
         message_bytes,
-        largest_record: records.iter().copied().max().unwrap_or(0),
+        largest_record: largest,
+        // Encrypted: where the message starts is not visible; count the records its bytes
+        // need at the largest record's plaintext size.
+        certificate_records: (4 + message_bytes).div_ceil(largest.saturating_sub(17).max(1)),
         records,
     })
 }

@@ -31,6 +31,8 @@ pub struct Hello {
     pub sni: Option<String>,
     /// supported_versions (TLS 1.3 hellos).
     pub versions: Vec<u16>,
+    /// Further extensions (type, body), appended last.
+    pub extra: Vec<(u16, Vec<u8>)>,
 }
 
 impl Hello {
@@ -46,6 +48,7 @@ impl Hello {
             ],
             sni: sni.map(str::to_string),
             versions: Vec::new(),
+            extra: Vec::new(),
         }
     }
 
@@ -91,7 +94,7 @@ impl Hello {
             v.extend(g);
             extension(&mut ext, 0x002B, &v);
         }
-        for (ty, v) in extra {
+        for (ty, v) in self.extra.iter().chain(extra) {
             extension(&mut ext, *ty, v);
         }
         push16(&mut body, &ext);
@@ -217,7 +220,56 @@ pub struct ServerHello {
     pub retry: bool,
     /// key_share group (TLS 1.3) when present.
     pub group: Option<u16>,
+    /// The extension types the ServerHello carries, in order.
+    pub extensions: Vec<u16>,
 }
+
+/// What a TLS 1.2 ServerKeyExchange says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyExchange {
+    /// ECDHE: the named group (None for finite-field DHE).
+    pub group: Option<u16>,
+    /// The signature algorithm (SignatureAndHashAlgorithm).
+    pub sig_alg: u16,
+}
+
+/// Reads the group and signature algorithm of a TLS 1.2 ServerKeyExchange for `suite`
+/// (ECDHE: named curve and point; DHE: p, g and Ys; then the signature algorithm). None when
+/// the suite has no signed key exchange or the message does not parse.
+pub fn server_key_exchange(b: &[u8], suite: u16) -> Option<KeyExchange> {
+    let ecdhe = ECDHE_SUITES.contains(&suite);
+    if !ecdhe && !DHE_SUITES.contains(&suite) {
+        return None;
+    }
+    let (group, at) = if ecdhe {
+        if *b.first()? != 3 {
+            return None;
+        }
+        let g = u16::from_be_bytes([*b.get(1)?, *b.get(2)?]);
+        let plen = usize::from(*b.get(3)?);
+        (Some(g), 4 + plen)
+    } else {
+        let mut at = 0;
+        for _ in 0..3 {
+            let l = usize::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]));
+            at += 2 + l;
+        }
+        (None, at)
+    };
+    let sig_alg = u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]);
+    Some(KeyExchange { group, sig_alg })
+}
+
+/// TLS 1.2 suites with an ephemeral ECDH key exchange.
+pub const ECDHE_SUITES: &[u16] = &[
+    0xC009, 0xC00A, 0xC013, 0xC014, 0xC023, 0xC024, 0xC027, 0xC028, 0xC02B, 0xC02C, 0xC02F, 0xC030,
+    0xCCA8, 0xCCA9, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF,
+];
+
+/// TLS 1.2 suites with an ephemeral finite-field DH key exchange.
+pub const DHE_SUITES: &[u16] = &[
+    0x0033, 0x0039, 0x0067, 0x006B, 0x009E, 0x009F, 0xC09E, 0xC09F, 0xC0A2, 0xC0A3, 0xCCAA,
+];
 
 const HRR_RANDOM: [u8; 32] = [
     0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
@@ -240,6 +292,7 @@ pub fn server_hello(b: &[u8]) -> Result<ServerHello, WireError> {
     let suite = u16::from_be_bytes([b[at], b[at + 1]]);
     let mut version = legacy;
     let mut group = None;
+    let mut extensions = Vec::new();
     let mut p = at + 3;
     if b.len() >= p + 2 {
         let ext_len = usize::from(u16::from_be_bytes([b[p], b[p + 1]]));
@@ -251,6 +304,7 @@ pub fn server_hello(b: &[u8]) -> Result<ServerHello, WireError> {
             let body = b
                 .get(p + 4..p + 4 + len)
                 .ok_or_else(|| bad("extension overruns"))?;
+            extensions.push(ty);
             match ty {
                 0x002B if body.len() == 2 => version = u16::from_be_bytes([body[0], body[1]]),
                 0x0033 if body.len() >= 2 => group = Some(u16::from_be_bytes([body[0], body[1]])),
@@ -264,6 +318,7 @@ pub fn server_hello(b: &[u8]) -> Result<ServerHello, WireError> {
         suite,
         retry,
         group,
+        extensions,
     })
 }
 
@@ -295,6 +350,59 @@ pub fn certificates(b: &[u8]) -> Result<Vec<Vec<u8>>, WireError> {
         at += 3 + len;
     }
     Ok(out)
+}
+
+/// A named group's IANA name.
+pub fn group_name(g: u16) -> String {
+    let n = match g {
+        0x0016 => "secp256k1",
+        0x0017 => "secp256r1",
+        0x0018 => "secp384r1",
+        0x0019 => "secp521r1",
+        0x001A => "brainpoolP256r1",
+        0x001B => "brainpoolP384r1",
+        0x001C => "brainpoolP512r1",
+        0x001D => "x25519",
+        0x001E => "x448",
+        0x001F => "brainpoolP256r1tls13",
+        0x0020 => "brainpoolP384r1tls13",
+        0x0021 => "brainpoolP512r1tls13",
+        0x0100 => "ffdhe2048",
+        0x0101 => "ffdhe3072",
+        0x0102 => "ffdhe4096",
+        0x0103 => "ffdhe6144",
+        0x0104 => "ffdhe8192",
+        0x11EC => "X25519MLKEM768",
+        _ => return format!("0x{g:04X}"),
+    };
+    n.to_string()
+}
+
+/// A signature algorithm's IANA name (TLS 1.3 SignatureScheme names; TLS 1.2 pairs map onto
+/// the same numbers).
+pub fn sig_alg_name(s: u16) -> String {
+    let n = match s {
+        0x0201 => "rsa_pkcs1_sha1",
+        0x0203 => "ecdsa_sha1",
+        0x0301 => "rsa_pkcs1_sha224",
+        0x0303 => "ecdsa_sha224",
+        0x0401 => "rsa_pkcs1_sha256",
+        0x0501 => "rsa_pkcs1_sha384",
+        0x0601 => "rsa_pkcs1_sha512",
+        0x0403 => "ecdsa_secp256r1_sha256",
+        0x0503 => "ecdsa_secp384r1_sha384",
+        0x0603 => "ecdsa_secp521r1_sha512",
+        0x0804 => "rsa_pss_rsae_sha256",
+        0x0805 => "rsa_pss_rsae_sha384",
+        0x0806 => "rsa_pss_rsae_sha512",
+        0x0807 => "ed25519",
+        0x0808 => "ed448",
+        0x0809 => "rsa_pss_pss_sha256",
+        0x080A => "rsa_pss_pss_sha384",
+        0x080B => "rsa_pss_pss_sha512",
+        _ => return format!("0x{s:04X}"),
+    };
+    n.to_string()
 }
 
 /// An alert's description code and name.

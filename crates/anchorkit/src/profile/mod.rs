@@ -54,6 +54,12 @@ impl Version {
         self == Version(2, 28, 10) || self >= Version(3, 6, 3)
     }
 
+    /// TLS handshake messages split over several records are reassembled (3.6.3 and later);
+    /// before, such a message fails with -0x7080 (FEATURE_UNAVAILABLE).
+    pub fn reassembles_handshake(self) -> bool {
+        self >= Version(3, 6, 3)
+    }
+
     /// The 2.x default X.509 profile (SHA-224 allowed, any curve).
     pub fn is_2x(self) -> bool {
         self.0 == 2
