@@ -353,6 +353,45 @@ fn hostile_peers_never_outlive_the_timeout() {
 }
 
 #[test]
+fn bundle_takes_a_live_server() {
+    let p = pki();
+    let servers = Servers::start(&[scenario(vec![p.leaf.der.clone(), p.int.der.clone()])]);
+    let dir = std::env::temp_dir().join(format!("ak-probe-bundle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let root = dir.join("root.pem");
+    std::fs::write(&root, pem(&p.root.der)).expect("write");
+    let target = format!("127.0.0.1:{}", servers.port(0));
+    let (code, out, err, _) = anchorkit(&[
+        "bundle",
+        "--connect",
+        &target,
+        "--extra",
+        root.to_str().expect("path"),
+        "--lifetime",
+        "2y",
+        "--at",
+        "2030-01-01",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v.to_string().contains("Probe Root"), "{v}");
+    assert!(v.to_string().contains(&target), "{v}");
+    // A port nobody listens on: named, exit 2 (bad input), nothing written.
+    let (code, _, err, _) = anchorkit(&[
+        "bundle",
+        "--connect",
+        &format!("127.0.0.1:{}", free_port()),
+        "--extra",
+        root.to_str().expect("path"),
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--connect"), "{err}");
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_user_story_is_one_command_with_connect() {
     // A local server that sends the developer's leaf, as his server did.
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");

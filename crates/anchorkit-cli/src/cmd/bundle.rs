@@ -40,6 +40,10 @@ pub struct Args {
     /// A served chain, leaf first (one server per file; repeatable).
     #[arg(long, num_args = 1..)]
     pub chain: Vec<PathBuf>,
+    /// A live server the device talks to: its chain is captured (HOST or HOST:PORT;
+    /// repeatable).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub connect: Vec<String>,
     /// A CA whose servers the device talks to, by owner or root name (repeatable).
     #[arg(long)]
     pub ca: Vec<String>,
@@ -193,9 +197,10 @@ fn print_rendered(format: OutputFormat, r: &Rendered) {
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if !args.from_store.is_empty() {
-        if !args.chain.is_empty() || !args.ca.is_empty() {
+        if !args.chain.is_empty() || !args.ca.is_empty() || !args.connect.is_empty() {
             return Err(
-                "--from-store builds a whole store; it does not take --chain or --ca".into(),
+                "--from-store builds a whole store; it does not take --chain, --connect or --ca"
+                    .into(),
             );
         }
         return whole_store(args, ctx);
@@ -220,6 +225,25 @@ fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError>
         }
         endpoints.push(Endpoint {
             name: c.display().to_string(),
+            chain,
+            accept: None,
+        });
+    }
+    for c in &args.connect {
+        let (certs, _) =
+            anchorkit::probe::served_chain(c).map_err(|e| format!("--connect {c}: {e}"))?;
+        let chain: Vec<_> = certs
+            .iter()
+            .filter_map(|d| anchorkit::cert::Certificate::from_der(d).ok())
+            .collect();
+        if chain.is_empty() {
+            return Err(format!(
+                "--connect {c}: the server sent no certificate anchorkit can read"
+            )
+            .into());
+        }
+        endpoints.push(Endpoint {
+            name: c.clone(),
             chain,
             accept: None,
         });
@@ -249,8 +273,8 @@ fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError>
 
 fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let format = parse_format(args, OutputFormat::Pem)?;
-    if args.chain.is_empty() && args.ca.is_empty() {
-        return Err("give the servers: --chain FILE (served chains) or --ca NAME, or --from-store for a whole store".into());
+    if args.chain.is_empty() && args.ca.is_empty() && args.connect.is_empty() {
+        return Err("give the servers: --chain FILE (served chains), --connect HOST[:PORT] or --ca NAME, or --from-store for a whole store".into());
     }
     let profile = Profile::load(
         args.profile.as_deref(),

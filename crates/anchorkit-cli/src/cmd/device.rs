@@ -209,15 +209,10 @@ impl ServedArgs {
     pub fn load(&self) -> Result<(Vec<ChainEntry>, Option<String>), CmdError> {
         match &self.connect {
             Some(c) => {
-                let t = anchorkit::probe::Target::parse(c)?;
-                let cap = anchorkit::probe::capture(&t, anchorkit::probe::Limits::default())
-                    .map_err(|e| format!("--connect: {e}"))?;
-                let entries = cap
-                    .certificates
-                    .iter()
-                    .map(|d| ChainEntry::from_bytes(d))
-                    .collect();
-                Ok((entries, t.sni.clone().or(Some(t.host.clone()))))
+                let (certs, name) =
+                    anchorkit::probe::served_chain(c).map_err(|e| format!("--connect: {e}"))?;
+                let entries = certs.iter().map(|d| ChainEntry::from_bytes(d)).collect();
+                Ok((entries, Some(name)))
             }
             None => Ok((load_chain(&self.chain)?.0, None)),
         }

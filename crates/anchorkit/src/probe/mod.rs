@@ -415,6 +415,16 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
     }
 }
 
+/// The chain a live server sends, for commands that take a served chain (`--connect`):
+/// parses `HOST[:PORT]`, captures with the default limits and returns the certificates as
+/// sent and the name to check (the SNI name, else the host).
+pub fn served_chain(spec: &str) -> Result<(Vec<Vec<u8>>, String), ProbeError> {
+    let t = Target::parse(spec)?;
+    let cap = capture(&t, Limits::default())?;
+    let name = t.sni.clone().unwrap_or_else(|| t.host.clone());
+    Ok((cap.certificates, name))
+}
+
 /// Records the chain and accepts it: used only to capture what a TLS 1.3 server sends.
 #[derive(Debug)]
 struct Recorder {
