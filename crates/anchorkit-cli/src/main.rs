@@ -12,7 +12,8 @@ Exit codes:
   0  success (verify: the device accepts the chain)
   1  a negative verdict (verify/doctor: the device rejects the chain; bundle: the policy cannot be met)
   2  bad input or usage (unreadable file, unknown profile, malformed option)
-  3  probe: the server could not be reached
+  3  probe: the server could not be reached; check: bad input
+  (plan: 1 something breaks before the end of life; check: 1 breaks within the horizon, 2 broken now)
 
 Set NO_COLOR to disable colour. Every subcommand takes --json for machine-readable output
 (schema: docs/json-schema.md).";
@@ -44,6 +45,10 @@ enum Command {
     Bundle(cmd::bundle::Args),
     /// Capture the chain a live server sends, say what is wrong with it and what a device decides.
     Probe(cmd::probe::Args),
+    /// Walk the device's verdict over its life: the dates each endpoint breaks, why, and the fix.
+    Plan(cmd::plan::PlanArgs),
+    /// CI gate: exit 0 when every endpoint verifies now and through --horizon.
+    Check(cmd::plan::CheckArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         Command::Doctor(a) => cmd::doctor::run(a, &out),
         Command::Bundle(a) => cmd::bundle::run(a, &out),
         Command::Probe(a) => cmd::probe::run(a, &out),
+        Command::Plan(a) => cmd::plan::run_plan(a, &out),
+        Command::Check(a) => cmd::plan::run_check(a, &out),
     };
     match result {
         Ok(code) => code,

@@ -19,6 +19,7 @@ pub mod explain;
 pub mod inspect;
 pub mod intake;
 pub mod pemutil;
+pub mod plan;
 pub mod probe;
 pub mod profile;
 pub mod store;

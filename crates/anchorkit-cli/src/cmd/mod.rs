@@ -6,6 +6,7 @@ pub mod device;
 pub mod doctor;
 pub mod explain;
 pub mod inspect;
+pub mod plan;
 pub mod probe;
 pub mod verify;
 

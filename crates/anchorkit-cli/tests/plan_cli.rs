@@ -1,0 +1,212 @@
+//! `anchorkit plan` and `anchorkit check` on the cases the events exist for: a device that
+//! trusts only ISRG Root X1 (the user story), a 2020 device that trusts only DST Root CA X3,
+//! and an Azure IoT Hub device that trusts only Baltimore CyberTrust Root. The certificates
+//! come from ../shared/data (read in place).
+
+mod common;
+
+use anchorkit::testsupport::data;
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let (c, o, e, _) = common::run_anchorkit(args);
+    (c, o, e)
+}
+
+fn path(rel: &str) -> String {
+    data(rel).display().to_string()
+}
+
+/// `plan ARGS --json` with Let's Encrypt certificates as the pool.
+fn plan(args: &[&str]) -> (Option<i32>, Value) {
+    let le = path("certs/letsencrypt");
+    let mut a = vec!["plan", "--json", "--certs", &le];
+    a.extend_from_slice(args);
+    let (code, out, err) = run(&a);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (code, v)
+}
+
+fn row(v: &Value, i: usize) -> &Value {
+    &v["plan"]["rows"][i]
+}
+
+#[test]
+fn an_isrg_root_x1_device_breaks_when_the_cross_signs_end() {
+    let x1 = path("certs/letsencrypt/isrgrootx1.pem");
+    for (ca, new_root) in [("letsencrypt", "Root YR"), ("letsencrypt:ecdsa", "Root YE")] {
+        let (code, v) = plan(&[
+            "--trust",
+            &x1,
+            "--ca",
+            ca,
+            "--profile",
+            "esp-idf-4.4",
+            "--at",
+            "2023-01-01",
+            "--until",
+            "2036-01-01",
+        ]);
+        assert_eq!(code, Some(1), "{v}");
+        let r = row(&v, 0);
+        assert_eq!(r["ok_now"], true);
+        // Through the 2024 and 2026 chain changes it keeps connecting; it breaks when the
+        // Generation Y cross-signs end.
+        assert_eq!(r["breaks"]["date_text"], "2032-09-02", "{ca}: {r}");
+        assert_eq!(r["breaks"]["status"], "inferred");
+        let segs = r["segments"].as_array().expect("segments");
+        assert!(
+            segs[0]["ok"] == true && segs[0]["to"].as_i64() >= Some(1_956_000_000),
+            "{r}"
+        );
+        assert_eq!(r["fix"]["add"][0], new_root, "{r}");
+        assert_eq!(r["fix"]["then_breaks"], Value::Null, "{r}");
+        // Time checks on change nothing here: the chain changes when the cross-sign expires.
+        assert_eq!(r["time_check_flipped"]["time_check"], true);
+        assert_eq!(r["time_check_flipped"]["breaks"]["date_text"], "2032-09-02");
+    }
+}
+
+#[test]
+fn a_dst_root_ca_x3_device_breaks_when_the_long_chain_goes() {
+    let dst = path("certs/dst-root-ca-x3.pem");
+    let (code, v) = plan(&[
+        "--trust",
+        &dst,
+        "--ca",
+        "letsencrypt",
+        "--profile",
+        "esp-idf-4.4",
+        "--at",
+        "2020-11-01",
+        "--lifetime",
+        "6y",
+    ]);
+    assert_eq!(code, Some(1));
+    let r = row(&v, 0);
+    // ESP-IDF checks no dates: DST Root CA X3's expiry on 2021-09-30 changes nothing; the
+    // default chain dropping the cross-sign does, within one 90-day leaf lifetime.
+    assert_eq!(r["breaks"]["date_text"], "2024-02-08", "{r}");
+    assert_eq!(r["breaks"]["latest_text"], "2024-05-08", "{r}");
+    assert_eq!(r["fix"]["add"][0], "ISRG Root X1", "{r}");
+    assert_eq!(
+        r["time_check_flipped"]["breaks"]["date_text"], "2021-09-30",
+        "{r}"
+    );
+    let (_, v) = plan(&[
+        "--trust",
+        &dst,
+        "--ca",
+        "letsencrypt",
+        "--profile",
+        "mbedtls-3.6",
+        "--at",
+        "2020-11-01",
+        "--lifetime",
+        "6y",
+    ]);
+    assert_eq!(row(&v, 0)["breaks"]["date_text"], "2021-09-30");
+}
+
+#[test]
+fn an_azure_iot_hub_device_breaks_in_the_2023_migration() {
+    let balt = path("esp-idf/test_vectors/new_format_v5.4plus/baltimore.der");
+    let (code, v) = plan(&[
+        "--trust",
+        &balt,
+        "--certs",
+        &balt,
+        "--ca",
+        "azure-iot-hub",
+        "--profile",
+        "esp-idf-4.4",
+        "--at",
+        "2022-06-01",
+        "--lifetime",
+        "3y",
+    ]);
+    assert_eq!(code, Some(1));
+    let r = row(&v, 0);
+    assert_eq!(r["breaks"]["date_text"], "2023-02-15", "{r}");
+    assert_eq!(r["breaks"]["latest_text"], "2023-10-15", "{r}");
+    assert_eq!(r["fix"]["add"][0], "DigiCert Global Root G2", "{r}");
+}
+
+#[test]
+fn check_exit_codes() {
+    let x1 = path("certs/letsencrypt/isrgrootx1.pem");
+    let dst = path("certs/dst-root-ca-x3.pem");
+    let le = path("certs/letsencrypt");
+    let check = |trust: &str, at: &str| {
+        run(&[
+            "check",
+            "--trust",
+            trust,
+            "--ca",
+            "letsencrypt",
+            "--certs",
+            &le,
+            "--profile",
+            "esp-idf-5.4",
+            "--at",
+            at,
+            "--horizon",
+            "2y",
+        ])
+    };
+    let (code, out, err) = check(&x1, "2026-12-01");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = check(&x1, "2031-06-01");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("2032-09-02"), "{out}");
+    let (code, out, err) = check(&dst, "2026-12-01");
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(out.contains("BROKEN NOW"), "{out}");
+    let (code, _, err) = check("no-such-file.pem", "2026-12-01");
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("no-such-file.pem"), "{err}");
+    // Events that name a certificate nobody gave: named, with the way out.
+    let (code, _, err) = run(&[
+        "check",
+        "--trust",
+        &x1,
+        "--ca",
+        "letsencrypt",
+        "--profile",
+        "esp-idf-5.4",
+        "--at",
+        "2026-12-01",
+    ]);
+    assert_eq!(code, Some(3));
+    assert!(err.contains("--certs"), "{err}");
+}
+
+#[test]
+fn a_bad_events_file_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("ak-plan-events-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = dir.join("ours.json");
+    std::fs::write(
+        &f,
+        "{\"schema\": \"anchorkit.events/1\",\n \"events\": [ {\"date\": 5} ]}",
+    )
+    .expect("write");
+    let x1 = path("certs/letsencrypt/isrgrootx1.pem");
+    let (code, _, err) = run(&[
+        "plan",
+        "--trust",
+        &x1,
+        "--ca",
+        "letsencrypt",
+        "--events",
+        f.to_str().expect("path"),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("ours.json") && err.contains("line 2"), "{err}");
+    // The built-in file parses.
+    let builtin =
+        anchorkit::plan::events::Events::parse("events.json", anchorkit::plan::events::BUILTIN)
+            .expect("built-in events parse");
+    assert!(builtin.events.len() >= 20);
+    let _ = std::fs::remove_dir_all(&dir);
+}

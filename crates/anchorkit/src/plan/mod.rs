@@ -1,0 +1,645 @@
+//! `plan`: will the device keep connecting for its whole life? For each endpoint, firmware
+//! trust set and profile, time is walked over every event and certificate boundary; at each
+//! date the verify engine judges the chain the endpoint is expected to serve then.
+//!
+//! The model (see `docs/plan.md`):
+//! - a chain endpoint serves its captured chain until the next chain change of its CA (events
+//!   of kind `chain-change` for its leaf key class), then the certificates that event names;
+//!   a CA endpoint (`--ca`) serves the chain of the latest chain change, or ends at the root of
+//!   the latest `anchor-change`;
+//! - the leaf is assumed renewed in time, so the verdict is on the certificates above it (the
+//!   first of them taking the leaf's place), and the first intermediate is assumed replaced by
+//!   a successor under the same issuer before it expires (the date is clamped to its validity);
+//! - a server switches to a new chain at the latest one leaf lifetime after the CA does (the
+//!   lifetime in force then): a break is reported from the event's date (earliest) with that
+//!   latest date beside it;
+//! - a trusted certificate that the server sends as its leaf (a pinned leaf) breaks at the
+//!   leaf's renewal, by its notAfter at the latest.
+
+pub mod events;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::anchor::TrustAnchor;
+use crate::cert::{Certificate, ChainEntry, KeyKind, format_date};
+use crate::intake::Origin;
+use crate::profile::Profile;
+use crate::store::Store;
+use crate::verify::{HostCheck, Request, verify};
+use events::{Event, Events, KeyClass, Kind};
+
+/// A firmware version's trust.
+#[derive(Debug, Clone)]
+pub struct Firmware {
+    /// Its label (`v1.2`, or the trust file).
+    pub label: String,
+    /// Its anchors.
+    pub trust: Vec<TrustAnchor>,
+}
+
+/// What an endpoint serves.
+#[derive(Debug, Clone)]
+pub enum Served {
+    /// A captured or given chain, leaf first, as of the plan's start.
+    Chain(Vec<Certificate>),
+    /// Any server of this CA (an events CA id) with leaves of this key class.
+    Ca(String, KeyClass),
+}
+
+/// An endpoint.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Its label.
+    pub name: String,
+    /// What it serves.
+    pub served: Served,
+    /// The update (OTA) server: the fix must ship before it breaks.
+    pub ota: bool,
+}
+
+/// Why the plan cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// An event names a certificate that was not given.
+    #[error(
+        "event '{event}' ({date}) names certificate {sha256}, which is not among the certificates given; add it with --certs DIR"
+    )]
+    MissingCertificate {
+        /// The event's text.
+        event: String,
+        /// Its date.
+        date: String,
+        /// The certificate.
+        sha256: String,
+    },
+    /// A CA id that no events describe.
+    #[error("--ca '{0}': no events describe this CA (known: {1})")]
+    UnknownCa(String, String),
+    /// A served chain without certificates.
+    #[error("{0}: the served chain has no certificate")]
+    EmptyChain(String),
+}
+
+/// A stretch of time with one verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct Segment {
+    /// From (Unix seconds).
+    pub from: i64,
+    /// To (exclusive).
+    pub to: i64,
+    /// The device connects.
+    pub ok: bool,
+    /// The verdict in a few words.
+    pub why: String,
+    /// What the server is expected to send above its leaf (subjects), or the root it ends at.
+    pub served: Vec<String>,
+}
+
+/// The first date the device stops connecting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Break {
+    /// The earliest date (Unix seconds).
+    pub date: i64,
+    /// `YYYY-MM-DD`.
+    pub date_text: String,
+    /// When every server has switched, at the latest (a chain change within one leaf
+    /// lifetime, or a migration window's end).
+    pub latest: i64,
+    /// `YYYY-MM-DD`.
+    pub latest_text: String,
+    /// In plain words.
+    pub cause: String,
+    /// The event's source, when an event causes it.
+    pub source: Option<String>,
+    /// announced, observed or inferred (for events).
+    pub status: Option<String>,
+}
+
+/// A fix re-verified by the engine.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    /// Anchors to add (subjects).
+    pub add: Vec<String>,
+    /// With them, the next break (None: works until the end).
+    pub then_breaks: Option<Break>,
+}
+
+/// One endpoint x firmware x profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The endpoint.
+    pub endpoint: String,
+    /// It is the update server.
+    pub ota: bool,
+    /// The firmware.
+    pub firmware: String,
+    /// The profile.
+    pub profile: String,
+    /// Works at the start.
+    pub ok_now: bool,
+    /// The first break within the plan, if any.
+    pub breaks: Option<Break>,
+    /// The verdict over time.
+    pub segments: Vec<Segment>,
+    /// The fix, when it breaks.
+    pub fix: Option<Fix>,
+    /// The same with the time-check setting flipped (Mbed TLS profiles): the first break.
+    pub time_check_flipped: Option<Flipped>,
+}
+
+/// The other time-check setting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flipped {
+    /// Time checks on in the flipped run.
+    pub time_check: bool,
+    /// Its first break.
+    pub breaks: Option<Break>,
+}
+
+/// The plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Start (Unix seconds).
+    pub from: i64,
+    /// End.
+    pub until: i64,
+    /// One row per endpoint, firmware and profile.
+    pub rows: Vec<Row>,
+    /// Per firmware: the date an update must ship by (the OTA endpoint's first break), when an
+    /// OTA endpoint is marked and breaks.
+    pub update_by: Vec<(String, String)>,
+}
+
+/// The inputs.
+pub struct Input<'a> {
+    /// Firmware versions.
+    pub firmware: &'a [Firmware],
+    /// Endpoints.
+    pub endpoints: &'a [Endpoint],
+    /// Profiles.
+    pub profiles: &'a [Profile],
+    /// Start (ship date or now).
+    pub from: i64,
+    /// End of life.
+    pub until: i64,
+    /// Events.
+    pub events: &'a Events,
+    /// Certificates the events name (and fix candidates beyond the Mozilla store).
+    pub pool: &'a [Certificate],
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+struct Ctx<'a> {
+    input: &'a Input<'a>,
+    by_sha: HashMap<String, Certificate>,
+}
+
+/// The expected served certificates above the leaf, or the root a service ends at.
+enum Expect {
+    Chain(Vec<Certificate>),
+    Root(Certificate),
+}
+
+impl Ctx<'_> {
+    fn cert(&self, sha: &str, e: &Event) -> Result<Certificate, PlanError> {
+        self.by_sha
+            .get(&sha.to_ascii_uppercase())
+            .cloned()
+            .ok_or_else(|| PlanError::MissingCertificate {
+                event: e.text.clone(),
+                date: e.date.clone(),
+                sha256: sha.to_string(),
+            })
+    }
+
+    fn ca_of(&self, ep: &Endpoint) -> Option<(String, KeyClass)> {
+        match &ep.served {
+            Served::Ca(id, k) => Some((id.clone(), *k)),
+            Served::Chain(c) => {
+                let leaf = c.first()?;
+                let org = leaf.issuer.organization()?;
+                let ca = self.input.events.ca_for_issuer_org(&org)?;
+                let k = match leaf.key {
+                    KeyKind::Rsa { .. } => KeyClass::Rsa,
+                    _ => KeyClass::Ecdsa,
+                };
+                Some((ca.id.clone(), k))
+            }
+        }
+    }
+
+    fn changes<'e>(&'e self, ca: &str, k: KeyClass) -> impl Iterator<Item = &'e Event> {
+        let ca = ca.to_string();
+        self.input.events.events.iter().filter(move |e| {
+            e.ca == ca
+                && matches!(e.kind, Kind::ChainChange | Kind::AnchorChange)
+                && (e.key == KeyClass::Any || e.key == k)
+        })
+    }
+
+    fn expect(&self, ep: &Endpoint, at: i64) -> Result<Expect, PlanError> {
+        let ca = self.ca_of(ep);
+        let last = ca.as_ref().and_then(|(id, k)| {
+            self.changes(id, *k)
+                .filter(|e| e.at <= at)
+                .filter(|e| match ep.served {
+                    // A given chain stands until the CA changes it after the start.
+                    Served::Chain(_) => e.at > self.input.from,
+                    Served::Ca(..) => true,
+                })
+                .max_by_key(|e| e.at)
+        });
+        match (last, &ep.served) {
+            (Some(e), _) if e.kind == Kind::AnchorChange => {
+                let sha = e.sha256.clone().unwrap_or_default();
+                Ok(Expect::Root(self.cert(&sha, e)?))
+            }
+            (Some(e), _) => {
+                let chain = e
+                    .chain
+                    .iter()
+                    .map(|h| self.cert(h, e))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Expect::Chain(chain))
+            }
+            (None, Served::Chain(c)) => {
+                let above: Vec<Certificate> = c.iter().skip(1).cloned().collect();
+                Ok(Expect::Chain(if above.is_empty() {
+                    c.clone()
+                } else {
+                    above
+                }))
+            }
+            (None, Served::Ca(id, _)) => Err(PlanError::UnknownCa(
+                id.clone(),
+                "no chain before this date".into(),
+            )),
+        }
+    }
+
+    /// The verdict at `at`: ok, why, what is served.
+    fn judge(
+        &self,
+        ep: &Endpoint,
+        trust: &[TrustAnchor],
+        p: &Profile,
+        at: i64,
+    ) -> Result<(bool, String, Vec<String>), PlanError> {
+        // A pinned leaf: the server's own certificate is trusted.
+        if let Served::Chain(c) = &ep.served {
+            if let Some(leaf) = c.first() {
+                let pinned = trust.iter().any(|a| {
+                    a.cert.as_ref().is_some_and(|x| x.der() == leaf.der()) && !leaf.is_ca()
+                });
+                if pinned && !trust_covers_above(ep, trust, p, at)? {
+                    let ok = at < leaf.not_after;
+                    return Ok((
+                        ok,
+                        if ok {
+                            "the trusted certificate is the server's leaf".into()
+                        } else {
+                            format!(
+                                "the trusted certificate is the server's leaf, replaced at its renewal (notAfter {})",
+                                format_date(leaf.not_after)
+                            )
+                        },
+                        vec![leaf.subject.short()],
+                    ));
+                }
+            }
+        }
+        match self.expect(ep, at)? {
+            Expect::Root(root) => {
+                let sha = root.sha256();
+                let has = trust.iter().any(|a| {
+                    a.cert.as_ref().is_some_and(|x| x.sha256() == sha)
+                        || a.spki_raw() == root.spki_raw()
+                });
+                let expired = p.time_check
+                    && trust
+                        .iter()
+                        .filter(|a| a.spki_raw() == root.spki_raw())
+                        .all(|a| a.cert.as_ref().is_some_and(|x| x.not_after < at));
+                let ok = has && !expired;
+                let why = if !has {
+                    format!(
+                        "the service's chains end at {}, which the device does not trust",
+                        root.subject.short()
+                    )
+                } else if expired {
+                    format!(
+                        "{} has expired and the device checks dates",
+                        root.subject.short()
+                    )
+                } else {
+                    format!("chains end at {}", root.subject.short())
+                };
+                Ok((ok, why, vec![root.subject.short()]))
+            }
+            Expect::Chain(chain) => {
+                let first_end = chain.first().map_or(at, |c| c.not_after - 1);
+                let when = at.min(first_end.max(self.input.from));
+                let entries: Vec<ChainEntry> = chain
+                    .iter()
+                    .map(|c| ChainEntry::from_bytes(c.der()))
+                    .collect();
+                let v = verify(
+                    p,
+                    &Request {
+                        trust,
+                        chain: &entries,
+                        host: HostCheck::Name("plan.anchorkit.invalid"),
+                        at: when,
+                    },
+                );
+                // The leaf's name is not what the plan judges.
+                let flags = v.flags.unwrap_or(0) & !0x04;
+                let ok = v.anchor.is_some() && flags == 0;
+                let why = if ok {
+                    format!(
+                        "reaches {}",
+                        v.anchor
+                            .as_ref()
+                            .map_or(String::new(), |a| a.subject.clone())
+                    )
+                } else if v.flag_names.iter().any(|f| f == "EXPIRED") {
+                    "a certificate on the path has expired and the device checks dates".into()
+                } else if v.anchor.is_none() {
+                    format!(
+                        "no trusted anchor: the chain ends at {}",
+                        chain.last().map_or(String::new(), |c| c.issuer.short())
+                    )
+                } else {
+                    format!("rejected: {}", v.flag_names.join(", "))
+                };
+                Ok((ok, why, chain.iter().map(|c| c.subject.short()).collect()))
+            }
+        }
+    }
+}
+
+/// Whether the trust also covers the certificates above a pinned leaf (then the leaf pin is
+/// not what keeps the device connecting).
+fn trust_covers_above(
+    ep: &Endpoint,
+    trust: &[TrustAnchor],
+    p: &Profile,
+    at: i64,
+) -> Result<bool, PlanError> {
+    let Served::Chain(c) = &ep.served else {
+        return Ok(false);
+    };
+    if c.len() < 2 {
+        return Ok(false);
+    }
+    let others: Vec<TrustAnchor> = trust
+        .iter()
+        .filter(|a| a.cert.as_ref().is_none_or(|x| x.der() != c[0].der()))
+        .cloned()
+        .collect();
+    if others.is_empty() {
+        return Ok(false);
+    }
+    let entries: Vec<ChainEntry> = c[1..]
+        .iter()
+        .map(|x| ChainEntry::from_bytes(x.der()))
+        .collect();
+    let v = verify(
+        p,
+        &Request {
+            trust: &others,
+            chain: &entries,
+            host: HostCheck::Name("plan.anchorkit.invalid"),
+            at,
+        },
+    );
+    Ok(v.anchor.is_some() && v.flags.unwrap_or(0) & !0x04 == 0)
+}
+
+fn date_points(ctx: &Ctx<'_>, ep: &Endpoint, trust: &[TrustAnchor]) -> Vec<i64> {
+    let (from, until) = (ctx.input.from, ctx.input.until);
+    let mut pts = vec![from];
+    if let Some((ca, k)) = ctx.ca_of(ep) {
+        pts.extend(ctx.changes(&ca, k).map(|e| e.at));
+    }
+    let mut certs: Vec<&Certificate> = trust.iter().filter_map(|a| a.cert.as_ref()).collect();
+    if let Served::Chain(c) = &ep.served {
+        certs.extend(c.iter());
+    }
+    certs.extend(ctx.by_sha.values());
+    pts.extend(certs.iter().map(|c| c.not_after + 1));
+    pts.retain(|d| *d >= from && *d < until);
+    pts.sort_unstable();
+    pts.dedup();
+    pts
+}
+
+fn timeline(
+    ctx: &Ctx<'_>,
+    ep: &Endpoint,
+    trust: &[TrustAnchor],
+    p: &Profile,
+) -> Result<(Vec<Segment>, Option<Break>), PlanError> {
+    let pts = date_points(ctx, ep, trust);
+    let mut segs: Vec<Segment> = Vec::new();
+    for (i, d) in pts.iter().enumerate() {
+        let to = pts.get(i + 1).copied().unwrap_or(ctx.input.until);
+        let (ok, why, served) = ctx.judge(ep, trust, p, *d)?;
+        match segs.last_mut() {
+            Some(s) if s.ok == ok && s.why == why => s.to = to,
+            _ => segs.push(Segment {
+                from: *d,
+                to,
+                ok,
+                why,
+                served,
+            }),
+        }
+    }
+    let first_bad = segs.iter().find(|s| !s.ok);
+    let brk = match first_bad {
+        None => None,
+        Some(s) => {
+            let ev = ctx.ca_of(ep).and_then(|(ca, k)| {
+                ctx.changes(&ca, k)
+                    .filter(|e| e.at <= s.from)
+                    .max_by_key(|e| e.at)
+                    .filter(|e| e.at == s.from)
+                    .cloned()
+            });
+            let latest = match &ev {
+                Some(e) => match &e.window_end {
+                    Some(w) => crate::cert::parse_time(w).unwrap_or(e.at),
+                    None => {
+                        let ca = ctx.ca_of(ep).map(|c| c.0).unwrap_or_default();
+                        e.at + ctx.input.events.lifetime_at(&ca, e.at)
+                    }
+                },
+                None => s.from,
+            };
+            Some(Break {
+                date: s.from,
+                date_text: format_date(s.from),
+                latest,
+                latest_text: format_date(latest),
+                cause: match &ev {
+                    Some(e) => format!("{}: {}", e.text, s.why),
+                    None => s.why.clone(),
+                },
+                source: ev.as_ref().map(|e| e.source.clone()),
+                status: ev.as_ref().map(|e| e.status.clone()),
+            })
+        }
+    };
+    Ok((segs, brk))
+}
+
+/// Anchors that make the endpoint work again at `at`: the issuers of what is served then,
+/// from the certificates given and the Mozilla store.
+fn fix(
+    ctx: &Ctx<'_>,
+    ep: &Endpoint,
+    trust: &[TrustAnchor],
+    p: &Profile,
+    at: i64,
+) -> Result<Option<Fix>, PlanError> {
+    let mut candidates: Vec<Certificate> = Vec::new();
+    let served: Vec<Certificate> = match ctx.expect(ep, at)? {
+        Expect::Chain(c) => c,
+        Expect::Root(r) => {
+            candidates.push(r.clone());
+            vec![r]
+        }
+    };
+    let pool = ctx.input.pool.iter().cloned().chain(
+        Store::mozilla()
+            .roots()
+            .iter()
+            .filter_map(|r| r.anchor.cert.clone()),
+    );
+    for c in pool {
+        if c.is_self_issued()
+            && served
+                .iter()
+                .any(|s| s.issuer_raw() == c.subject_raw() || s.subject_raw() == c.subject_raw())
+            && !candidates.iter().any(|x| x.der() == c.der())
+        {
+            candidates.push(c);
+        }
+    }
+    for c in candidates {
+        let mut t = trust.to_vec();
+        t.push(TrustAnchor::from_cert(
+            c.clone(),
+            Origin::builtin("plan fix", 0),
+        ));
+        if ctx.judge(ep, &t, p, at)?.0 {
+            let (_, then) = timeline(ctx, ep, &t, p)?;
+            return Ok(Some(Fix {
+                add: vec![c.subject.short()],
+                then_breaks: then,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Makes the plan.
+pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
+    let mut by_sha = HashMap::new();
+    let from_trust = input
+        .firmware
+        .iter()
+        .flat_map(|f| f.trust.iter().filter_map(|a| a.cert.clone()));
+    let from_chains = input.endpoints.iter().flat_map(|e| match &e.served {
+        Served::Chain(c) => c.clone(),
+        Served::Ca(..) => Vec::new(),
+    });
+    for c in input
+        .pool
+        .iter()
+        .cloned()
+        .chain(from_trust)
+        .chain(from_chains)
+    {
+        by_sha.insert(hex(&c.sha256()), c);
+    }
+    for r in Store::mozilla().roots() {
+        if let Some(c) = &r.anchor.cert {
+            by_sha.entry(hex(&c.sha256())).or_insert_with(|| c.clone());
+        }
+    }
+    let ctx = Ctx { input, by_sha };
+    for ep in input.endpoints {
+        match &ep.served {
+            Served::Chain(c) if c.is_empty() => return Err(PlanError::EmptyChain(ep.name.clone())),
+            Served::Ca(id, _) if !input.events.cas.iter().any(|c| &c.id == id) => {
+                return Err(PlanError::UnknownCa(
+                    id.clone(),
+                    input
+                        .events
+                        .cas
+                        .iter()
+                        .map(|c| c.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ));
+            }
+            _ => {}
+        }
+    }
+    let mut rows = Vec::new();
+    for ep in input.endpoints {
+        for fw in input.firmware {
+            for p in input.profiles {
+                let (segments, breaks) = timeline(&ctx, ep, &fw.trust, p)?;
+                let fix = match &breaks {
+                    Some(b) => fix(&ctx, ep, &fw.trust, p, b.date)?,
+                    None => None,
+                };
+                let time_check_flipped = if p.mbedtls.is_some() {
+                    let q = p.clone().with_time_check(!p.time_check);
+                    Some(Flipped {
+                        time_check: q.time_check,
+                        breaks: timeline(&ctx, ep, &fw.trust, &q)?.1,
+                    })
+                } else {
+                    None
+                };
+                rows.push(Row {
+                    endpoint: ep.name.clone(),
+                    ota: ep.ota,
+                    firmware: fw.label.clone(),
+                    profile: p.name().to_string(),
+                    ok_now: segments.first().is_some_and(|s| s.ok),
+                    breaks,
+                    segments,
+                    fix,
+                    time_check_flipped,
+                });
+            }
+        }
+    }
+    let mut update_by = Vec::new();
+    for fw in input.firmware {
+        let first = rows
+            .iter()
+            .filter(|r| r.ota && r.firmware == fw.label)
+            .filter_map(|r| r.breaks.as_ref().map(|b| b.date))
+            .min();
+        if let Some(d) = first {
+            update_by.push((fw.label.clone(), format_date(d)));
+        }
+    }
+    Ok(Plan {
+        from: input.from,
+        until: input.until,
+        rows,
+        update_by,
+    })
+}
