@@ -3,7 +3,8 @@
 //! input buffer: whether the device connects, and with which error it fails, must equal what
 //! the real Mbed TLS client decides against the same server. Clients: Debian's Mbed TLS 2.28
 //! (ESP-IDF 4.4's library: no handshake reassembly), Mbed TLS 3.6.5 as ESP-IDF 5.4's esp-tls
-//! sets it up, and the same with CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=4096.
+//! sets it up, the same with CONFIG_MBEDTLS_SSL_IN_CONTENT_LEN=4096, and BearSSL 0.6 as the
+//! ESP8266 core's client (its own hello; a full-size buffer).
 
 use std::time::Duration;
 
@@ -12,10 +13,10 @@ use anchorkit::probe::findings::device_buffer;
 use anchorkit::probe::{Limits, Target, capture};
 use anchorkit::profile::Profile;
 use anchorkit_difftest::corpus::Scenario;
+use anchorkit_difftest::fixtures;
 use anchorkit_difftest::pki::{Alg, Node, Spec, t};
 use anchorkit_difftest::real::{Real, Stage, run_at_ports};
 use anchorkit_difftest::server::Servers;
-use anchorkit_difftest::{fixtures, profile_for};
 
 const HOST: &str = "device.example.test";
 
@@ -41,6 +42,25 @@ fn simulated(port: u16, p: &Profile) -> (bool, Option<i32>, usize) {
         );
     }
     panic!("127.0.0.1:{port} never answered");
+}
+
+/// An RSA-2048 key and a self-signed certificate for `cn` (openssl command).
+fn rsa_self_signed(dir: &std::path::Path, cn: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    std::fs::create_dir_all(dir).expect("dir");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", &format!("/CN={cn}"), "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "openssl req");
+    (cert, key)
 }
 
 #[test]
@@ -72,6 +92,29 @@ fn device_profiles_connect_where_real_mbedtls_does() {
     let (_a, tls13) = spawn(&["-tls1_3"], None);
     let (_b, ccm) = spawn(&["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-CCM"], None);
     let (_c, split) = spawn(&["-tls1_2", "-max_send_frag", "1024"], Some(&extra_pem));
+    // An RSA server that signs its key exchange with RSA-PSS only.
+    let (rsa_cert, rsa_key) = rsa_self_signed(&dir.join("rsa"), HOST);
+    let rsa_der = anchorkit::intake::read_path(&rsa_cert).expect("cert")[0]
+        .cert()
+        .expect("cert")
+        .der()
+        .to_vec();
+    let (_d, pss) = fixtures::s_server(
+        &[
+            "-tls1_2",
+            "-sigalgs",
+            "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384",
+        ],
+        &rsa_cert,
+        &rsa_key,
+        None,
+    );
+    let (_e, dhe) = fixtures::s_server(
+        &["-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"],
+        &rsa_cert,
+        &rsa_key,
+        None,
+    );
     let small = Scenario {
         name: "s_server".into(),
         trust: vec![der.clone()],
@@ -102,17 +145,56 @@ fn device_profiles_connect_where_real_mbedtls_does() {
         ("tls1.3 only".into(), small.clone(), tls13),
         ("tls1.2 ccm only".into(), small.clone(), ccm),
         ("records cut at 1 KB".into(), small.clone(), split),
+        (
+            "TLS 1.2 RSA-PSS only".into(),
+            Scenario {
+                name: "pss".into(),
+                trust: vec![rsa_der.clone()],
+                chain: vec![rsa_der.clone()],
+                host: Some(HOST.into()),
+                // The RSA certificate was made after `now`.
+                at: now + 3600,
+            },
+            pss,
+        ),
     ];
+    let pss_s = cases[3].1.clone();
+    cases.push(("TLS 1.2 DHE only".into(), pss_s, dhe));
     for (i, s) in sized_s.iter().enumerate() {
         cases.push((s.name.clone(), s.clone(), servers.port(i)));
     }
+    // The Mbed TLS 3.6.5 harness is built with DHM and the DHE-RSA suites (ESP-IDF leaves
+    // them off by default): its profiles say so through the same sdkconfig options.
+    let with_dhe = |sdkconfig: String| {
+        let text = sdkconfig.replace(
+            "# CONFIG_MBEDTLS_DHM_C is not set",
+            "CONFIG_MBEDTLS_DHM_C=y\nCONFIG_MBEDTLS_KEY_EXCHANGE_DHE_RSA=y",
+        );
+        let p = Profile::by_name("esp-idf-5.4")
+            .and_then(|p| p.with_sdkconfig("sdkconfig", &text))
+            .expect("profile");
+        assert!(
+            p.build.as_ref().is_some_and(|b| b
+                .key_exchanges
+                .contains(&anchorkit::profile::build::KeyExchange::DheRsa)),
+            "the sdkconfig did not turn DHE-RSA on"
+        );
+        p
+    };
     let clients = [
         (
             Real::Mbedtls228,
             Profile::by_name("esp-idf-4.4").expect("profile"),
         ),
-        (Real::EspCertPem, profile_for(Real::EspCertPem)),
-        (Real::EspCertPemIn4096, profile_for(Real::EspCertPemIn4096)),
+        (
+            Real::EspCertPem,
+            with_dhe(anchorkit_difftest::default_sdkconfig()),
+        ),
+        (
+            Real::EspCertPemIn4096,
+            with_dhe(anchorkit_difftest::in_4096_sdkconfig()),
+        ),
+        (Real::Bearssl, Profile::by_name("bearssl").expect("profile")),
     ];
     assert_eq!(
         clients[2].1.build.as_ref().map(|b| b.in_content_len),

@@ -90,8 +90,40 @@ fn group_id(c: &Curve) -> Option<u16> {
     })
 }
 
-/// The hello a device with this Mbed TLS build sends (None for other stacks).
+/// BearSSL 0.6 `br_ssl_client_init_full`: its suite list in its order (no DHE, no TLS 1.3).
+const BEARSSL_SUITES: &[u16] = &[
+    0xCCA9, 0xCCA8, 0xC02B, 0xC02F, 0xC02C, 0xC030, 0xC0AC, 0xC0AD, 0xC0AE, 0xC0AF, 0xC023, 0xC027,
+    0xC024, 0xC028, 0xC009, 0xC013, 0xC00A, 0xC014, 0xC02D, 0xC031, 0xC02E, 0xC032, 0xC025, 0xC029,
+    0xC026, 0xC02A, 0xC004, 0xC00E, 0xC005, 0xC00F, 0x009C, 0x009D, 0xC09C, 0xC09D, 0xC0A0, 0xC0A1,
+    0x003C, 0x003D, 0x002F, 0x0035, 0xC008, 0xC012, 0xC003, 0xC00D, 0x000A,
+];
+
+/// BearSSL's hello (`ssl_hs_client.t0`): TLS 1.0 to 1.2, Curve25519 first and then the other
+/// curves of `ec_all_m15` by id, and hashes SHA-256, SHA-224, SHA-384, SHA-512, SHA-1 for ECDSA
+/// and then RSA PKCS#1 (no RSA-PSS).
+fn bearssl_hello(sni: Option<&str>) -> Hello {
+    let hashes = [4u16, 3, 5, 6, 2];
+    let sig_algs = [3u16, 1]
+        .iter()
+        .flat_map(|sig| hashes.iter().map(move |h| (h << 8) | sig))
+        .collect();
+    Hello {
+        version: 0x0303,
+        suites: BEARSSL_SUITES.to_vec(),
+        groups: vec![0x001D, 0x0017, 0x0018, 0x0019],
+        sig_algs,
+        sni: sni.map(str::to_string),
+        versions: Vec::new(),
+        extra: Vec::new(),
+    }
+}
+
+/// The hello a device sends: from the profile's Mbed TLS build, or BearSSL's (None for other
+/// stacks).
 pub fn hello(p: &Profile, sni: Option<&str>) -> Option<Hello> {
+    if p.family == crate::profile::Family::Bearssl {
+        return Some(bearssl_hello(sni));
+    }
     let b: &MbedBuild = p.build.as_ref()?;
     let tls12 = b.versions.contains(&TlsVersion::Tls12);
     let tls13 = b.versions.contains(&TlsVersion::Tls13);
@@ -117,12 +149,37 @@ pub fn hello(p: &Profile, sni: Option<&str>) -> Option<Hello> {
         groups.push(0x001D);
     }
     groups.extend(b.curves.iter().filter_map(group_id));
-    let mut sig_algs = vec![
-        0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
-    ];
-    if b.has_hash(crate::cert::HashAlg::Sha1) {
-        sig_algs.extend([0x0203, 0x0201]);
-    }
+    // signature_algorithms as the library writes them. 2.x: each hash of the default preset
+    // (SHA-512, SHA-384, SHA-256, SHA-224, and SHA-1 where the build allows it in key
+    // exchange), ECDSA then RSA. 3.x: the default preset (ECDSA with SHA-256/384/512 for the
+    // curves built in, RSA-PSS only when the hello also offers TLS 1.3, then PKCS#1 with
+    // SHA-512/384/256); TLS 1.2 never offers PSS, SHA-224 or SHA-1.
+    let sig_algs: Vec<u16> = if p.mbedtls.is_some_and(|v| v.0 == 2) {
+        let mut hashes = vec![6u16, 5, 4, 3];
+        if b.has_hash(crate::cert::HashAlg::Sha1) {
+            hashes.push(2);
+        }
+        hashes
+            .into_iter()
+            .flat_map(|h| [(h << 8) | 3, (h << 8) | 1])
+            .collect()
+    } else {
+        let mut v = Vec::new();
+        for (curve, alg) in [
+            (Curve::P256, 0x0403),
+            (Curve::P384, 0x0503),
+            (Curve::P521, 0x0603),
+        ] {
+            if b.has_curve(&curve) {
+                v.push(alg);
+            }
+        }
+        if tls13 {
+            v.extend([0x0806, 0x0805, 0x0804]);
+        }
+        v.extend([0x0601, 0x0501, 0x0401]);
+        v
+    };
     Some(Hello {
         version: 0x0303,
         suites,
