@@ -352,6 +352,118 @@ fn hostile_peers_never_outlive_the_timeout() {
     assert_eq!(code, Some(2));
 }
 
+/// An HTTP server on 127.0.0.1 answering every request with `status` and `body`.
+fn http(status: &'static str, body: Vec<u8>) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().map(|a| a.port()).expect("port");
+    std::thread::spawn(move || {
+        for mut s in l.incoming().take(8).flatten() {
+            let mut b = [0u8; 2048];
+            let _ = s.read(&mut b);
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.0 {status}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    port
+}
+
+/// A leaf for HOST whose AIA caIssuers URL is `url`, issued by `int`.
+fn leaf_with_aia(int: &Node, url: &str) -> Node {
+    use anchorkit_difftest::pki::der_wrap;
+    let access = der_wrap(
+        0x30,
+        &[
+            der_wrap(0x06, &[0x2B, 6, 1, 5, 5, 7, 48, 2]),
+            der_wrap(0x86, url.as_bytes()),
+        ]
+        .concat(),
+    );
+    let mut s = Spec::leaf(HOST);
+    s.not_after = t(2040, 1, 1);
+    s.custom = vec![rcgen::CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+        der_wrap(0x30, &access),
+    )];
+    int.issue(&s, Alg::P256)
+}
+
+#[test]
+fn aia_fetches_the_missing_intermediate() {
+    let p = pki();
+    let good = http("200 OK", p.int.der.clone());
+    let missing = http("404 Not Found", Vec::new());
+    let huge = http("200 OK", vec![0x30; 200_000]);
+    let leaves: Vec<Node> = [good, missing, huge]
+        .iter()
+        .map(|port| leaf_with_aia(&p.int, &format!("http://127.0.0.1:{port}/int.der")))
+        .collect();
+    let servers = Servers::start(
+        &leaves
+            .iter()
+            .map(|l| scenario(vec![l.der.clone()]))
+            .collect::<Vec<_>>(),
+    );
+    let dir = std::env::temp_dir().join(format!("ak-probe-aia-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let root = dir.join("root.pem");
+    std::fs::write(&root, pem(&p.root.der)).expect("write");
+    let save = dir.join("saved");
+    let probe = |i: usize| {
+        anchorkit(&[
+            "probe",
+            &format!("127.0.0.1:{}", servers.port(i)),
+            "--sni",
+            HOST,
+            "--aia",
+            "--trust",
+            root.to_str().expect("path"),
+            "--profile",
+            "esp-idf-5.4",
+            "--save",
+            save.to_str().expect("path"),
+            "--timeout",
+            "2",
+            "--json",
+        ])
+    };
+    let (code, out, err, _) = probe(0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}{err}"));
+    // The device does not fetch: it fails; with the fetched issuer sent, it would connect.
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["verdicts"][0]["ok"], false);
+    assert_eq!(v["verdicts_completed"][0]["ok"], true, "{v}");
+    assert!(
+        v["aia"][0]["subject"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Probe Intermediate"),
+        "{v}"
+    );
+    let completed = std::fs::read_to_string(save.join("chain-completed.pem")).unwrap_or_default();
+    assert_eq!(completed.matches("BEGIN CERTIFICATE").count(), 2);
+    // A 404 and an answer over 64 KiB: named, nothing fetched, no hang.
+    for (i, want) in [(1, "404"), (2, "65536 bytes")] {
+        let (_, out, err, took) = probe(i);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}{err}"));
+        assert!(
+            v["aia"][0]["error"].as_str().unwrap_or("").contains(want),
+            "{}",
+            v["aia"]
+        );
+        assert_eq!(v["verdicts_completed"], serde_json::json!([]));
+        assert!(took < Duration::from_secs(8));
+    }
+    drop(servers);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn bundle_takes_a_live_server() {
     let p = pki();

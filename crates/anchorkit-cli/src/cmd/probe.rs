@@ -56,6 +56,12 @@ pub struct Args {
     /// choice, TLS 1.3 suites.
     #[arg(long)]
     pub enumerate: bool,
+    /// Fetch the issuers the server leaves out from the caIssuers URL of its top certificate
+    /// (http only, 64 KiB and the timeout per fetch): shown, saved with --save as
+    /// chain-completed.pem, and judged as "if the server sent them" beside the device's own
+    /// verdict (devices do not fetch).
+    #[arg(long)]
+    pub aia: bool,
     /// Seconds for each connect and read (the whole probe gets three times that).
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
@@ -74,6 +80,8 @@ struct Report<'a> {
     capabilities: Option<anchorkit::probe::enumerate::Capabilities>,
     device: Vec<anchorkit::probe::device::Answer>,
     verdicts: Vec<Verdict>,
+    aia: Vec<anchorkit::probe::aia::Fetched>,
+    verdicts_completed: Vec<Verdict>,
 }
 
 #[derive(Serialize)]
@@ -183,11 +191,37 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         }
     }
+    let fetched = if args.aia {
+        anchorkit::probe::aia::fetch_missing(&c.certificates, Duration::from_secs(args.timeout))
+    } else {
+        Vec::new()
+    };
+    let completed: Vec<Vec<u8>> = c
+        .certificates
+        .iter()
+        .cloned()
+        .chain(fetched.iter().filter_map(|f| f.der.clone()))
+        .collect();
+    if let Some(dir) = &args.save {
+        if completed.len() > c.certificates.len() {
+            let pem: String = completed
+                .iter()
+                .map(|d| anchorkit::pemutil::encode("CERTIFICATE", d))
+                .collect();
+            let p = dir.join("chain-completed.pem");
+            std::fs::write(&p, pem).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+        }
+    }
     let mut verdicts = Vec::new();
+    let mut verdicts_completed = Vec::new();
     if !args.trust.is_empty() {
         let trust = load_trust(&args.trust)?;
         let entries: Vec<ChainEntry> = c
             .certificates
+            .iter()
+            .map(|d| ChainEntry::from_bytes(d))
+            .collect();
+        let completed_entries: Vec<ChainEntry> = completed
             .iter()
             .map(|d| ChainEntry::from_bytes(d))
             .collect();
@@ -202,15 +236,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             vec![args.device.profile(&trust)?]
         };
         for p in profiles {
-            verdicts.push(verify(
-                &p,
-                &Request {
-                    trust: &trust,
-                    chain: &entries,
-                    host: host.as_deref().map_or(HostCheck::None, HostCheck::Name),
-                    at,
-                },
-            ));
+            let req = |chain| Request {
+                trust: &trust,
+                chain,
+                host: host.as_deref().map_or(HostCheck::None, HostCheck::Name),
+                at,
+            };
+            verdicts.push(verify(&p, &req(&entries)));
+            if completed.len() > c.certificates.len() {
+                verdicts_completed.push(verify(&p, &req(&completed_entries)));
+            }
         }
     }
     let caps = if args.enumerate {
@@ -261,9 +296,25 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             capabilities: caps.clone(),
             device: answers,
             verdicts,
+            aia: fetched,
+            verdicts_completed,
         })?;
     } else {
         print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
+        for f in &fetched {
+            match (&f.subject, &f.error) {
+                (Some(sub), _) => println!("  AIA: fetched {sub} from {}", f.url),
+                (_, Some(e)) => println!("  AIA: {e}"),
+                _ => {}
+            }
+        }
+        for v in &verdicts_completed {
+            println!(
+                "  if the server sent the fetched issuers: {} {}",
+                if v.ok { "ACCEPTED" } else { "REJECTED" },
+                v.profile
+            );
+        }
         if let Some(k) = &caps {
             print!("{}", render_caps(k, ctx));
         }

@@ -5,6 +5,7 @@
 //! (used for capture only). Every step has a timeout, the whole probe a deadline, and the
 //! bytes read a bound, so no peer can stall it.
 
+pub mod aia;
 pub mod batch;
 pub mod device;
 pub mod enumerate;
