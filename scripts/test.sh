@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in clang cmake libclang-dev libmbedtls-dev libbearssl-dev libwolfssl-dev libssl-dev openssl faketime pkg-config gnutls-bin nginx-light; do
+for pkg in clang cmake libclang-dev libmbedtls-dev libbearssl-dev libwolfssl-dev libssl-dev openssl faketime pkg-config gnutls-bin nginx-light chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

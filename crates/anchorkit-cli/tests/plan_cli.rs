@@ -210,3 +210,102 @@ fn a_bad_events_file_is_named_with_its_line() {
     assert!(builtin.events.len() >= 20);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_html_report_renders_in_chromium() {
+    let dir = std::env::temp_dir().join(format!("ak-plan-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let html = dir.join("plan.html");
+    let x1 = path("certs/letsencrypt/isrgrootx1.pem");
+    let dst = path("certs/dst-root-ca-x3.pem");
+    let le = path("certs/letsencrypt");
+    let (code, _, err) = run(&[
+        "plan",
+        "--trust",
+        &format!("v1={x1}"),
+        "--trust",
+        &format!("v2={dst}"),
+        "--ca",
+        "letsencrypt",
+        "--ca",
+        "letsencrypt:ecdsa",
+        "--ota",
+        "letsencrypt",
+        "--certs",
+        &le,
+        "--profile",
+        "esp-idf-4.4",
+        "--at",
+        "2022-01-01",
+        "--until",
+        "2036-01-01",
+        "--html",
+        html.to_str().expect("path"),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    let text = std::fs::read_to_string(&html).expect("html written");
+    // Self-contained: nothing loaded from anywhere.
+    for outside in ["src=\"http", "href=\"http", "@import", "url(http"] {
+        assert!(!text.contains(outside), "the report loads {outside}");
+    }
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("chromium is not installed (Debian package chromium; scripts/test.sh installs it)");
+    let url = format!("file://{}", html.display());
+    let base = |extra: &[&str]| {
+        let mut c = std::process::Command::new(chromium);
+        c.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1200,900",
+        ])
+        .args(extra)
+        .arg(&url);
+        c.output().expect("chromium runs")
+    };
+    let dom = base(&["--dump-dom"]);
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    // The page's script ran: it counted the rows and the break markers.
+    assert!(
+        dom_text.contains("data-rows=\"4\""),
+        "{}",
+        &dom_text[..dom_text.len().min(600)]
+    );
+    // v1 (ISRG Root X1) breaks in 2032 for both key types, v2 (DST Root CA X3) in 2024.
+    assert!(
+        dom_text.contains("data-breaks=\"4\""),
+        "{}",
+        &dom_text[..dom_text.len().min(600)]
+    );
+    assert_eq!(
+        dom_text
+            .matches("class=\"break-marker\" data-date=\"2032-09-02\"")
+            .count(),
+        2
+    );
+    assert_eq!(dom_text.matches("data-fails=\"true\"").count(), 4);
+    assert!(
+        !log.contains("Uncaught") && !log.contains(":CONSOLE"),
+        "console errors: {log}"
+    );
+    let png = dir.join("plan.png");
+    let shot = base(&[&format!("--screenshot={}", png.display())]);
+    assert!(shot.status.success());
+    let bytes = std::fs::read(&png).expect("screenshot");
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+        "{} bytes",
+        bytes.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

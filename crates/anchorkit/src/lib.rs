@@ -22,6 +22,7 @@ pub mod pemutil;
 pub mod plan;
 pub mod probe;
 pub mod profile;
+pub mod report;
 pub mod store;
 #[doc(hidden)]
 pub mod testsupport;

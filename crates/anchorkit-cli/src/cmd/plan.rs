@@ -64,6 +64,9 @@ pub struct PlanArgs {
     /// End of life as a date instead of --lifetime.
     #[arg(long)]
     pub until: Option<String>,
+    /// Also write the plan as one self-contained HTML file with an SVG timeline.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// `anchorkit check`.
@@ -277,6 +280,10 @@ pub fn run_plan(args: &PlanArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         Some(u) => Ok(anchorkit::cert::parse_time(u)?),
         None => Ok(from.saturating_add(parse_lifetime(&args.lifetime)?)),
     })?;
+    if let Some(f) = &args.html {
+        anchorkit::report::write_atomic(f, anchorkit::report::plan_html(&p).as_bytes())
+            .map_err(|e| format!("{}: cannot write: {e}", f.display()))?;
+    }
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.plan/1", "plan": p}))?;
     } else {

@@ -170,6 +170,42 @@ pub struct Plan {
     /// Per firmware: the date an update must ship by (the OTA endpoint's first break), when an
     /// OTA endpoint is marked and breaks.
     pub update_by: Vec<(String, String)>,
+    /// Validity of the anchors and of the certificates served over the plan (for pictures).
+    pub certificates: Vec<Bar>,
+    /// The events within the plan's span that concern its endpoints.
+    pub events: Vec<Mark>,
+}
+
+/// A certificate's validity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    /// `anchor` (with the firmware label) or `served`.
+    pub kind: String,
+    /// The firmware, for anchors.
+    pub firmware: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// notBefore.
+    pub not_before: i64,
+    /// notAfter.
+    pub not_after: i64,
+}
+
+/// An event on the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mark {
+    /// Unix seconds.
+    pub at: i64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The CA or service.
+    pub ca: String,
+    /// In plain words.
+    pub text: String,
+    /// Where it is announced or seen.
+    pub source: String,
+    /// announced, observed or inferred.
+    pub status: String,
 }
 
 /// The inputs.
@@ -636,10 +672,73 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
             update_by.push((fw.label.clone(), format_date(d)));
         }
     }
+    let mut certificates = Vec::new();
+    for fw in input.firmware {
+        for a in &fw.trust {
+            if let Some(c) = &a.cert {
+                certificates.push(Bar {
+                    kind: "anchor".into(),
+                    firmware: Some(fw.label.clone()),
+                    subject: c.subject.short(),
+                    not_before: c.not_before,
+                    not_after: c.not_after,
+                });
+            }
+        }
+    }
+    let mut cas: Vec<String> = Vec::new();
+    let mut served: Vec<Certificate> = Vec::new();
+    for ep in input.endpoints {
+        if let Some((ca, k)) = ctx.ca_of(ep) {
+            if !cas.contains(&ca) {
+                cas.push(ca.clone());
+            }
+            for e in ctx.changes(&ca, k).filter(|e| e.at < input.until) {
+                for h in e.chain.iter().chain(e.sha256.iter()) {
+                    if let Some(c) = ctx.by_sha.get(&h.to_ascii_uppercase()) {
+                        served.push(c.clone());
+                    }
+                }
+            }
+        }
+        if let Served::Chain(c) = &ep.served {
+            served.extend(c.iter().skip(1).cloned());
+        }
+    }
+    for c in served {
+        if !certificates.iter().any(|b| {
+            b.kind == "served" && b.subject == c.subject.short() && b.not_after == c.not_after
+        }) {
+            certificates.push(Bar {
+                kind: "served".into(),
+                firmware: None,
+                subject: c.subject.short(),
+                not_before: c.not_before,
+                not_after: c.not_after,
+            });
+        }
+    }
+    let events = input
+        .events
+        .events
+        .iter()
+        .filter(|e| e.at >= input.from && e.at < input.until)
+        .filter(|e| cas.contains(&e.ca) || e.ca == "*")
+        .map(|e| Mark {
+            at: e.at,
+            date: e.date.clone(),
+            ca: e.ca.clone(),
+            text: e.text.clone(),
+            source: e.source.clone(),
+            status: e.status.clone(),
+        })
+        .collect();
     Ok(Plan {
         from: input.from,
         until: input.until,
         rows,
         update_by,
+        certificates,
+        events,
     })
 }
