@@ -309,3 +309,83 @@ fn the_html_report_renders_in_chromium() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_scan_finds_embedded_trust_and_lints_it() {
+    // The repository's own examples: the user story's leaf pasted as cert_pem.
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let (code, out, err) = run(&["check", "--scan", root]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("leaf-as-anchor") && l.contains("user-story/cert_pem.c:")),
+        "{out}"
+    );
+    // A firmware tree: files named by CMake, PlatformIO and the sdkconfig, whatever their
+    // names; a clean one passes, then each problem is found.
+    let dir = std::env::temp_dir().join(format!("ak-scan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in ["main/certs", "data"] {
+        std::fs::create_dir_all(dir.join(d)).expect("dir");
+    }
+    let x1 = std::fs::read_to_string(data("certs/letsencrypt/isrgrootx1.pem")).expect("x1");
+    let yr = std::fs::read_to_string(data("certs/letsencrypt/gen-y_root-yr.pem")).expect("yr");
+    std::fs::write(
+        dir.join("main/CMakeLists.txt"),
+        "idf_component_register(SRCS \"main.c\"\n  EMBED_TXTFILES certs/server_root.txt)\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("main/certs/server_root.txt"), &x1).expect("write");
+    std::fs::write(
+        dir.join("platformio.ini"),
+        "[env:esp32]\nboard_build.embed_txtfiles =\n  data/le.txt\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("data/le.txt"), &yr).expect("write");
+    let scan = |at: &str| {
+        run(&[
+            "check",
+            "--scan",
+            dir.to_str().expect("path"),
+            "--at",
+            at,
+            "--horizon",
+            "2y",
+            "--json",
+        ])
+    };
+    let (code, out, err) = scan("2026-12-01");
+    assert_eq!(code, Some(0), "{out}{err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let files = v["scan"]["files"].to_string();
+    assert!(
+        files.contains("server_root.txt") && files.contains("embedded by"),
+        "{files}"
+    );
+    assert!(files.contains("le.txt"), "{files}");
+    // ISRG Root X1 expires 2035-06-04: within a 2-year horizon from 2034.
+    let (code, out, _) = scan("2034-01-01");
+    assert_eq!(code, Some(1));
+    assert!(out.contains("\"expires\""), "{out}");
+    // An expired root, a duplicate, and a file CMake names that is missing.
+    let dst = std::fs::read_to_string(data("certs/dst-root-ca-x3.pem")).expect("dst");
+    std::fs::write(
+        dir.join("main/certs/server_root.txt"),
+        format!("{x1}{x1}{dst}"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("main/CMakeLists.txt"),
+        "idf_component_register(SRCS \"main.c\"\n  EMBED_TXTFILES certs/server_root.txt certs/gone.pem)\n",
+    )
+    .expect("write");
+    let (code, out, _) = scan("2026-12-01");
+    assert_eq!(code, Some(2), "{out}");
+    for kind in ["\"expired\"", "\"duplicate\"", "\"unreadable\""] {
+        assert!(out.contains(kind), "{kind}: {out}");
+    }
+    let (code, _, err) = run(&["check", "--scan", "/no/such/dir"]);
+    assert_eq!(code, Some(3));
+    assert!(err.contains("/no/such/dir"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -23,6 +23,7 @@ pub mod plan;
 pub mod probe;
 pub mod profile;
 pub mod report;
+pub mod scan;
 pub mod store;
 #[doc(hidden)]
 pub mod testsupport;

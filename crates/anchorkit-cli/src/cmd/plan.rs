@@ -18,7 +18,7 @@ use super::{CmdError, Ctx, at_time, print_json};
 pub struct Common {
     /// The device's trust, as FILE or LABEL=FILE (several firmware versions: --trust v1=a.pem
     /// --trust v2=b.pem). Any form `inspect` reads.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, num_args = 1..)]
     pub trust: Vec<String>,
     /// A served chain, leaf first (repeatable).
     #[arg(long, num_args = 1..)]
@@ -74,6 +74,13 @@ pub struct PlanArgs {
 #[command(after_help = "\
 Examples:
   anchorkit check --trust main/certs/ca.pem --chain server.pem --profile esp-idf-5.4 --horizon 2y
+  anchorkit check --scan firmware/ --horizon 2y
+
+--scan finds the trust material a firmware repository embeds (C/C++/Arduino sources, .pem/.crt/
+.der files, ESP-IDF bundles, CMake EMBED_TXTFILES/EMBED_FILES, PlatformIO embed_txtfiles, the
+sdkconfig's custom bundle path) and lints it: a leaf or intermediate used as an anchor, expired
+anchors or anchors expiring within the horizon, weak keys, duplicates, a bundle that no longer
+matches the PEM beside it.
 
 Exit codes: 0 every endpoint verifies now and through the horizon, 1 something breaks within
 it (the first date and cause are printed), 2 broken now, 3 bad input.")]
@@ -83,6 +90,9 @@ pub struct CheckArgs {
     /// How far ahead to look (e.g. 2y, 18m).
     #[arg(long, default_value = "2y")]
     pub horizon: String,
+    /// Scan a firmware repository for embedded trust material and lint it.
+    #[arg(long, value_name = "DIR")]
+    pub scan: Option<PathBuf>,
 }
 
 fn read_certs(p: &Path) -> Result<Vec<Certificate>, CmdError> {
@@ -94,6 +104,9 @@ fn read_certs(p: &Path) -> Result<Vec<Certificate>, CmdError> {
 }
 
 fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan, CmdError> {
+    if c.trust.is_empty() {
+        return Err("give the device's trust: --trust FILE (or LABEL=FILE per firmware)".into());
+    }
     let from = at_time(c.device.at.as_deref())?;
     let until = until(from)?;
     if until <= from {
@@ -296,8 +309,62 @@ pub fn run_plan(args: &PlanArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     })
 }
 
+fn run_scan(dir: &Path, args: &CheckArgs, ctx: &Ctx) -> Result<u8, CmdError> {
+    let at = at_time(args.common.device.at.as_deref())?;
+    let end = at.saturating_add(parse_lifetime(&args.horizon)?);
+    let r = anchorkit::scan::scan(dir, at, end)?;
+    let worst = r.lints.iter().map(|l| l.severity).max();
+    let code = match worst {
+        Some(anchorkit::scan::Severity::Broken) => 2,
+        Some(anchorkit::scan::Severity::Breaks) => 1,
+        _ => 0,
+    };
+    if ctx.json {
+        print_json(&serde_json::json!({"schema": "anchorkit.scan/1", "exit": code, "scan": r}))?;
+    } else {
+        println!(
+            "scanned {}: {} file(s) with trust material, {} certificate(s) or anchor(s)",
+            dir.display(),
+            r.files.len(),
+            r.anchors
+        );
+        for (f, how, n) in &r.files {
+            println!("  {f} ({how}): {n}");
+        }
+        for l in &r.lints {
+            let tag = match l.severity {
+                anchorkit::scan::Severity::Broken => ctx.style.warn("BROKEN"),
+                anchorkit::scan::Severity::Breaks => ctx.style.warn("BREAKS"),
+                anchorkit::scan::Severity::Note => "note".to_string(),
+            };
+            println!(
+                "{tag} {} {}: {}{}",
+                l.kind,
+                l.at,
+                l.subject
+                    .as_deref()
+                    .map(|s| format!("{s}: "))
+                    .unwrap_or_default(),
+                l.text
+            );
+        }
+    }
+    Ok(code)
+}
+
 /// Runs `check`; bad input exits 3.
 pub fn run_check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
+    if let Some(dir) = &args.scan {
+        if args.common.trust.is_empty() {
+            return Ok(ExitCode::from(match run_scan(dir, args, ctx) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("anchorkit: error: {e}");
+                    3
+                }
+            }));
+        }
+    }
     let p = match make(&args.common, |from| {
         Ok(from.saturating_add(parse_lifetime(&args.horizon)?))
     }) {

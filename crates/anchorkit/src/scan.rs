@@ -1,0 +1,350 @@
+//! `check --scan`: find the trust material a firmware repository embeds and lint it.
+//!
+//! Found: certificates in C/C++/Arduino sources and headers, `.pem`/`.crt`/`.cer`/`.der`
+//! files, ESP-IDF bundles, the files CMake embeds (`EMBED_TXTFILES` / `EMBED_FILES`),
+//! PlatformIO's `board_build.embed_txtfiles` / `embed_files`, and an sdkconfig's
+//! `CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH`. Linted: a leaf or an intermediate used as
+//! an anchor, anchors that have expired or expire within the horizon, weak keys, the same
+//! certificate twice in one file, and an ESP bundle that no longer holds the same anchors as
+//! the PEM beside it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::cert::{KeyKind, format_date};
+use crate::intake::{Entry, Format, read_path};
+
+/// Files looked at, at most.
+pub const MAX_FILES: usize = 20_000;
+/// Bytes per file, at most (larger files are skipped and reported).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Directory depth, at most.
+pub const MAX_DEPTH: usize = 16;
+
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "target",
+    "build",
+    "node_modules",
+    ".pio",
+    "managed_components",
+];
+const CERT_EXT: &[&str] = &[
+    "pem", "crt", "cer", "der", "c", "h", "cpp", "hpp", "cc", "ino",
+];
+
+/// How bad a lint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Note,
+    /// Breaks within the horizon.
+    Breaks,
+    /// Broken now.
+    Broken,
+}
+
+/// One lint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lint {
+    /// Severity.
+    pub severity: Severity,
+    /// `leaf-as-anchor`, `intermediate-as-anchor`, `expired`, `expires`, `weak-key`,
+    /// `duplicate`, `bundle-mismatch`, `unreadable`.
+    pub kind: String,
+    /// Where: `file:line` or `file@offset`.
+    pub at: String,
+    /// The certificate's subject, when one.
+    pub subject: Option<String>,
+    /// In plain words, with the fix.
+    pub text: String,
+}
+
+/// What the scan found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Files with trust material (path, how it was found, certificates).
+    pub files: Vec<(String, String, usize)>,
+    /// Certificates and anchors found.
+    pub anchors: usize,
+    /// The lints, worst first.
+    pub lints: Vec<Lint>,
+}
+
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, skipped: &mut Vec<Lint>) {
+    if depth > MAX_DEPTH || out.len() >= MAX_FILES {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if p.is_dir() {
+            if !SKIP_DIRS.contains(&name) && !name.starts_with('.') {
+                walk(&p, depth + 1, out, skipped);
+            }
+        } else if out.len() < MAX_FILES {
+            out.push(p);
+        } else {
+            skipped.push(Lint {
+                severity: Severity::Note,
+                kind: "unreadable".into(),
+                at: dir.display().to_string(),
+                subject: None,
+                text: format!("more than {MAX_FILES} files: the rest were not scanned"),
+            });
+            return;
+        }
+    }
+}
+
+/// Files a build embeds: CMake `EMBED_TXTFILES`/`EMBED_FILES`, PlatformIO
+/// `board_build.embed_txtfiles`/`embed_files`, sdkconfig's custom bundle path.
+fn embedded(file: &Path, text: &str) -> Vec<PathBuf> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let mut out = Vec::new();
+    if name == "CMakeLists.txt" || name.ends_with(".cmake") {
+        for key in ["EMBED_TXTFILES", "EMBED_FILES"] {
+            let mut rest = text;
+            while let Some(i) = rest.find(key) {
+                rest = &rest[i + key.len()..];
+                for w in rest.split_whitespace() {
+                    let w = w.trim_matches(|c| c == '"' || c == ')');
+                    if w.is_empty() || w.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                        break;
+                    }
+                    out.push(base.join(w.replace("${CMAKE_CURRENT_LIST_DIR}/", "")));
+                    if rest.trim_start().starts_with(')') {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if name == "platformio.ini" {
+        let mut in_list = false;
+        for line in text.lines() {
+            let l = line.trim();
+            if let Some((k, v)) = l.split_once('=') {
+                let k = k.trim();
+                in_list = k == "board_build.embed_txtfiles" || k == "board_build.embed_files";
+                if in_list && !v.trim().is_empty() {
+                    out.push(base.join(v.trim()));
+                }
+            } else if in_list && !l.is_empty() && !l.starts_with('[') && !l.starts_with(';') {
+                out.push(base.join(l));
+            } else {
+                in_list = false;
+            }
+        }
+    }
+    if name.starts_with("sdkconfig") {
+        for line in text.lines() {
+            if let Some(v) = line.strip_prefix("CONFIG_MBEDTLS_CUSTOM_CERTIFICATE_BUNDLE_PATH=") {
+                let v = v.trim().trim_matches('"');
+                if !v.is_empty() {
+                    out.push(base.join(v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Scans `dir`; `at` is now and `horizon_end` the end of the horizon.
+pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
+    if !dir.is_dir() {
+        return Err(format!("{}: not a directory", dir.display()));
+    }
+    let mut files = Vec::new();
+    let mut lints = Vec::new();
+    walk(dir, 0, &mut files, &mut lints);
+    // Embedded files, whatever their names.
+    let mut wanted: BTreeMap<PathBuf, String> = BTreeMap::new();
+    for f in &files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "CMakeLists.txt" || name == "platformio.ini" || name.starts_with("sdkconfig") {
+            if let Ok(text) = std::fs::read_to_string(f) {
+                for e in embedded(f, &text) {
+                    wanted.insert(e, format!("embedded by {}", f.display()));
+                }
+            }
+        }
+    }
+    for f in &files {
+        let ext = f
+            .extension()
+            .and_then(|x| x.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if CERT_EXT.contains(&ext.as_str()) || name.ends_with("crt_bundle") {
+            wanted.entry(f.clone()).or_insert_with(|| "by name".into());
+        }
+    }
+    let mut report_files = Vec::new();
+    let mut anchors = 0;
+    let mut per_dir: BTreeMap<PathBuf, Vec<(Format, BTreeSet<Vec<u8>>, String)>> = BTreeMap::new();
+    for (f, how) in &wanted {
+        let Ok(meta) = std::fs::metadata(f) else {
+            if how.starts_with("embedded") {
+                lints.push(Lint {
+                    severity: Severity::Breaks,
+                    kind: "unreadable".into(),
+                    at: f.display().to_string(),
+                    subject: None,
+                    text: format!("{how}, but the file does not exist"),
+                });
+            }
+            continue;
+        };
+        if meta.len() > MAX_FILE_BYTES {
+            lints.push(Lint {
+                severity: Severity::Note,
+                kind: "unreadable".into(),
+                at: f.display().to_string(),
+                subject: None,
+                text: format!("larger than {MAX_FILE_BYTES} bytes; not scanned"),
+            });
+            continue;
+        }
+        // Files without certificates are simply not trust material.
+        let Ok(found) = read_path(f) else { continue };
+        if found.is_empty() {
+            continue;
+        }
+        anchors += found.len();
+        report_files.push((f.display().to_string(), how.clone(), found.len()));
+        let mut seen: BTreeMap<Vec<u8>, String> = BTreeMap::new();
+        let mut spkis = BTreeSet::new();
+        let mut format = Format::Pem;
+        for item in &found {
+            format = item.origin.format;
+            let loc = match (item.origin.line, item.origin.offset) {
+                (Some(l), _) => format!("{}:{l}", f.display()),
+                (None, Some(o)) => format!("{}@{o}", f.display()),
+                _ => f.display().to_string(),
+            };
+            let anchor = item.to_anchor();
+            spkis.insert(anchor.spki_raw().to_vec());
+            let key = [
+                anchor.spki_raw(),
+                b"|",
+                anchor.subject.to_string().as_bytes(),
+            ]
+            .concat();
+            if let Some(first) = seen.get(&key) {
+                lints.push(Lint {
+                    severity: Severity::Note,
+                    kind: "duplicate".into(),
+                    at: loc.clone(),
+                    subject: Some(anchor.subject.short()),
+                    text: format!("the same anchor as at {first}: flash spent twice"),
+                });
+            } else {
+                seen.insert(key, loc.clone());
+            }
+            match &anchor.key {
+                KeyKind::Rsa { bits, .. } if *bits < 2048 => lints.push(Lint {
+                    severity: Severity::Breaks,
+                    kind: "weak-key".into(),
+                    at: loc.clone(),
+                    subject: Some(anchor.subject.short()),
+                    text: format!("RSA-{bits}: no public CA issues under keys below 2048 bits; replace this anchor"),
+                }),
+                _ => {}
+            }
+            let Entry::Cert(c) = &item.entry else {
+                continue;
+            };
+            if !c.is_ca() && !c.is_self_issued() {
+                lints.push(Lint {
+                    severity: if c.not_after <= at { Severity::Broken } else { Severity::Breaks },
+                    kind: "leaf-as-anchor".into(),
+                    at: loc.clone(),
+                    subject: Some(c.subject.short()),
+                    text: format!(
+                        "a server's leaf (issued by {}) used as an anchor: Mbed TLS only trusts it while the server sends this very certificate (-0x2700 NOT_TRUSTED from the next renewal, by {} at the latest); trust the root it chains to instead",
+                        c.issuer.short(),
+                        format_date(c.not_after)
+                    ),
+                });
+            } else if c.is_ca() && !c.is_self_issued() {
+                lints.push(Lint {
+                    severity: Severity::Breaks,
+                    kind: "intermediate-as-anchor".into(),
+                    at: loc.clone(),
+                    subject: Some(c.subject.short()),
+                    text: format!(
+                        "an intermediate (issued by {}) used as an anchor: it breaks when the CA rotates its intermediates; trust the root",
+                        c.issuer.short()
+                    ),
+                });
+            }
+            if c.not_after <= at {
+                lints.push(Lint {
+                    severity: Severity::Broken,
+                    kind: "expired".into(),
+                    at: loc.clone(),
+                    subject: Some(c.subject.short()),
+                    text: format!(
+                        "expired {}: devices that check dates reject every chain through it",
+                        format_date(c.not_after)
+                    ),
+                });
+            } else if c.not_after <= horizon_end {
+                lints.push(Lint {
+                    severity: Severity::Breaks,
+                    kind: "expires".into(),
+                    at: loc,
+                    subject: Some(c.subject.short()),
+                    text: format!("expires {} (within the horizon)", format_date(c.not_after)),
+                });
+            }
+        }
+        if let Some(parent) = f.parent() {
+            per_dir.entry(parent.to_path_buf()).or_default().push((
+                format,
+                spkis,
+                f.display().to_string(),
+            ));
+        }
+    }
+    // A bundle beside a PEM: the same anchors?
+    for group in per_dir.values() {
+        let bundles = group
+            .iter()
+            .filter(|g| matches!(g.0, Format::EspBundle | Format::EspBundleLegacy));
+        for b in bundles {
+            for p in group.iter().filter(|g| g.0 == Format::Pem) {
+                let missing = p.1.difference(&b.1).count();
+                let extra = b.1.difference(&p.1).count();
+                if missing + extra > 0 && p.1.len() > 1 {
+                    lints.push(Lint {
+                        severity: Severity::Breaks,
+                        kind: "bundle-mismatch".into(),
+                        at: b.2.clone(),
+                        subject: None,
+                        text: format!(
+                            "does not match {}: {missing} of its anchors missing, {extra} others; regenerate the bundle",
+                            p.2
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    lints.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.at.cmp(&b.at)));
+    Ok(Report {
+        files: report_files,
+        anchors,
+        lints,
+    })
+}
