@@ -74,6 +74,9 @@ pub struct Report {
     pub lints: Vec<Lint>,
 }
 
+/// A file's format, its anchors' keys and its name, for comparing files in one directory.
+type DirEntry = (Format, BTreeSet<Vec<u8>>, String);
+
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>, skipped: &mut Vec<Lint>) {
     if depth > MAX_DEPTH || out.len() >= MAX_FILES {
         return;
@@ -191,7 +194,7 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
     }
     let mut report_files = Vec::new();
     let mut anchors = 0;
-    let mut per_dir: BTreeMap<PathBuf, Vec<(Format, BTreeSet<Vec<u8>>, String)>> = BTreeMap::new();
+    let mut per_dir: BTreeMap<PathBuf, Vec<DirEntry>> = BTreeMap::new();
     for (f, how) in &wanted {
         let Ok(meta) = std::fs::metadata(f) else {
             if how.starts_with("embedded") {
