@@ -49,6 +49,8 @@ enum Command {
     Plan(cmd::plan::PlanArgs),
     /// CI gate: exit 0 when every endpoint verifies now and through --horizon.
     Check(cmd::plan::CheckArgs),
+    /// Compare two trust configurations: anchors added and removed, endpoints that change.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Probe(a) => cmd::probe::run(a, &out),
         Command::Plan(a) => cmd::plan::run_plan(a, &out),
         Command::Check(a) => cmd::plan::run_check(a, &out),
+        Command::Diff(a) => cmd::diff::run(a, &out),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@ pub mod bundle;
 pub mod cert;
 pub mod crypto;
 pub mod diagnose;
+pub mod diff;
 pub mod explain;
 pub mod inspect;
 pub mod intake;

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod device;
+pub mod diff;
 pub mod doctor;
 pub mod explain;
 pub mod inspect;
