@@ -412,3 +412,91 @@ fn whole_store_mode_is_byte_identical_to_esp_idf() {
     assert!(stdout.contains("written"), "{stdout}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A CA whose servers send a cross-sign by an old root today and stop on 2030-01-01 (an event
+/// in a user events file) although the cross-sign itself lasts to 2040: without the event the
+/// small old root looks durable; with it only the new root is.
+#[test]
+fn bundle_plans_with_the_events() {
+    use anchorkit_difftest::pki::{Alg, Node, Spec, t};
+    let dir = tmp("events");
+    let pem = |d: &[u8]| {
+        anchorkit::cert::Certificate::from_der(d)
+            .map(|c| c.to_pem())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let old = Node::root(&Spec::ca("Events Old Root"), Alg::P256);
+    let mut ns = Spec::ca("Events New Root");
+    ns.not_before = t(2021, 1, 1);
+    let new = Node::root(&ns, Alg::Rsa2048);
+    let cross = old.cross_sign(&new, t(2040, 1, 1));
+    let int = new.issue(&Spec::ca("Events Issuing CA"), Alg::P256);
+    let mut ls = Spec::leaf("device.example.test");
+    ls.not_after = t(2040, 1, 1);
+    let leaf = int.issue(&ls, Alg::P256);
+    let chain = dir.join("chain.pem");
+    std::fs::write(&chain, pem(&leaf.der) + &pem(&int.der) + &pem(&cross)).expect("write");
+    let roots = dir.join("roots.pem");
+    std::fs::write(&roots, pem(&old.der) + &pem(&new.der)).expect("write");
+    let certs = dir.join("int.pem");
+    std::fs::write(&certs, pem(&int.der)).expect("write");
+    let sha: String = anchorkit::cert::Certificate::from_der(&int.der)
+        .expect("int")
+        .sha256()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let events = dir.join("events.json");
+    std::fs::write(
+        &events,
+        format!(
+            r#"{{"schema": "anchorkit.events/1",
+ "cas": [{{"id": "eventsca", "name": "Events CA", "issuer_organizations": ["anchorkit test"]}}],
+ "events": [{{"date": "2030-01-01", "kind": "chain-change", "ca": "eventsca", "key": "any",
+   "status": "announced", "chain": ["{sha}"], "text": "Events CA stops sending the cross-sign",
+   "source": "test"}}]}}"#
+        ),
+    )
+    .expect("write");
+    let base = [
+        "bundle",
+        "--chain",
+        s(&chain),
+        "--extra",
+        s(&roots),
+        "--profile",
+        "esp-idf-5.4",
+        "--at",
+        "2026-12-01",
+        "--lifetime",
+        "10y",
+        "--json",
+    ];
+    let (code, out, err) = run(&base);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["plan"]["anchors"][0]["name"], "Events Old Root",
+        "{}",
+        v["plan"]["anchors"]
+    );
+    let mut with = base.to_vec();
+    with.extend(["--events", s(&events), "--certs", s(&certs)]);
+    let (code, out, err) = run(&with);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let names: Vec<String> = v["plan"]["anchors"]
+        .as_array()
+        .expect("anchors")
+        .iter()
+        .filter_map(|a| a["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        names.contains(&"Events New Root".to_string()),
+        "{names:?} {}",
+        v["plan"]["lifetime"]
+    );
+    let life = &v["plan"]["lifetime"][0];
+    assert_eq!(life["chosen"], "works to the end", "{life}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

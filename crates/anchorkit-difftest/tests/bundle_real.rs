@@ -66,6 +66,7 @@ fn written_bundles_verify_on_the_real_mbedtls() {
             redundancy: 2,
             budget: None,
             prefer: Prefer::Smallest,
+            timeline: None,
         };
         let p = plan(&endpoints, &offers, &policy);
         assert!(p.uncovered.is_empty(), "{:?}", p.uncovered);

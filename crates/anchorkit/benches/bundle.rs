@@ -93,6 +93,7 @@ fn bench(c: &mut Criterion) {
         redundancy: 2,
         budget: None,
         prefer: Prefer::Smallest,
+        timeline: None,
     };
     let p = plan(&eps, &offers, &policy);
     assert!(p.meets_policy() && p.exact && p.anchors.len() == 6);

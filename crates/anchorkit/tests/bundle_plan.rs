@@ -115,6 +115,7 @@ fn policy(format: OutputFormat, redundancy: usize) -> Policy {
         redundancy,
         budget: None,
         prefer: Prefer::Smallest,
+        timeline: None,
     }
 }
 

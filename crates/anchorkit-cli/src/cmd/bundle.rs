@@ -58,6 +58,14 @@ pub struct Args {
     /// Whole-store mode: a deprecated-roots PEM appended unfiltered (cacrt_deprecated.pem).
     #[arg(long)]
     pub deprecated: Option<PathBuf>,
+    /// Events beyond the built-in ones (anchorkit.events/1 JSON; repeatable): a durable cover
+    /// must keep the device connecting through every served-chain change they describe.
+    #[arg(long)]
+    pub events: Vec<PathBuf>,
+    /// Certificates the events name (files or directories of .pem/.crt/.der; repeatable).
+    /// Without them an endpoint is judged on today's chain alone.
+    #[arg(long, num_args = 1..)]
+    pub certs: Vec<PathBuf>,
     /// Extra candidate anchors beyond the Mozilla store (any intake input; repeatable).
     #[arg(long)]
     pub extra: Vec<PathBuf>,
@@ -271,6 +279,23 @@ fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError>
     Ok(endpoints)
 }
 
+/// The built-in events plus --events, and the certificates of --certs and --extra.
+fn timeline(args: &Args) -> Result<anchorkit::bundle::plan::Timeline, CmdError> {
+    let mut events = anchorkit::plan::events::Events::builtin();
+    for f in &args.events {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        events.extend(anchorkit::plan::events::Events::parse(
+            &f.display().to_string(),
+            &text,
+        )?);
+    }
+    let mut pool = Vec::new();
+    for p in args.certs.iter().chain(&args.extra) {
+        pool.extend(super::plan::read_cert_files(p)?);
+    }
+    Ok(anchorkit::bundle::plan::Timeline { events, pool })
+}
+
 fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let format = parse_format(args, OutputFormat::Pem)?;
     if args.chain.is_empty() && args.ca.is_empty() && args.connect.is_empty() {
@@ -307,6 +332,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         redundancy: args.redundancy.max(1),
         budget,
         prefer,
+        timeline: Some(std::sync::Arc::new(timeline(args)?)),
     };
     let mut offers = store_offers(store);
     for x in &args.extra {
@@ -462,6 +488,18 @@ fn render_plan(p: &Plan, written: Option<&str>, round_trip_ok: Option<bool>, ctx
                 "nothing (see the notes)".to_string()
             },
             e.owners.join(", "),
+        );
+    }
+    for l in &p.lifetime {
+        let _ = writeln!(
+            out,
+            "  over the lifetime (events) {}: this set {}{}",
+            l.endpoint,
+            l.chosen,
+            l.runner_up
+                .as_deref()
+                .map(|r| format!("; runner-up {r}"))
+                .unwrap_or_default()
         );
     }
     for u in &p.uncovered {

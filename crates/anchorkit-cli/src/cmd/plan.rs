@@ -103,6 +103,33 @@ fn read_certs(p: &Path) -> Result<Vec<Certificate>, CmdError> {
         .collect())
 }
 
+/// Certificates from a file, or from the certificate files (.pem, .crt, .cer, .der) of a
+/// directory (other files skipped).
+pub fn read_cert_files(p: &Path) -> Result<Vec<Certificate>, CmdError> {
+    if !p.is_dir() {
+        return read_certs(p);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| format!("{}: {e}", p.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                matches!(
+                    x.to_ascii_lowercase().as_str(),
+                    "pem" | "crt" | "cer" | "der"
+                )
+            })
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(read_certs(&f)?);
+    }
+    Ok(out)
+}
+
 fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan, CmdError> {
     if c.trust.is_empty() {
         return Err("give the device's trust: --trust FILE (or LABEL=FILE per firmware)".into());
@@ -128,28 +155,7 @@ fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan
     }
     let mut pool = Vec::new();
     for p in &c.certs {
-        if p.is_dir() {
-            // A directory: its certificate files (.pem, .crt, .cer, .der), other files skipped.
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| format!("{}: {e}", p.display()))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| {
-                    f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                        matches!(
-                            x.to_ascii_lowercase().as_str(),
-                            "pem" | "crt" | "cer" | "der"
-                        )
-                    })
-                })
-                .collect();
-            files.sort();
-            for f in files {
-                pool.extend(read_certs(&f)?);
-            }
-        } else {
-            pool.extend(read_certs(p)?);
-        }
+        pool.extend(read_cert_files(p)?);
     }
     let mut endpoints = Vec::new();
     for f in &c.chain {

@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 
 use super::formats::{self, OutputFormat};
 use super::optimize::{self, Candidate};
-use super::report::{Choice, EndpointReport, Note, Plan, Role, RunnerUp, SCHEMA, Uncovered};
+use super::report::{
+    Choice, EndpointReport, LifetimeReport, Note, Plan, Role, RunnerUp, SCHEMA, Uncovered,
+};
 use crate::anchor::TrustAnchor;
 use crate::cert::{Certificate, KeyKind, format_time};
 use crate::profile::Profile;
@@ -86,6 +88,18 @@ pub struct Policy {
     pub budget: Option<usize>,
     /// Tie-breaking.
     pub prefer: Prefer,
+    /// The events a durable cover must survive (served-chain changes, cross-sign ends); None
+    /// judges the end of the lifetime on today's chain alone.
+    pub timeline: Option<std::sync::Arc<Timeline>>,
+}
+
+/// Events and the certificates they name, for planning with served-chain changes.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    /// The events.
+    pub events: crate::plan::events::Events,
+    /// Certificates the events name.
+    pub pool: Vec<Certificate>,
 }
 
 impl Policy {
@@ -218,6 +232,23 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
         .iter()
         .map(|e| e.chain.iter().map(|c| loose(&c.issuer)).collect())
         .collect();
+    // The plan judges Mbed TLS paths; other stacks keep today's-chain judgement.
+    let planner = policy
+        .timeline
+        .as_ref()
+        .filter(|_| policy.profile.mbedtls.is_some())
+        .map(|t| crate::plan::Planner::new(&t.events, &t.pool, policy.at, policy.until));
+    let known: Vec<bool> = endpoints
+        .iter()
+        .map(|e| {
+            // Known to the events, and every certificate they name was given.
+            planner.as_ref().is_some_and(|p| {
+                e.accept.is_none()
+                    && p.knows(&e.chain)
+                    && p.first_break(&e.chain, &[], &end_p).is_ok()
+            })
+        })
+        .collect();
     offers
         .iter()
         .map(|o| {
@@ -227,7 +258,8 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
                 .iter()
                 .zip(&later)
                 .zip(&issuers)
-                .map(|((e, later), issuers)| {
+                .zip(&known)
+                .map(|(((e, later), issuers), known)| {
                     if let Some(acc) = &e.accept {
                         let now = acc.iter().any(|k| k == o.anchor.spki_raw());
                         return Cover {
@@ -239,10 +271,16 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
                         return Cover::default();
                     }
                     let trust = std::slice::from_ref(&o.anchor);
-                    Cover {
-                        now: accepts(&now_p, trust, &e.chain, policy.at),
-                        end: lasts && accepts(&end_p, trust, later, policy.until),
-                    }
+                    let now = accepts(&now_p, trust, &e.chain, policy.at);
+                    // With events: durable when the device keeps connecting through every
+                    // served-chain change to the end; otherwise judged on today's chain.
+                    let end = match (&planner, known) {
+                        (Some(pl), true) => {
+                            lasts && matches!(pl.first_break(&e.chain, trust, &end_p), Ok(None))
+                        }
+                        _ => lasts && accepts(&end_p, trust, later, policy.until),
+                    };
+                    Cover { now, end }
                 })
                 .collect()
         })
@@ -542,6 +580,42 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
             .collect(),
         total_bytes: policy.format.overhead() + s.cost,
     });
+    let lifetime = match policy
+        .timeline
+        .as_ref()
+        .filter(|_| policy.profile.mbedtls.is_some())
+    {
+        Some(t) => {
+            let pl = crate::plan::Planner::new(&t.events, &t.pool, policy.at, policy.until);
+            let p = policy.device_profile();
+            let runner: Vec<TrustAnchor> = out
+                .runner_up
+                .as_ref()
+                .map(|s| {
+                    s.chosen
+                        .iter()
+                        .map(|&ci| usable_offers[idx[ci]].anchor.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let brk =
+                |trust: &[TrustAnchor], e: &Endpoint| match pl.first_break(&e.chain, trust, &p) {
+                    Ok(None) => "works to the end".to_string(),
+                    Ok(Some(b)) => format!("breaks {}: {}", b.date_text, b.cause),
+                    Err(err) => err.to_string(),
+                };
+            endpoints
+                .iter()
+                .filter(|e| e.accept.is_none() && pl.knows(&e.chain))
+                .map(|e| LifetimeReport {
+                    endpoint: e.name.clone(),
+                    chosen: brk(&chosen, e),
+                    runner_up: (!runner.is_empty()).then(|| brk(&runner, e)),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     Plan {
         schema: SCHEMA,
         profile: policy.device_profile().summary(),
@@ -558,6 +632,7 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
         uncovered,
         notes,
         exact: out.exact,
+        lifetime,
     }
 }
 

@@ -255,6 +255,20 @@ pub struct Plan {
     pub budget: Option<usize>,
     /// Whether the total fits the budget.
     pub within_budget: bool,
+    /// With events: each endpoint whose CA they describe, over the lifetime with the chosen
+    /// set and with the runner-up.
+    pub lifetime: Vec<LifetimeReport>,
+}
+
+/// An endpoint's life with the chosen set and the runner-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifetimeReport {
+    /// The endpoint.
+    pub endpoint: String,
+    /// With the chosen set: `works to the end` or `breaks DATE: cause`.
+    pub chosen: String,
+    /// With the runner-up, when there is one.
+    pub runner_up: Option<String>,
 }
 
 impl Plan {

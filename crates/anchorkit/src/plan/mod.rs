@@ -80,6 +80,11 @@ pub enum PlanError {
     /// A served chain without certificates.
     #[error("{0}: the served chain has no certificate")]
     EmptyChain(String),
+    /// A profile the plan cannot judge.
+    #[error(
+        "{0}: plan models Mbed TLS based profiles (it judges the chain above a renewed leaf by Mbed TLS path flags)"
+    )]
+    Unsupported(String),
 }
 
 /// A stretch of time with one verdict.
@@ -231,8 +236,79 @@ fn hex(b: &[u8]) -> String {
 }
 
 struct Ctx<'a> {
-    input: &'a Input<'a>,
+    events: &'a Events,
+    pool: &'a [Certificate],
+    from: i64,
+    until: i64,
     by_sha: HashMap<String, Certificate>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        events: &'a Events,
+        pool: &'a [Certificate],
+        from: i64,
+        until: i64,
+        more: impl Iterator<Item = Certificate>,
+    ) -> Ctx<'a> {
+        let mut by_sha = HashMap::new();
+        for c in pool.iter().cloned().chain(more) {
+            by_sha.insert(hex(&c.sha256()), c);
+        }
+        for r in Store::mozilla().roots() {
+            if let Some(c) = &r.anchor.cert {
+                by_sha.entry(hex(&c.sha256())).or_insert_with(|| c.clone());
+            }
+        }
+        Ctx {
+            events,
+            pool,
+            from,
+            until,
+            by_sha,
+        }
+    }
+}
+
+/// Judges one endpoint's life for many trust sets (the bundle planner's use): the certificates
+/// are indexed once.
+pub struct Planner<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl<'a> Planner<'a> {
+    /// A planner over `events` from `from` to `until`, with `pool` for the certificates the
+    /// events name.
+    pub fn new(events: &'a Events, pool: &'a [Certificate], from: i64, until: i64) -> Self {
+        Planner {
+            ctx: Ctx::new(events, pool, from, until, std::iter::empty()),
+        }
+    }
+
+    /// Whether the events describe the CA that issued this served chain (leaf first).
+    pub fn knows(&self, chain: &[Certificate]) -> bool {
+        let ep = Endpoint {
+            name: String::new(),
+            served: Served::Chain(chain.to_vec()),
+            ota: false,
+        };
+        self.ctx.ca_of(&ep).is_some()
+    }
+
+    /// The first break of `chain`'s endpoint for a device trusting `trust` under `p`.
+    pub fn first_break(
+        &self,
+        chain: &[Certificate],
+        trust: &[TrustAnchor],
+        p: &Profile,
+    ) -> Result<Option<Break>, PlanError> {
+        let ep = Endpoint {
+            name: String::new(),
+            served: Served::Chain(chain.to_vec()),
+            ota: false,
+        };
+        Ok(timeline(&self.ctx, &ep, trust, p)?.1)
+    }
 }
 
 /// The expected served certificates above the leaf, or the root a service ends at.
@@ -259,7 +335,7 @@ impl Ctx<'_> {
             Served::Chain(c) => {
                 let leaf = c.first()?;
                 let org = leaf.issuer.organization()?;
-                let ca = self.input.events.ca_for_issuer_org(&org)?;
+                let ca = self.events.ca_for_issuer_org(&org)?;
                 let k = match leaf.key {
                     KeyKind::Rsa { .. } => KeyClass::Rsa,
                     _ => KeyClass::Ecdsa,
@@ -271,7 +347,7 @@ impl Ctx<'_> {
 
     fn changes<'e>(&'e self, ca: &str, k: KeyClass) -> impl Iterator<Item = &'e Event> {
         let ca = ca.to_string();
-        self.input.events.events.iter().filter(move |e| {
+        self.events.events.iter().filter(move |e| {
             e.ca == ca
                 && matches!(e.kind, Kind::ChainChange | Kind::AnchorChange)
                 && (e.key == KeyClass::Any || e.key == k)
@@ -285,7 +361,7 @@ impl Ctx<'_> {
                 .filter(|e| e.at <= at)
                 .filter(|e| match ep.served {
                     // A given chain stands until the CA changes it after the start.
-                    Served::Chain(_) => e.at > self.input.from,
+                    Served::Chain(_) => e.at > self.from,
                     Served::Ca(..) => true,
                 })
                 .max_by_key(|e| e.at)
@@ -379,7 +455,7 @@ impl Ctx<'_> {
             }
             Expect::Chain(chain) => {
                 let first_end = chain.first().map_or(at, |c| c.not_after - 1);
-                let when = at.min(first_end.max(self.input.from));
+                let when = at.min(first_end.max(self.from));
                 let entries: Vec<ChainEntry> = chain
                     .iter()
                     .map(|c| ChainEntry::from_bytes(c.der()))
@@ -393,9 +469,7 @@ impl Ctx<'_> {
                         at: when,
                     },
                 );
-                // The leaf's name is not what the plan judges.
-                let flags = v.flags.unwrap_or(0) & !0x04;
-                let ok = v.anchor.is_some() && flags == 0;
+                let ok = path_ok(&v);
                 let why = if ok {
                     format!(
                         "reaches {}",
@@ -454,11 +528,31 @@ fn trust_covers_above(
             at,
         },
     );
-    Ok(v.anchor.is_some() && v.flags.unwrap_or(0) & !0x04 == 0)
+    Ok(path_ok(&v))
+}
+
+/// Verify flags that concern only the end entity (name, keyUsage, extendedKeyUsage, Netscape
+/// type): the plan puts the first certificate above the leaf in the leaf's place, so these
+/// say nothing about the renewed leaf.
+const LEAF_ONLY_FLAGS: u32 = 0x04 | 0x0800 | 0x1000 | 0x2000;
+
+/// Whether the path verifies, the first certificate standing for the renewed leaf.
+fn path_ok(v: &crate::verify::Verdict) -> bool {
+    v.anchor.is_some()
+        && !v.path.is_empty()
+        && v.path.iter().enumerate().all(|(i, e)| {
+            let f = if i == 0 {
+                e.flags & !LEAF_ONLY_FLAGS
+            } else {
+                e.flags
+            };
+            f == 0
+        })
+        && v.flags.unwrap_or(0) & !LEAF_ONLY_FLAGS & !v.path.iter().fold(0, |a, e| a | e.flags) == 0
 }
 
 fn date_points(ctx: &Ctx<'_>, ep: &Endpoint, trust: &[TrustAnchor]) -> Vec<i64> {
-    let (from, until) = (ctx.input.from, ctx.input.until);
+    let (from, until) = (ctx.from, ctx.until);
     let mut pts = vec![from];
     if let Some((ca, k)) = ctx.ca_of(ep) {
         pts.extend(ctx.changes(&ca, k).map(|e| e.at));
@@ -484,7 +578,7 @@ fn timeline(
     let pts = date_points(ctx, ep, trust);
     let mut segs: Vec<Segment> = Vec::new();
     for (i, d) in pts.iter().enumerate() {
-        let to = pts.get(i + 1).copied().unwrap_or(ctx.input.until);
+        let to = pts.get(i + 1).copied().unwrap_or(ctx.until);
         let (ok, why, served) = ctx.judge(ep, trust, p, *d)?;
         match segs.last_mut() {
             Some(s) if s.ok == ok && s.why == why => s.to = to,
@@ -513,7 +607,7 @@ fn timeline(
                     Some(w) => crate::cert::parse_time(w).unwrap_or(e.at),
                     None => {
                         let ca = ctx.ca_of(ep).map(|c| c.0).unwrap_or_default();
-                        e.at + ctx.input.events.lifetime_at(&ca, e.at)
+                        e.at + ctx.events.lifetime_at(&ca, e.at)
                     }
                 },
                 None => s.from,
@@ -552,7 +646,7 @@ fn fix(
             vec![r]
         }
     };
-    let pool = ctx.input.pool.iter().cloned().chain(
+    let pool = ctx.pool.iter().cloned().chain(
         Store::mozilla()
             .roots()
             .iter()
@@ -587,7 +681,6 @@ fn fix(
 
 /// Makes the plan.
 pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
-    let mut by_sha = HashMap::new();
     let from_trust = input
         .firmware
         .iter()
@@ -596,21 +689,18 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
         Served::Chain(c) => c.clone(),
         Served::Ca(..) => Vec::new(),
     });
-    for c in input
-        .pool
-        .iter()
-        .cloned()
-        .chain(from_trust)
-        .chain(from_chains)
-    {
-        by_sha.insert(hex(&c.sha256()), c);
-    }
-    for r in Store::mozilla().roots() {
-        if let Some(c) = &r.anchor.cert {
-            by_sha.entry(hex(&c.sha256())).or_insert_with(|| c.clone());
+    let ctx = Ctx::new(
+        input.events,
+        input.pool,
+        input.from,
+        input.until,
+        from_trust.chain(from_chains),
+    );
+    for p in input.profiles {
+        if p.mbedtls.is_none() {
+            return Err(PlanError::Unsupported(p.name().to_string()));
         }
     }
-    let ctx = Ctx { input, by_sha };
     for ep in input.endpoints {
         match &ep.served {
             Served::Chain(c) if c.is_empty() => return Err(PlanError::EmptyChain(ep.name.clone())),
