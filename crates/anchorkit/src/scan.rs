@@ -269,14 +269,13 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
             };
             if !c.is_ca() && !c.is_self_issued() {
                 lints.push(Lint {
-                    severity: if c.not_after <= at { Severity::Broken } else { Severity::Breaks },
+                    severity: Severity::Broken,
                     kind: "leaf-as-anchor".into(),
                     at: loc.clone(),
                     subject: Some(c.subject.short()),
                     text: format!(
-                        "a server's leaf (issued by {}) used as an anchor: Mbed TLS only trusts it while the server sends this very certificate (-0x2700 NOT_TRUSTED from the next renewal, by {} at the latest); trust the root it chains to instead",
-                        c.issuer.short(),
-                        format_date(c.not_after)
+                        "a server's leaf (issued by {}) used as an anchor: Mbed TLS trusts only CA certificates (and self-signed leaves) from its CA list, so the handshake fails with -0x2700 NOT_TRUSTED; trust the root it chains to instead",
+                        c.issuer.short()
                     ),
                 });
             } else if c.is_ca() && !c.is_self_issued() {

@@ -13,8 +13,9 @@
 //! - a server switches to a new chain at the latest one leaf lifetime after the CA does (the
 //!   lifetime in force then): a break is reported from the event's date (earliest) with that
 //!   latest date beside it;
-//! - a trusted certificate that the server sends as its leaf (a pinned leaf) breaks at the
-//!   leaf's renewal, by its notAfter at the latest.
+//! - a trusted self-signed certificate that the server sends as its leaf (a pinned leaf)
+//!   breaks at the leaf's renewal, by its notAfter at the latest; a CA-issued leaf in the trust
+//!   list is judged by the engine (Mbed TLS never trusts one).
 
 pub mod events;
 
@@ -402,11 +403,14 @@ impl Ctx<'_> {
         p: &Profile,
         at: i64,
     ) -> Result<(bool, String, Vec<String>), PlanError> {
-        // A pinned leaf: the server's own certificate is trusted.
+        // A pinned self-signed leaf (Mbed TLS trusts a self-signed end entity found in its CA
+        // list; a CA-issued leaf never): it works until the server replaces it.
         if let Served::Chain(c) = &ep.served {
             if let Some(leaf) = c.first() {
                 let pinned = trust.iter().any(|a| {
-                    a.cert.as_ref().is_some_and(|x| x.der() == leaf.der()) && !leaf.is_ca()
+                    a.cert.as_ref().is_some_and(|x| x.der() == leaf.der())
+                        && !leaf.is_ca()
+                        && leaf.is_self_issued()
                 });
                 if pinned && !trust_covers_above(ep, trust, p, at)? {
                     let ok = at < leaf.not_after;
