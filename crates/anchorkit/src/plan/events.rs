@@ -34,6 +34,9 @@ pub enum Kind {
     Expiry,
     /// The longest leaf lifetime from this date.
     Lifetime,
+    /// Browsers stop trusting a root (the device's own store is untouched; services migrate
+    /// away, so it marks the timeline).
+    Distrust,
 }
 
 /// Which leaf keys a chain change applies to.
@@ -145,7 +148,7 @@ impl Events {
             }
             let need = match e.kind {
                 Kind::ChainChange => (!e.chain.is_empty()).then_some(()),
-                Kind::AnchorChange | Kind::Expiry => e.sha256.as_ref().map(|_| ()),
+                Kind::AnchorChange | Kind::Expiry | Kind::Distrust => e.sha256.as_ref().map(|_| ()),
                 Kind::Lifetime => e.days.map(|_| ()),
             };
             if need.is_none() {
@@ -155,7 +158,7 @@ impl Events {
                     e.kind,
                     match e.kind {
                         Kind::ChainChange => "chain",
-                        Kind::AnchorChange | Kind::Expiry => "sha256",
+                        Kind::AnchorChange | Kind::Expiry | Kind::Distrust => "sha256",
                         Kind::Lifetime => "days",
                     }
                 )));
