@@ -72,10 +72,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader has gone (`| head`): stop quietly, as a shell's SIGPIPE death would.
+        Err(e) if e.is::<cmd::ClosedOutput>() => ExitCode::from(141),
         Err(e) => {
             if out.json {
                 let v = serde_json::json!({"error": e.to_string()});
-                println!("{v}");
+                // Where stdout itself failed, the error still reaches a person.
+                if cmd::write_out(&format!("{v}\n")).is_err() {
+                    eprintln!("anchorkit: error: {e}");
+                }
             } else {
                 eprintln!("anchorkit: error: {e}");
             }

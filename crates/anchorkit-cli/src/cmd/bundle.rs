@@ -184,19 +184,17 @@ fn write_atomically(out: &Path, r: &Rendered) -> Result<(), CmdError> {
     Ok(())
 }
 
-/// Prints to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
-fn out(text: &str) {
-    use std::io::Write as _;
-    let mut o = std::io::stdout().lock();
-    let _ = o.write_all(text.as_bytes()).and_then(|()| o.flush());
+/// Prints to stdout, reporting a failed write (a full disk, a closed pipe).
+fn out(text: &str) -> Result<(), CmdError> {
+    super::write_out(text)
 }
 
-fn print_rendered(format: OutputFormat, r: &Rendered) {
+fn print_rendered(format: OutputFormat, r: &Rendered) -> Result<(), CmdError> {
     match r {
         Rendered::File(b)
             if !format.is_esp_bundle() && format != OutputFormat::Esp8266Certstore =>
         {
-            out(&format!("\n{}\n", String::from_utf8_lossy(b)));
+            out(&format!("\n{}\n", String::from_utf8_lossy(b)))
         }
         _ => out("(binary or directory output: give -o to write it)\n"),
     }
@@ -378,7 +376,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     }
     report(ctx, &p, written.as_deref(), round_trip_ok)?;
     if let (Some(r), None, false) = (&rendered, &written, ctx.json) {
-        print_rendered(format, r);
+        print_rendered(format, r)?;
     }
     Ok(if p.meets_policy() {
         ExitCode::SUCCESS
@@ -400,8 +398,7 @@ fn report(
             "round_trip_ok": round_trip_ok,
         }))
     } else {
-        out(&render_plan(p, written, round_trip_ok, ctx));
-        Ok(())
+        out(&render_plan(p, written, round_trip_ok, ctx))
     }
 }
 
@@ -661,14 +658,14 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             g.anchors.len(),
             rendered.len(),
             format.name()
-        ));
+        ))?;
         match &args.output {
             Some(o) => out(&format!(
                 "written {}; read back: {} records, the same as generated\n",
                 o.display(),
                 back.len()
-            )),
-            None => print_rendered(format, &rendered),
+            ))?,
+            None => print_rendered(format, &rendered)?,
         }
     }
     Ok(ExitCode::SUCCESS)

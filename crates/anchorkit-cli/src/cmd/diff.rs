@@ -59,7 +59,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.diff/1", "diff": d}))?;
     } else {
-        println!(
+        outln!(
             "{}: {} anchors; {}: {} anchors",
             args.a.display(),
             d.count_a,
@@ -80,16 +80,16 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                     .unwrap_or_default()
             )
         };
-        println!("added ({}):", d.added.len());
+        outln!("added ({}):", d.added.len());
         for c in &d.added {
-            println!("  + {}", line(c));
+            outln!("  + {}", line(c));
         }
-        println!("removed ({}):", d.removed.len());
+        outln!("removed ({}):", d.removed.len());
         for c in &d.removed {
-            println!("  - {}", ctx.style.warn(&line(c)));
+            outln!("  - {}", ctx.style.warn(&line(c)));
         }
         if !d.endpoints.is_empty() {
-            println!(
+            outln!(
                 "endpoints under {} ({}):",
                 profile.name(),
                 profile.summary()
@@ -97,7 +97,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             for e in &d.endpoints {
                 let v = |ok: bool| if ok { "ACCEPTED" } else { "REJECTED" };
                 let text = format!("{}: {} -> {}", e.endpoint, v(e.a), v(e.b));
-                println!(
+                outln!(
                     "  {}",
                     if e.a == e.b {
                         text

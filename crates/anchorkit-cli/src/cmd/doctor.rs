@@ -118,7 +118,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&d)?;
     } else {
-        print!("{}", render(&d, ctx));
+        out!("{}", render(&d, ctx));
     }
     Ok(if d.reproduction.verdict.ok {
         ExitCode::SUCCESS

@@ -76,7 +76,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&e)?;
     } else {
-        print!("{}", render(&e, ctx));
+        out!("{}", render(&e, ctx));
     }
     Ok(ExitCode::SUCCESS)
 }

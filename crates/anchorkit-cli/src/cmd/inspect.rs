@@ -41,7 +41,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&report)?;
     } else {
-        print!("{}", render(&report, ctx));
+        out!("{}", render(&report, ctx));
     }
     Ok(ExitCode::SUCCESS)
 }

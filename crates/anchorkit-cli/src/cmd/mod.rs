@@ -1,6 +1,24 @@
 //! One module per subcommand. Each has an `Args` struct and a `run` function that returns the
 //! process exit code or an error (reported with exit code 2).
 
+/// `print!` that reports write errors: a closed pipe ends the program quietly (exit 141),
+/// any other failure (a full disk) is an error, instead of a panic.
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::cmd::write_out(&format!($($t)*))?
+    };
+}
+
+/// `println!` with the same handling as `out!`.
+macro_rules! outln {
+    () => {
+        $crate::cmd::write_out("\n")?
+    };
+    ($($t:tt)*) => {
+        $crate::cmd::write_out(&format!("{}\n", format_args!($($t)*)))?
+    };
+}
+
 pub mod bundle;
 pub mod device;
 pub mod diff;
@@ -25,9 +43,33 @@ pub struct Ctx {
 /// An error that ends the command with exit code 2.
 pub type CmdError = Box<dyn std::error::Error>;
 
+/// Standard output was closed by the reader (`| head`).
+#[derive(Debug)]
+pub struct ClosedOutput;
+
+impl std::fmt::Display for ClosedOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output closed")
+    }
+}
+
+impl std::error::Error for ClosedOutput {}
+
+/// Writes `s` to standard output and flushes: `ClosedOutput` when the reader has gone, an
+/// error naming the cause for anything else (`> /dev/full`).
+pub fn write_out(s: &str) -> Result<(), CmdError> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|()| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Box::new(ClosedOutput)),
+        Err(e) => Err(format!("cannot write the output: {e}").into()),
+    }
+}
+
 /// Prints a serializable value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CmdError> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 

@@ -306,7 +306,7 @@ pub fn run_plan(args: &PlanArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.plan/1", "plan": p}))?;
     } else {
-        print!("{}", render(&p, ctx));
+        out!("{}", render(&p, ctx));
     }
     Ok(if p.rows.iter().any(|r| r.breaks.is_some()) {
         ExitCode::from(1)
@@ -328,14 +328,14 @@ fn run_scan(dir: &Path, args: &CheckArgs, ctx: &Ctx) -> Result<u8, CmdError> {
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.scan/1", "exit": code, "scan": r}))?;
     } else {
-        println!(
+        outln!(
             "scanned {}: {} file(s) with trust material, {} certificate(s) or anchor(s)",
             dir.display(),
             r.files.len(),
             r.anchors
         );
         for (f, how, n) in &r.files {
-            println!("  {f} ({how}): {n}");
+            outln!("  {f} ({how}): {n}");
         }
         for l in &r.lints {
             let tag = match l.severity {
@@ -343,7 +343,7 @@ fn run_scan(dir: &Path, args: &CheckArgs, ctx: &Ctx) -> Result<u8, CmdError> {
                 anchorkit::scan::Severity::Breaks => ctx.style.warn("BREAKS"),
                 anchorkit::scan::Severity::Note => "note".to_string(),
             };
-            println!(
+            outln!(
                 "{tag} {} {}: {}{}",
                 l.kind,
                 l.at,
@@ -377,7 +377,7 @@ pub fn run_check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         Ok(p) => p,
         Err(e) => {
             if ctx.json {
-                println!("{}", serde_json::json!({"error": e.to_string()}));
+                outln!("{}", serde_json::json!({"error": e.to_string()}));
             } else {
                 eprintln!("anchorkit: error: {e}");
             }
@@ -401,11 +401,11 @@ pub fn run_check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         print_json(&serde_json::json!({"schema": "anchorkit.check/1", "exit": code, "plan": p}))?;
     } else {
         match (code, first) {
-            (0, _) => println!(
+            (0, _) => outln!(
                 "ok: every endpoint verifies now and through {}",
                 format_date(p.until)
             ),
-            (_, Some((r, b))) => println!(
+            (_, Some((r, b))) => outln!(
                 "{}: {} · {} · {} breaks {}: {}",
                 if code == 2 { "BROKEN NOW" } else { "BREAKS" },
                 r.endpoint,

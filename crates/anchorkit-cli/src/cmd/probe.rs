@@ -123,14 +123,26 @@ fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitC
         indicatif::ProgressBar::hidden()
     };
     let at = at_time(args.device.at.as_deref())?;
+    // The first failed write (a full disk, a closed pipe) ends the run's output; it is
+    // reported, not swallowed.
+    let write_error: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
     let failures = anchorkit::probe::batch::run(&todo, args.jobs, limits, at, &|line| {
         if let (Ok(mut w), Ok(text)) = (sink.lock(), serde_json::to_string(&line)) {
-            let _ = writeln!(w, "{text}");
-            let _ = w.flush();
+            if let Err(e) = writeln!(w, "{text}").and_then(|()| w.flush()) {
+                if let Ok(mut slot) = write_error.lock() {
+                    slot.get_or_insert(e);
+                }
+            }
         }
         bar.inc(1);
     });
     bar.finish_and_clear();
+    if let Some(e) = write_error.lock().ok().and_then(|mut s| s.take()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Err(Box::new(super::ClosedOutput));
+        }
+        return Err(format!("cannot write the results: {e}").into());
+    }
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
@@ -163,7 +175,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     };
     let c = match capture(&t, limits) {
         Ok(c) => c,
-        Err(e) => return Ok(failed(&e, ctx)),
+        Err(e) => return failed(&e, ctx),
     };
     let at = at_time(args.device.at.as_deref())?;
     if let Some(dir) = &args.save {
@@ -187,7 +199,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                     }
                     answers.push(a)
                 }
-                Err(e) => return Ok(failed(&e, ctx)),
+                Err(e) => return failed(&e, ctx),
             }
         }
     }
@@ -251,7 +263,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let caps = if args.enumerate {
         match anchorkit::probe::enumerate::capabilities(&t, limits) {
             Ok(x) => Some(x),
-            Err(e) => return Ok(failed(&e, ctx)),
+            Err(e) => return failed(&e, ctx),
         }
     } else {
         None
@@ -300,26 +312,26 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             verdicts_completed,
         })?;
     } else {
-        print!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
+        out!("{}", render(&t, &c, &certs, &found, &verdicts, ctx));
         for f in &fetched {
             match (&f.subject, &f.error) {
-                (Some(sub), _) => println!("  AIA: fetched {sub} from {}", f.url),
-                (_, Some(e)) => println!("  AIA: {e}"),
+                (Some(sub), _) => outln!("  AIA: fetched {sub} from {}", f.url),
+                (_, Some(e)) => outln!("  AIA: {e}"),
                 _ => {}
             }
         }
         for v in &verdicts_completed {
-            println!(
+            outln!(
                 "  if the server sent the fetched issuers: {} {}",
                 if v.ok { "ACCEPTED" } else { "REJECTED" },
                 v.profile
             );
         }
         if let Some(k) = &caps {
-            print!("{}", render_caps(k, ctx));
+            out!("{}", render_caps(k, ctx));
         }
         for a in &answers {
-            println!(
+            outln!(
                 "\n{} {}: {}",
                 ctx.style.bold("device"),
                 a.profile,
@@ -330,7 +342,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                 }
             );
             if let Some(b) = &a.buffer {
-                println!("  {}", ctx.style.warn(&b.text));
+                outln!("  {}", ctx.style.warn(&b.text));
             }
         }
     }
@@ -386,20 +398,20 @@ fn render_caps(k: &anchorkit::probe::enumerate::Capabilities, ctx: &Ctx) -> Stri
     out
 }
 
-fn failed(e: &ProbeError, ctx: &Ctx) -> ExitCode {
+fn failed(e: &ProbeError, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"schema": "anchorkit.probe/1", "error": e.to_string(), "unreachable": e.unreachable()})
         );
     } else {
         eprintln!("anchorkit: probe: {e}");
     }
-    if e.unreachable() {
+    Ok(if e.unreachable() {
         ExitCode::from(3)
     } else {
         ExitCode::from(1)
-    }
+    })
 }
 
 fn render(

