@@ -68,3 +68,60 @@ fn a_full_stdout_is_an_error_not_a_success() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn certificate_names_cannot_drive_the_terminal() {
+    use anchorkit_difftest::pki::{Alg, Node, Spec};
+    let dir = std::env::temp_dir().join(format!("ak-hard-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // Clear the screen, set the title, ring the bell, and forge a verdict line.
+    let evil = "x\u{1b}[2J\u{1b}]0;owned\u{07}\r\nACCEPTED  esp-idf-5.4 \u{0}\u{202e}";
+    let root = Node::root(&Spec::ca(evil), Alg::P256);
+    let mut ls = Spec::leaf("device.example.test");
+    // IA5String: ASCII controls only.
+    ls.sans
+        .push("a\u{1b}[2J\u{07}\r\nACCEPTED  esp-idf-5.4 \u{0}.example.test".to_string());
+    let leaf = root.issue(&ls, Alg::P256);
+    let pem = |d: &[u8]| anchorkit::pemutil::encode("CERTIFICATE", d);
+    let file = dir.join("evil.pem");
+    std::fs::write(&file, pem(&leaf.der) + &pem(&root.der)).expect("write");
+    let f = file.to_str().expect("path");
+    for args in [
+        vec!["inspect", f],
+        vec![
+            "verify",
+            "--trust",
+            f,
+            "--chain",
+            f,
+            "--host",
+            "device.example.test",
+        ],
+        vec![
+            "doctor",
+            "--trust",
+            f,
+            "--chain",
+            f,
+            "--host",
+            "device.example.test",
+        ],
+    ] {
+        let out = bin().args(&args).output().expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for bad in ['\u{1b}', '\u{07}', '\r', '\u{0}', '\u{202e}'] {
+            assert!(!text.contains(bad), "{args:?} printed {bad:?}:\n{text}");
+        }
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("ACCEPTED  esp-idf-5.4 \\")),
+            "{args:?}: a forged line:\n{text}"
+        );
+        assert!(
+            text.contains("\\x1b[2J"),
+            "{args:?}: the escape is shown:\n{text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -508,6 +508,26 @@ impl NameAttr {
     }
 }
 
+/// Text from a certificate made safe to print: control characters (ESC, BEL, CR, LF, NUL,
+/// DEL, C1), bidirectional overrides and the backslash are written as `\xNN` / `\u{NNNN}`
+/// escapes, so a name can neither drive the terminal nor forge an output line.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if c.is_control() && (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else if c.is_control() || bidi {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A distinguished name: relative distinguished names in order, each a set of attributes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Name {
@@ -562,10 +582,12 @@ impl Name {
             .map(NameAttr::text)
     }
 
-    /// A short label: the CN, else the O, else the whole name.
+    /// A short label for display: the CN, else the O, else the whole name (escaped with
+    /// `printable`).
     pub fn short(&self) -> String {
         self.common_name()
             .or_else(|| self.organization())
+            .map(|t| printable(&t))
             .unwrap_or_else(|| self.to_string())
     }
 }
@@ -579,7 +601,7 @@ impl fmt::Display for Name {
                 f.write_str(", ")?;
             }
             first = false;
-            write!(f, "{} = {}", a.label(), a.text())?;
+            write!(f, "{} = {}", printable(a.label()), printable(&a.text()))?;
         }
         Ok(())
     }
@@ -718,12 +740,12 @@ impl SanEntry {
     /// Text form, e.g. `DNS:example.com`, `IP:192.0.2.1`.
     pub fn describe(&self) -> String {
         match self {
-            SanEntry::Dns(d) => format!("DNS:{d}"),
+            SanEntry::Dns(d) => format!("DNS:{}", printable(d)),
             SanEntry::Ip(b) => format!("IP:{}", ip_text(b)),
-            SanEntry::Email(e) => format!("email:{e}"),
-            SanEntry::Uri(u) => format!("URI:{u}"),
+            SanEntry::Email(e) => format!("email:{}", printable(e)),
+            SanEntry::Uri(u) => format!("URI:{}", printable(u)),
             SanEntry::DirName(d) => format!("DirName:{d}"),
-            SanEntry::Other(o) => o.clone(),
+            SanEntry::Other(o) => printable(o),
         }
     }
 }

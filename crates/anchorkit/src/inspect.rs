@@ -452,7 +452,7 @@ fn cert_report(
         origin: origin.clone(),
         subject: c.subject.to_string(),
         issuer: c.issuer.to_string(),
-        common_name: c.subject.common_name(),
+        common_name: c.subject.common_name().map(|n| crate::cert::printable(&n)),
         serial: colon_hex(&c.serial),
         version: c.version,
         not_before: format_time(c.not_before),
