@@ -125,3 +125,80 @@ fn certificate_names_cannot_drive_the_terminal() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = bin().args(args).output().expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn explain_reads_options_after_codes_several_codes_and_bare_numbers() {
+    let (code, out, err) = run(&["explain", "0x2700", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["findings"][0]["name"],
+        "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"
+    );
+    let (code, out, err) = run(&["explain", "-0x2700", "-0x7780"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"), "{out}");
+    assert!(out.contains("MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE"), "{out}");
+    // A bare 2700 is the hex code typed without 0x, and the output says so.
+    let (_, out, _) = run(&["explain", "2700"]);
+    assert!(
+        out.starts_with("-0x2700  MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"),
+        "{out}"
+    );
+    assert!(out.contains("read as hex"), "{out}");
+    // A decimal that names an error keeps the decimal reading, with the note.
+    let (_, out, _) = run(&["explain", "9984"]);
+    assert!(out.contains("read as the decimal number 9984"), "{out}");
+    let (code, _, err) = run(&["explain", "0x2700", "--bogus"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--bogus"), "{err}");
+}
+
+#[test]
+fn device_logs_with_noise_are_read_and_missing_log_files_are_named() {
+    let dir = std::env::temp_dir().join(format!("ak-hard-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log = dir.join("monitor.txt");
+    // Boot ROM noise at the wrong baud rate, then the real line.
+    let mut bytes = b"\xff\xfe\x80ets Jun  8 2016 00:22:57\x00\n".to_vec();
+    bytes.extend_from_slice(b"E (3515) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700\n");
+    std::fs::write(&log, bytes).expect("write");
+    let (code, out, err) = run(&["explain", "--log", log.to_str().expect("path")]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"), "{out}");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/doctor");
+    let (code, out, err) = run(&[
+        "doctor",
+        "--trust",
+        &format!("{root}/root.pem"),
+        "--chain",
+        &format!("{root}/fullchain.pem"),
+        "--host",
+        "iot.example.com",
+        "--log",
+        log.to_str().expect("path"),
+    ]);
+    assert!(code == Some(0) || code == Some(1), "{out}{err}");
+    assert!(out.contains("the log says -0x2700"), "{out}");
+    let (code, _, err) = run(&[
+        "doctor",
+        "--trust",
+        &format!("{root}/root.pem"),
+        "--chain",
+        &format!("{root}/fullchain.pem"),
+        "--log",
+        "monitr.txt",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("monitr.txt: no such file"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -83,8 +83,19 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let at = at_time(args.device.at.as_deref())?;
     let lifetime = parse_lifetime(&args.lifetime)?;
     let log = match &args.log {
-        Some(l) if std::path::Path::new(l).is_file() => {
-            Some(std::fs::read_to_string(l).map_err(|e| format!("{l}: cannot read: {e}"))?)
+        Some(l) if l == "-" || std::path::Path::new(l).is_file() => {
+            Some(super::explain::read_log(std::path::Path::new(l))?)
+        }
+        // One word that is no error code and no file: a mistyped file name, not a log line.
+        Some(l)
+            if !l.contains(char::is_whitespace)
+                && anchorkit::explain::explain(l, &anchorkit::explain::Options::default())
+                    .is_err() =>
+        {
+            return Err(format!(
+                "--log {l}: no such file, and not a log line or error code (give a file, - for stdin, or the pasted line)"
+            )
+            .into());
         }
         Some(l) => Some(l.clone()),
         None => None,

@@ -47,30 +47,74 @@ pub enum LibArg {
     Wolfssl,
 }
 
+/// Reads a device log: a file or `-` for stdin, as bytes. Serial logs carry noise (a wrong
+/// baud rate, boot ROM output): invalid UTF-8 becomes U+FFFD instead of refusing the file.
+pub fn read_log(p: &std::path::Path) -> Result<String, CmdError> {
+    let bytes = if p.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
-    let mut input = args.input.join(" ");
-    if let Some(p) = &args.log {
-        let text = if p.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
-            s
-        } else {
-            std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
+    // The input takes hyphen values (`-0x2700`), so options written after it arrive here.
+    let mut json = ctx.json;
+    let mut flags = args.flags;
+    let mut lib = args.lib;
+    let mut version = args.version.clone();
+    let mut log = args.log.clone();
+    let mut words = Vec::new();
+    let mut it = args.input.iter();
+    while let Some(w) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
         };
+        match w.as_str() {
+            "--json" => json = true,
+            "--flags" => flags = true,
+            "--lib" => {
+                let v = value("--lib")?;
+                lib = Some(
+                    <LibArg as clap::ValueEnum>::from_str(&v, true).map_err(|_| {
+                        format!("--lib '{v}': expected mbedtls, bearssl or wolfssl")
+                    })?,
+                );
+            }
+            "--mbedtls-version" => version = Some(value("--mbedtls-version")?),
+            "--log" => log = Some(PathBuf::from(value("--log")?)),
+            o if o.starts_with("--") => {
+                return Err(format!(
+                    "explain: unknown option '{o}' (see anchorkit explain --help)"
+                )
+                .into());
+            }
+            _ => words.push(w.clone()),
+        }
+    }
+    let ctx = &Ctx { json, ..*ctx };
+    let mut input = words.join(" ");
+    if let Some(p) = &log {
+        let text = read_log(p)?;
         if !input.is_empty() {
             input.push('\n');
         }
         input.push_str(&text);
     }
     let opts = Options {
-        lib: args.lib.map(|l| match l {
+        lib: lib.map(|l| match l {
             LibArg::Mbedtls => Lib::Mbedtls,
             LibArg::Bearssl => Lib::Bearssl,
             LibArg::Wolfssl => Lib::Wolfssl,
         }),
-        version: args.version.clone(),
-        flags: args.flags,
+        version,
+        flags,
     };
     let e = explain(&input, &opts)?;
     if ctx.json {

@@ -808,7 +808,23 @@ pub fn explain(input: &str, opts: &Options) -> Result<Explanation, ExplainError>
     if t.is_empty() {
         return Err(ExplainError(usage()));
     }
-    let findings = if let Some(rest) = t
+    // Several codes in a row (`-0x2700 -0x7780`): each on its own.
+    let tokens: Vec<&str> = t.split_whitespace().collect();
+    let each_code = tokens.len() > 1
+        && !opts.flags
+        && !t.contains('\n')
+        && tokens.iter().all(|x| {
+            parse_number(x).is_some()
+                || parse_paren_hex(x).is_some()
+                || by_name(x, opts).ok().flatten().is_some()
+        });
+    let findings = if each_code {
+        let mut v = Vec::new();
+        for x in &tokens {
+            v.extend(explain(x, opts)?.findings);
+        }
+        v
+    } else if let Some(rest) = t
         .strip_prefix("flags=")
         .or_else(|| t.strip_prefix("flags "))
         .or_else(|| t.strip_prefix("flags:"))
@@ -870,6 +886,41 @@ fn flags_of(s: &str) -> Result<Finding, ExplainError> {
 }
 
 fn number(t: &str, v: i64, opts: &Options) -> Result<Finding, ExplainError> {
+    // A bare unsigned decimal such as `2700` is most often a hex code typed without `0x`:
+    // when the hex reading names an Mbed TLS error and the decimal one does not, take the hex
+    // reading; either way say which reading was used.
+    let bare = t.trim();
+    if opts.lib.is_none() && !bare.is_empty() && bare.chars().all(|c| c.is_ascii_digit()) {
+        let known = |f: &Finding| f.name.as_deref().is_some_and(|n| n != "unknown");
+        let dec = number_as_is(t, v, opts)?;
+        let hex = i64::from_str_radix(bare, 16)
+            .ok()
+            .and_then(|h| number_as_is(&format!("-0x{bare}"), -h, opts).ok());
+        if let Some(hex) = hex {
+            if known(&hex) && !known(&dec) {
+                let mut f = hex;
+                f.input = t.to_string();
+                f.notes.push(format!(
+                    "'{bare}' read as hex -0x{bare} (as decimal it names no error); write -0x{bare} to be explicit"
+                ));
+                return Ok(f);
+            }
+        }
+        let mut f = dec;
+        f.notes.push(format!(
+            "'{bare}' read as the decimal number {v} ({}); write -0x{bare} for the hex code",
+            if v >= 0 {
+                format!("{v:#x}")
+            } else {
+                format!("-{:#x}", -v)
+            }
+        ));
+        return Ok(f);
+    }
+    number_as_is(t, v, opts)
+}
+
+fn number_as_is(t: &str, v: i64, opts: &Options) -> Result<Finding, ExplainError> {
     match opts.lib {
         Some(Lib::Bearssl) => named_table_finding(Lib::Bearssl, t, v),
         Some(Lib::Wolfssl) => named_table_finding(Lib::Wolfssl, t, v),
