@@ -202,3 +202,71 @@ fn device_logs_with_noise_are_read_and_missing_log_files_are_named() {
     assert!(err.contains("monitr.txt: no such file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bundle_output_never_replaces_special_files_or_leaves_stale_ones() {
+    let dir = std::env::temp_dir().join(format!("ak-hard-out-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let fifo = dir.join("fifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo");
+    let target = dir.join("target.pem");
+    std::fs::write(&target, "keep me").expect("write");
+    let link = dir.join("link.pem");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    for (out, what) in [
+        ("/dev/null", "device"),
+        (fifo.to_str().expect("path"), "FIFO"),
+        (link.to_str().expect("path"), "symbolic link"),
+    ] {
+        let (code, _, err) = run(&["bundle", "--ca", "Amazon", "-o", out]);
+        assert_eq!(code, Some(2), "{out}: {err}");
+        assert!(err.contains(what), "{out}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&target).ok().as_deref(),
+        Some("keep me")
+    );
+    let meta = std::fs::symlink_metadata("/dev/null").expect("/dev/null");
+    assert!(!meta.file_type().is_file(), "/dev/null was replaced");
+    // A DER directory written twice: the second run's files only.
+    let der = dir.join("der");
+    let count = |p: &std::path::Path| std::fs::read_dir(p).map(|d| d.count()).unwrap_or(0);
+    let (code, _, err) = run(&[
+        "bundle",
+        "--ca",
+        "Amazon",
+        "--ca",
+        "Let's Encrypt",
+        "--format",
+        "der",
+        "-o",
+        der.to_str().expect("path"),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let first = count(&der);
+    let (code, _, err) = run(&[
+        "bundle",
+        "--ca",
+        "Let's Encrypt",
+        "--format",
+        "der",
+        "-o",
+        der.to_str().expect("path"),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let second = count(&der);
+    assert!(second < first, "stale files stayed: {first} then {second}");
+    // Nothing temporary is left beside the outputs.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".anchorkit-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,7 @@ pub mod diff;
 pub mod explain;
 pub mod inspect;
 pub mod intake;
+pub mod output;
 pub mod pemutil;
 pub mod plan;
 pub mod probe;

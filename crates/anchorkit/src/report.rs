@@ -247,20 +247,12 @@ fn shorten(s: &str, n: usize) -> String {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
-/// failure leaves neither a partial file nor the temporary behind.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".anchorkit-tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(name);
-    let done = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if done.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    done
+/// Writes `bytes` to `path` atomically (see `crate::output::write_file`).
+pub fn write_atomic(
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<(), crate::output::OutputError> {
+    crate::output::write_file(path, bytes)
 }
 
 #[cfg(test)]

@@ -139,47 +139,12 @@ fn parse_format(args: &Args, default: OutputFormat) -> Result<OutputFormat, CmdE
     }
 }
 
-fn tmp_name(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".anchorkit-tmp-{}", std::process::id()));
-    out.with_file_name(name)
-}
-
-/// Writes through a temporary name and a rename, so a failure leaves nothing half-written.
+/// Writes through a temporary name and a rename (the library's `output` module), so a
+/// failure leaves nothing half-written and a directory output holds no stale files.
 fn write_atomically(out: &Path, r: &Rendered) -> Result<(), CmdError> {
-    let tmp = tmp_name(out);
-    let fail = |e: std::io::Error, p: &Path| format!("{}: cannot write: {e}", p.display());
     match r {
-        Rendered::File(bytes) => {
-            std::fs::write(&tmp, bytes).map_err(|e| fail(e, &tmp))?;
-            std::fs::rename(&tmp, out).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                fail(e, out)
-            })?;
-        }
-        Rendered::Dir(files) => {
-            if out.is_dir() {
-                // An existing directory: each file replaced atomically.
-                for (name, bytes) in files {
-                    let p = out.join(name);
-                    let t = tmp_name(&p);
-                    std::fs::write(&t, bytes).map_err(|e| fail(e, &t))?;
-                    std::fs::rename(&t, &p).map_err(|e| fail(e, &p))?;
-                }
-            } else {
-                std::fs::create_dir_all(&tmp).map_err(|e| fail(e, &tmp))?;
-                for (name, bytes) in files {
-                    std::fs::write(tmp.join(name), bytes).map_err(|e| {
-                        let _ = std::fs::remove_dir_all(&tmp);
-                        fail(e, &tmp)
-                    })?;
-                }
-                std::fs::rename(&tmp, out).map_err(|e| {
-                    let _ = std::fs::remove_dir_all(&tmp);
-                    fail(e, out)
-                })?;
-            }
-        }
+        Rendered::File(bytes) => anchorkit::output::write_file(out, bytes)?,
+        Rendered::Dir(files) => anchorkit::output::write_dir(out, files)?,
     }
     Ok(())
 }

@@ -300,8 +300,7 @@ pub fn run_plan(args: &PlanArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         None => Ok(from.saturating_add(parse_lifetime(&args.lifetime)?)),
     })?;
     if let Some(f) = &args.html {
-        anchorkit::report::write_atomic(f, anchorkit::report::plan_html(&p).as_bytes())
-            .map_err(|e| format!("{}: cannot write: {e}", f.display()))?;
+        anchorkit::report::write_atomic(f, anchorkit::report::plan_html(&p).as_bytes())?;
     }
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.plan/1", "plan": p}))?;
