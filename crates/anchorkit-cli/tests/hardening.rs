@@ -270,3 +270,94 @@ fn bundle_output_never_replaces_special_files_or_leaves_stale_ones() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bounds_inputs_errors_and_warnings() {
+    let dir = std::env::temp_dir().join(format!("ak-hard-bounds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/doctor/root.pem"
+    );
+    let pem = std::fs::read_to_string(root).expect("root");
+    // 4,000 copies of one certificate: linear output, each duplicate reported once.
+    let copies = dir.join("copies.pem");
+    std::fs::write(&copies, pem.repeat(4000)).expect("write");
+    let out = bin()
+        .args(["inspect", copies.to_str().expect("path")])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.len() < 10_000_000, "{} bytes", out.stdout.len());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("more duplicates"),
+        "{}",
+        &text[text.len().saturating_sub(2000)..]
+    );
+    // An input over the size limit is refused by name.
+    let huge = dir.join("huge.bin");
+    let f = std::fs::File::create(&huge).expect("create");
+    f.set_len(anchorkit::intake::MAX_INPUT_BYTES + 1)
+        .expect("sparse file");
+    let (code, _, err) = run(&["inspect", huge.to_str().expect("path")]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("input limit"), "{err}");
+    // An error never repeats a huge input.
+    let junk = "x".repeat(100_000);
+    let (code, _, err) = run(&["explain", &junk]);
+    assert_eq!(code, Some(2));
+    assert!(err.len() < 2_000, "{} bytes of error", err.len());
+    // 300,000 warnings of one kind become ten and a count.
+    let warn = dir.join("warn.pem");
+    std::fs::write(
+        &warn,
+        " -----BEGIN CERTIFICATE-----\n".repeat(300_000) + &pem,
+    )
+    .expect("w");
+    let (code, _, err) = run(&[
+        "bundle",
+        "--from-store",
+        warn.to_str().expect("p"),
+        "--format",
+        "pem",
+    ]);
+    assert_eq!(code, Some(0), "{}", &err[..err.len().min(500)]);
+    assert!(err.lines().count() <= 12, "{} lines", err.lines().count());
+    assert!(err.contains("299990 more warnings"), "{err}");
+    // Whole-store mode refuses endpoint options instead of ignoring them.
+    let (code, _, err) = run(&["bundle", "--from-store", "mozilla", "--budget", "4KiB"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--budget"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_thousand_same_subject_roots_are_analysed_in_linear_time() {
+    use anchorkit_difftest::pki::{Alg, Node, Spec};
+    let dir = std::env::temp_dir().join(format!("ak-hard-same-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut text = String::new();
+    for _ in 0..1000 {
+        let r = Node::root(&Spec::ca("Same Subject Root"), Alg::P256);
+        text.push_str(&anchorkit::pemutil::encode("CERTIFICATE", &r.der));
+    }
+    let file = dir.join("same.pem");
+    std::fs::write(&file, text).expect("write");
+    // Before the fix this took 72 s (every pair's signature checked); the bound is generous
+    // for a debug build on a loaded machine, the point is the order of growth.
+    let start = std::time::Instant::now();
+    let (code, out, err) = run(&["inspect", file.to_str().expect("path")]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("1000 item(s)"),
+        "{}",
+        &out[..200.min(out.len())]
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

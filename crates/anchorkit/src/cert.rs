@@ -508,6 +508,17 @@ impl NameAttr {
     }
 }
 
+/// At most `n` characters of `s` for an error message, with the length of what was left out:
+/// an error never repeats a whole (possibly huge) input.
+pub fn clip(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    if count <= n {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(n).collect();
+    format!("{head}... ({} more characters)", count - n)
+}
+
 /// Text from a certificate made safe to print: control characters (ESC, BEL, CR, LF, NUL,
 /// DEL, C1), bidirectional overrides and the backslash are written as `\xNN` / `\u{NNNN}`
 /// escapes, so a name can neither drive the terminal nor forge an output line.

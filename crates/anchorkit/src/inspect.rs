@@ -521,35 +521,93 @@ pub fn inspect(found: &[Found], at: i64, store: &Store) -> Report {
     }
 }
 
-fn chain_report(certs: &[(usize, &Certificate)], store: &Store) -> ChainReport {
+/// Signature checks per certificate among same-named candidates, at most: a file of a
+/// thousand same-subject roots must not cost a million verifications.
+pub const MAX_SIGNER_CANDIDATES: usize = 32;
+/// Duplicate notes listed one by one; beyond this, one summary.
+const MAX_LISTED_DUPLICATES: usize = 10;
+
+fn chain_report(all: &[(usize, &Certificate)], store: &Store) -> ChainReport {
     let mut r = ChainReport {
         order_ok: true,
         ..ChainReport::default()
     };
-    // Signer relations among the inputs.
+    // Duplicates: each against its first occurrence; the analysis below sees each certificate
+    // once.
+    let mut first: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    let mut certs: Vec<(usize, &Certificate)> = Vec::new();
+    for (i, c) in all {
+        match first.get(c.der()) {
+            Some(&f) => r.duplicates.push((f, *i)),
+            None => {
+                first.insert(c.der(), *i);
+                certs.push((*i, c));
+            }
+        }
+    }
+    for (f, i) in r.duplicates.iter().take(MAX_LISTED_DUPLICATES) {
+        let label = all
+            .iter()
+            .find(|(k, _)| k == f)
+            .map(|(_, c)| c.label())
+            .unwrap_or_default();
+        r.notes.push(format!(
+            "certificate {i} is a duplicate of certificate {f} ({label})"
+        ));
+    }
+    if r.duplicates.len() > MAX_LISTED_DUPLICATES {
+        r.notes.push(format!(
+            "... and {} more duplicates (every duplicate is in the JSON output's chain.duplicates)",
+            r.duplicates.len() - MAX_LISTED_DUPLICATES
+        ));
+    }
+    let certs = &certs[..];
+    // Signer relations among the inputs: candidates by subject name (and key identifier when
+    // there are many), each checked once.
+    let mut by_subject: std::collections::HashMap<&[u8], Vec<usize>> =
+        std::collections::HashMap::new();
+    for (k, (_, c)) in certs.iter().enumerate() {
+        by_subject.entry(c.subject_raw()).or_default().push(k);
+    }
+    let mut capped = 0usize;
     for (ci, c) in certs {
-        for (pi, p) in certs {
-            if ci == pi || c.issuer_raw() != p.subject_raw() || c.der() == p.der() {
+        let Some(cands) = by_subject.get(c.issuer_raw()) else {
+            continue;
+        };
+        let mut cands: Vec<usize> = cands.clone();
+        if cands.len() > MAX_SIGNER_CANDIDATES {
+            if let Some(aki) = &c.authority_key_id {
+                let by_id: Vec<usize> = cands
+                    .iter()
+                    .copied()
+                    .filter(|&k| certs[k].1.subject_key_id.as_ref() == Some(aki))
+                    .collect();
+                if !by_id.is_empty() {
+                    cands = by_id;
+                }
+            }
+            if cands.len() > MAX_SIGNER_CANDIDATES {
+                capped += 1;
+                cands.truncate(MAX_SIGNER_CANDIDATES);
+            }
+        }
+        for k in cands {
+            let (pi, p) = certs[k];
+            if *ci == pi {
                 continue;
             }
             if signed_by(c, p.spki_raw()).is_valid() {
                 r.links.push(Link {
                     child: *ci,
-                    parent: *pi,
+                    parent: pi,
                 });
             }
         }
     }
-    for (a, (i, x)) in certs.iter().enumerate() {
-        for (j, y) in certs.iter().skip(a + 1) {
-            if x.der() == y.der() {
-                r.duplicates.push((*i, *j));
-                r.notes.push(format!(
-                    "certificate {j} is a duplicate of certificate {i} ({})",
-                    x.label()
-                ));
-            }
-        }
+    if capped > 0 {
+        r.notes.push(format!(
+            "{capped} certificate(s) have more than {MAX_SIGNER_CANDIDATES} same-named possible issuers in the input; only the first {MAX_SIGNER_CANDIDATES} were checked"
+        ));
     }
     // Cross-signed copies of store roots.
     for (i, c) in certs {
@@ -563,8 +621,10 @@ fn chain_report(certs: &[(usize, &Certificate)], store: &Store) -> ChainReport {
         }
     }
     // Order: leaf first, each followed by its signer.
-    let has_parent_in_input = |i: usize| r.links.iter().any(|l| l.child == i);
-    let is_parent = |i: usize| r.links.iter().any(|l| l.parent == i);
+    let children: std::collections::HashSet<usize> = r.links.iter().map(|l| l.child).collect();
+    let parents: std::collections::HashSet<usize> = r.links.iter().map(|l| l.parent).collect();
+    let has_parent_in_input = |i: usize| children.contains(&i);
+    let is_parent = |i: usize| parents.contains(&i);
     if certs.len() > 1 && !r.links.is_empty() {
         let leaf = certs
             .iter()
@@ -582,7 +642,7 @@ fn chain_report(certs: &[(usize, &Certificate)], store: &Store) -> ChainReport {
                 order.push(l.parent);
                 cur = l.parent;
             }
-            let given: Vec<usize> = certs.iter().map(|(i, _)| *i).collect();
+            let given: Vec<usize> = all.iter().map(|(i, _)| *i).collect();
             let prefix_ok = given.starts_with(&order);
             if !prefix_ok {
                 r.order_ok = false;

@@ -85,21 +85,23 @@ pub struct Args {
     /// Output file (a directory for --format der); without it, text formats print to stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Device lifetime: every anchor must stay usable that long (e.g. 10y, 18m, 400d).
-    #[arg(long, default_value = "10y")]
-    pub lifetime: String,
+    /// Device lifetime: every anchor must stay usable that long (e.g. 10y, 18m, 400d;
+    /// default 10y).
+    #[arg(long)]
+    pub lifetime: Option<String>,
     /// End of life as a date instead of --lifetime.
     #[arg(long)]
     pub until: Option<String>,
-    /// Distinct CA owners every server must be able to fall back to.
-    #[arg(long, default_value_t = 1)]
-    pub redundancy: usize,
+    /// Distinct CA owners every server must be able to fall back to (default 1).
+    #[arg(long)]
+    pub redundancy: Option<usize>,
     /// Flash budget, e.g. 4KiB, 6000.
     #[arg(long)]
     pub budget: Option<String>,
-    /// Tie-break among sets of equal size: smallest (fewest anchors), longest (lived), ecdsa.
-    #[arg(long, default_value = "smallest")]
-    pub prefer: String,
+    /// Tie-break among sets of equal size: smallest (fewest anchors, the default), longest
+    /// (lived), ecdsa.
+    #[arg(long)]
+    pub prefer: Option<String>,
     /// Now (RFC 3339 or YYYY-MM-DD; default: now).
     #[arg(long)]
     pub at: Option<String>,
@@ -173,6 +175,32 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                 "--from-store builds a whole store; it does not take --chain, --connect or --ca"
                     .into(),
             );
+        }
+        // Whole-store mode takes no endpoint options: refuse them rather than ignore them.
+        let given: Vec<&str> = [
+            ("--budget", args.budget.is_some()),
+            ("--lifetime", args.lifetime.is_some()),
+            ("--until", args.until.is_some()),
+            ("--redundancy", args.redundancy.is_some()),
+            ("--prefer", args.prefer.is_some()),
+            ("--extra", !args.extra.is_empty()),
+            ("--events", !args.events.is_empty()),
+            ("--certs", !args.certs.is_empty()),
+            ("--at", args.at.is_some()),
+            ("--profile", args.profile.is_some()),
+            ("--sdkconfig", args.sdkconfig.is_some()),
+            ("--mbedtls-config", args.mbedtls_config.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n)
+        .collect();
+        if !given.is_empty() {
+            return Err(format!(
+                "--from-store builds ESP-IDF's whole-store bundle; {} belong(s) to the --chain/--ca mode",
+                given.join(", ")
+            )
+            .into());
         }
         return whole_store(args, ctx);
     }
@@ -273,15 +301,16 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let at = at_time(args.at.as_deref())?;
     let until = match &args.until {
         Some(u) => anchorkit::cert::parse_time(u)?,
-        None => at + parse_lifetime(&args.lifetime)?,
+        None => at + parse_lifetime(args.lifetime.as_deref().unwrap_or("10y"))?,
     };
     if until < at {
         return Err("--until is before --at".into());
     }
-    let prefer = Prefer::from_name(&args.prefer).ok_or_else(|| {
+    let prefer_name = args.prefer.as_deref().unwrap_or("smallest");
+    let prefer = Prefer::from_name(prefer_name).ok_or_else(|| {
         format!(
             "--prefer '{}': expected smallest, longest or ecdsa",
-            args.prefer
+            prefer_name
         )
     })?;
     let budget = args.budget.as_deref().map(parse_size).transpose()?;
@@ -292,7 +321,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         format,
         at,
         until,
-        redundancy: args.redundancy.max(1),
+        redundancy: args.redundancy.unwrap_or(1).max(1),
         budget,
         prefer,
         timeline: Some(std::sync::Arc::new(timeline(args)?)),
@@ -572,6 +601,7 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if format.is_esp_bundle() {
         g.check_count(format == OutputFormat::EspBundleLegacy);
     }
+    g.compact_warnings();
     let rendered = formats::render(format, &g.anchors, &g.owners)?;
     let back = read_back(format, &rendered, &g.anchors)
         .map_err(|e| format!("the {} output does not read back: {e}", format.name()))?;

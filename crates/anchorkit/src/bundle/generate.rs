@@ -229,6 +229,11 @@ pub enum GenWarning {
         /// Whether the keys are equal too (harmless) or differ (one key is never tried).
         same_key: bool,
     },
+    /// Further warnings of kinds already listed, counted rather than repeated.
+    More {
+        /// How many.
+        count: usize,
+    },
     /// More certificates than ESP-IDF accepts by default.
     TooMany {
         /// How many.
@@ -284,6 +289,10 @@ impl fmt::Display for GenWarning {
                     )
                 }
             }
+            GenWarning::More { count } => write!(
+                f,
+                "... and {count} more warnings of the kinds above (the first {MAX_PER_KIND} of each kind are listed)"
+            ),
             GenWarning::TooMany { count, max, legacy } => {
                 if *legacy {
                     write!(
@@ -312,7 +321,41 @@ pub struct Generated {
     pub warnings: Vec<GenWarning>,
 }
 
+/// Warnings listed per kind at most; the rest are counted (one input can otherwise yield a
+/// warning per line).
+pub const MAX_PER_KIND: usize = 10;
+
 impl Generated {
+    /// Keeps the first `MAX_PER_KIND` warnings of each kind and counts the rest in one
+    /// `More` warning.
+    pub fn compact_warnings(&mut self) {
+        let mut seen: Vec<(std::mem::Discriminant<GenWarning>, usize)> = Vec::new();
+        let mut dropped = 0;
+        let mut kept = Vec::new();
+        for w in self.warnings.drain(..) {
+            let d = std::mem::discriminant(&w);
+            let n = match seen.iter_mut().find(|(k, _)| *k == d) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((d, 1));
+                    1
+                }
+            };
+            if n <= MAX_PER_KIND {
+                kept.push(w);
+            } else {
+                dropped += 1;
+            }
+        }
+        if dropped > 0 {
+            kept.push(GenWarning::More { count: dropped });
+        }
+        self.warnings = kept;
+    }
+
     /// Adds the count warning for the target format.
     pub fn check_count(&mut self, legacy: bool) {
         if self.anchors.len() > DEFAULT_MAX_CERTS {

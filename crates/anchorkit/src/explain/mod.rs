@@ -843,7 +843,11 @@ pub fn explain(input: &str, opts: &Options) -> Result<Explanation, ExplainError>
         }
         v
     } else {
-        return Err(ExplainError(format!("cannot decode {t:?}. {}", usage())));
+        return Err(ExplainError(format!(
+            "cannot decode {:?}. {}",
+            crate::cert::clip(t, 120),
+            usage()
+        )));
     };
     let summary = if findings.len() > 1 {
         findings.iter().find(|f| !f.parts.is_empty()).map(|f| {

@@ -181,6 +181,12 @@ impl fmt::Display for IntakeError {
 
 impl std::error::Error for IntakeError {}
 
+/// Bytes read from one input at most (a file, standard input); larger inputs are refused by
+/// name rather than read into memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+/// Certificates and anchors taken from one input at most.
+pub const MAX_ITEMS: usize = 100_000;
+
 /// Reads every certificate or anchor in `bytes`, auto-detecting the format.
 ///
 /// `source` names the input in origins and errors. An input in which nothing is found is an
@@ -196,7 +202,25 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Vec<Found>, IntakeError>
             "empty input: expected PEM, DER, PKCS#7, C source or an ESP-IDF bundle",
         ));
     }
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(r.err(
+            Location::Whole,
+            format!(
+                "{} bytes: larger than the {MAX_INPUT_BYTES}-byte input limit",
+                bytes.len()
+            ),
+        ));
+    }
     r.binary_or_text(bytes, 0)?;
+    if r.out.len() > MAX_ITEMS {
+        return Err(r.err(
+            Location::Whole,
+            format!(
+                "{} certificates: more than the {MAX_ITEMS} one input may hold",
+                r.out.len()
+            ),
+        ));
+    }
     if r.out.is_empty() {
         return Err(r.err(
             Location::Whole,
@@ -477,8 +501,11 @@ pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
     let name = path.display().to_string();
     if name == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| IntakeError::new("-", Location::Whole, format!("cannot read: {e}")))?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), MAX_INPUT_BYTES + 1),
+            &mut buf,
+        )
+        .map_err(|e| IntakeError::new("-", Location::Whole, format!("cannot read: {e}")))?;
         return read_bytes("-", &buf);
     }
     if path.is_dir() {
@@ -501,6 +528,30 @@ pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
             ));
         }
         return Ok(out);
+    }
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.is_file() && m.len() > MAX_INPUT_BYTES {
+            return Err(IntakeError::new(
+                &name,
+                Location::Whole,
+                format!(
+                    "{} bytes: larger than the {MAX_INPUT_BYTES}-byte input limit",
+                    m.len()
+                ),
+            ));
+        }
+        if !m.is_file() {
+            // A device or FIFO: read at most the limit.
+            let mut buf = Vec::new();
+            let f = std::fs::File::open(path).map_err(|e| {
+                IntakeError::new(&name, Location::Whole, format!("cannot read: {e}"))
+            })?;
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_INPUT_BYTES + 1), &mut buf)
+                .map_err(|e| {
+                    IntakeError::new(&name, Location::Whole, format!("cannot read: {e}"))
+                })?;
+            return read_bytes(&name, &buf);
+        }
     }
     let bytes = std::fs::read(path)
         .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?;
