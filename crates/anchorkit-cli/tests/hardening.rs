@@ -361,3 +361,45 @@ fn a_thousand_same_subject_roots_are_analysed_in_linear_time() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn doctor_on_a_cross_signed_mesh_costs_about_what_verify_does() {
+    let dir = std::env::temp_dir().join(format!("ak-hard-mesh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (chain, _) = anchorkit_difftest::fixtures::mesh(6);
+    let chain_f = dir.join("chain.pem");
+    std::fs::write(&chain_f, chain).expect("write");
+    let other = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/doctor/root.pem"
+    );
+    let args = |cmd: &'static str| {
+        vec![
+            cmd.to_string(),
+            "--trust".into(),
+            other.into(),
+            "--chain".into(),
+            chain_f.display().to_string(),
+            "--host".into(),
+            "device.example.test".into(),
+            "--profile".into(),
+            "webpki".into(),
+            "--at".into(),
+            "2030-01-01".into(),
+        ]
+    };
+    let time = |cmd: &'static str| {
+        let start = std::time::Instant::now();
+        let out = bin().args(args(cmd)).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        start.elapsed()
+    };
+    let v = time("verify");
+    let d = time("doctor");
+    // Before: one full path search per store root (about 120 of them).
+    assert!(
+        d < v * 20 + std::time::Duration::from_secs(2),
+        "doctor {d:?} against verify {v:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

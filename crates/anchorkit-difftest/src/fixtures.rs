@@ -111,3 +111,25 @@ pub fn sized_leaf_spec(host: &str, pad: u16) -> Spec {
     )];
     s
 }
+
+/// A cross-signed mesh: `n` CAs that all cross-sign each other and a leaf under the first.
+/// Returns (chain PEM: the leaf, then every cross-sign; trust PEM: the last CA's root).
+pub fn mesh(n: usize) -> (String, String) {
+    use crate::pki::{Alg, Node};
+    let pem = |d: &[u8]| anchorkit::pemutil::encode("CERTIFICATE", d);
+    let cas: Vec<Node> = (0..n)
+        .map(|i| Node::root(&Spec::ca(&format!("Mesh CA {i}")), Alg::P256))
+        .collect();
+    let mut s = Spec::leaf("device.example.test");
+    s.not_after = t(2040, 1, 1);
+    let leaf = cas[0].issue(&s, Alg::P256);
+    let mut chain = pem(&leaf.der);
+    for a in &cas {
+        for b in &cas {
+            if a.der != b.der {
+                chain.push_str(&pem(&a.cross_sign(b, t(2040, 1, 1))));
+            }
+        }
+    }
+    (chain, pem(&cas[n - 1].der))
+}

@@ -102,6 +102,13 @@ impl Plan {
         }
     }
 
+    /// The plan, not re-verified (the diagnosis's work budget is spent).
+    pub(crate) fn skipped(mut self, why: String) -> Plan {
+        self.changes = None;
+        self.why = Some(why);
+        self
+    }
+
     fn note(mut self, n: &str) -> Plan {
         self.note = Some(n.to_string());
         self
@@ -266,6 +273,14 @@ fn issuers_from(c: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
     out
 }
 
+fn loose(n: &crate::cert::Name) -> String {
+    n.to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Store roots that anchor `chain` in `w` with time checks on at the device clock, not yet
 /// trusted, durable ones first, then the smallest.
 fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) -> Vec<&'s Root> {
@@ -276,6 +291,10 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
     if strict.profile.mbedtls.is_some() {
         strict.profile = strict.profile.clone().with_time_check(true);
     }
+    let names: Vec<String> = chain
+        .iter()
+        .flat_map(|c| [loose(&c.issuer), loose(&c.subject)])
+        .collect();
     let mut out: Vec<&Root> = cx
         .store
         .roots()
@@ -285,6 +304,14 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
             !w.trust.iter().any(|a| {
                 a.subject_raw() == r.anchor.subject_raw() && a.spki_raw() == r.anchor.spki_raw()
             })
+        })
+        // Only a root named as the issuer of a served certificate (or as one of them) can
+        // anchor the chain: the others are not worth a verification each (a cross-signed mesh
+        // makes every verification expensive). Names compare loosely (case and spaces
+        // ignored), looser than any stack's matching.
+        .filter(|r| {
+            let name = loose(&r.anchor.subject);
+            names.iter().any(|n| *n == name)
         })
         .filter(|r| {
             let mut t = strict.clone();
