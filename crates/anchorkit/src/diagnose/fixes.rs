@@ -311,7 +311,7 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
         // ignored), looser than any stack's matching.
         .filter(|r| {
             let name = loose(&r.anchor.subject);
-            names.iter().any(|n| *n == name)
+            names.contains(&name)
         })
         .filter(|r| {
             let mut t = strict.clone();
