@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in clang cmake libclang-dev libmbedtls-dev libbearssl-dev libwolfssl-dev libssl-dev openssl faketime pkg-config gnutls-bin nginx-light chromium; do
+for pkg in clang cmake libclang-dev libmbedtls-dev libbearssl-dev libwolfssl-dev libssl-dev openssl faketime pkg-config gnutls-bin nginx-light chromium python3-pip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -14,6 +14,14 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+# badkeys (PyPI), the weak-key tests' reference.
+if ! command -v badkeys >/dev/null 2>&1; then
+  echo "== installing badkeys (pip)"
+  python3 -m pip install --quiet --user --break-system-packages badkeys 2>/dev/null \
+    || python3 -m pip install --quiet --user badkeys
+fi
+export PATH="$HOME/.local/bin:$PATH"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

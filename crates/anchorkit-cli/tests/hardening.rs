@@ -403,3 +403,51 @@ fn doctor_on_a_cross_signed_mesh_costs_about_what_verify_does() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `badkeys` command (PyPI package; scripts/test.sh installs it).
+fn badkeys(file: &std::path::Path) -> String {
+    // The checks that need no downloaded blocklist.
+    let out = Command::new("badkeys")
+        .args(["-c", "roca,fermat,smallfactors,rsainvalid"])
+        .arg(file)
+        .output()
+        .expect("badkeys is not installed (pip install badkeys; scripts/test.sh installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn known_weak_keys_are_flagged_as_badkeys_flags_them() {
+    use anchorkit_difftest::pki::{Alg, Node, Spec};
+    let dir = std::env::temp_dir().join(format!("ak-hard-weak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (roca, fermat) = anchorkit_difftest::fixtures::weak_rsa_keys(2048);
+    let ca = Node::root(&Spec::ca("Weak Key Test CA"), Alg::P256);
+    let pem = |d: &[u8]| anchorkit::pemutil::encode("CERTIFICATE", d);
+    let good = anchorkit_difftest::pki::rsa_spki(2048);
+    for (name, spki, want, badkeys_word) in [
+        ("roca", &roca, "ROCA", "roca"),
+        ("fermat", &fermat, "close primes", "fermat"),
+        ("good", &good, "", ""),
+    ] {
+        let cert = ca.issue_for_raw_spki(&Spec::leaf("weak.example.test"), spki);
+        let f = dir.join(format!("{name}.pem"));
+        std::fs::write(&f, pem(&cert)).expect("write");
+        let (code, out, err) = run(&["inspect", f.to_str().expect("path")]);
+        assert_eq!(code, Some(0), "{err}");
+        let theirs = badkeys(&f).to_lowercase();
+        if want.is_empty() {
+            assert!(!out.contains("weak-key"), "{name}: {out}");
+            assert!(
+                !theirs.contains("roca") && !theirs.contains("fermat"),
+                "{name}: {theirs}"
+            );
+        } else {
+            assert!(
+                out.contains("FAIL weak-key") && out.contains(want),
+                "{name}: {out}"
+            );
+            assert!(theirs.contains(badkeys_word), "badkeys on {name}: {theirs}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

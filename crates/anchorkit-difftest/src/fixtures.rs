@@ -133,3 +133,103 @@ pub fn mesh(n: usize) -> (String, String) {
     }
     (chain, pem(&cas[n - 1].der))
 }
+
+/// Known-weak RSA public keys for the weak-key tests, made here: `(ROCA-structured, Fermat
+/// (close primes))`, each as a SubjectPublicKeyInfo DER with exponent 65537.
+///
+/// The ROCA modulus follows the structure of Infineon's generator: each prime is
+/// `k * M + (65537^a mod M)` with `M` the product of the primes up to 167. The Fermat modulus
+/// has `q` the next prime after `p`.
+pub fn weak_rsa_keys(bits: u32) -> (Vec<u8>, Vec<u8>) {
+    use num_bigint::BigUint;
+    use num_traits::One;
+    let rng = ring::rand::SystemRandom::new();
+    let random = |nbits: u32| -> BigUint {
+        let mut b = vec![0u8; (nbits as usize).div_ceil(8)];
+        ring::rand::SecureRandom::fill(&rng, &mut b).expect("random");
+        let mut x = BigUint::from_bytes_be(&b);
+        x.set_bit(u64::from(nbits) - 1, true);
+        x
+    };
+    let small: Vec<u32> = (2u32..=167)
+        .filter(|n| (2..*n).all(|d| n % d != 0))
+        .collect();
+    let is_prime = |n: &BigUint| -> bool {
+        for p in &small {
+            if (n % p) == BigUint::from(0u32) {
+                return n == &BigUint::from(*p);
+            }
+        }
+        let one = BigUint::one();
+        let m1 = n - &one;
+        let mut d = m1.clone();
+        let mut s = 0;
+        while (&d % 2u32) == BigUint::from(0u32) {
+            d >>= 1;
+            s += 1;
+        }
+        'witness: for a in [2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37] {
+            let mut x = BigUint::from(a).modpow(&d, n);
+            if x == one || x == m1 {
+                continue;
+            }
+            for _ in 1..s {
+                x = x.modpow(&BigUint::from(2u32), n);
+                if x == m1 {
+                    continue 'witness;
+                }
+            }
+            return false;
+        }
+        true
+    };
+    let spki = |n: &BigUint| -> Vec<u8> {
+        use crate::pki::der_wrap;
+        let int = |v: &[u8]| {
+            let mut b = v.to_vec();
+            if b.first().is_some_and(|x| x & 0x80 != 0) {
+                b.insert(0, 0);
+            }
+            der_wrap(0x02, &b)
+        };
+        let key = der_wrap(0x30, &[int(&n.to_bytes_be()), int(&[1, 0, 1])].concat());
+        let mut bits = vec![0u8];
+        bits.extend(key);
+        let alg = der_wrap(
+            0x30,
+            &[
+                der_wrap(
+                    0x06,
+                    &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01],
+                ),
+                vec![0x05, 0x00],
+            ]
+            .concat(),
+        );
+        der_wrap(0x30, &[alg, der_wrap(0x03, &bits)].concat())
+    };
+    let m: BigUint = small.iter().fold(BigUint::one(), |a, p| a * p);
+    let half = bits / 2;
+    let kbits = half - u32::try_from(m.bits()).unwrap_or(half);
+    let roca_prime = || loop {
+        let k = random(kbits);
+        let a = random(64);
+        let p = &k * &m + BigUint::from(65537u32).modpow(&a, &m);
+        if p.bits() == u64::from(half) && is_prime(&p) {
+            return p;
+        }
+    };
+    let roca = roca_prime() * roca_prime();
+    let p = loop {
+        let mut c = random(half);
+        c.set_bit(0, true);
+        if is_prime(&c) {
+            break c;
+        }
+    };
+    let mut q = &p + 2u32;
+    while !is_prime(&q) {
+        q += 2u32;
+    }
+    (spki(&roca), spki(&(&p * &q)))
+}

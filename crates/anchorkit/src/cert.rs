@@ -385,6 +385,16 @@ impl KeyKind {
     }
 }
 
+/// The RSA modulus of a DER SubjectPublicKeyInfo (big-endian, no leading zeros), if it is an
+/// RSA key.
+pub fn rsa_modulus(spki_der: &[u8]) -> Option<Vec<u8>> {
+    let (_, info) = SubjectPublicKeyInfo::from_der(spki_der).ok()?;
+    match info.parsed() {
+        Ok(PublicKey::RSA(rsa)) => Some(strip_zeros(rsa.modulus).to_vec()),
+        _ => None,
+    }
+}
+
 fn key_kind(spki: &SubjectPublicKeyInfo<'_>) -> KeyKind {
     let oid = oid_text(&spki.algorithm.algorithm).into_owned();
     match oid.as_str() {

@@ -490,6 +490,56 @@ fn cert_report(
 
 /// Builds the report for `found` at time `at` (epoch seconds) against `store`.
 pub fn inspect(found: &[Found], at: i64, store: &Store) -> Report {
+    inspect_with(found, at, store, None)
+}
+
+/// `inspect`, with a blocklist of known-compromised keys (the `badkeys` format) checked too.
+pub fn inspect_with(
+    found: &[Found],
+    at: i64,
+    store: &Store,
+    blocklist: Option<&crate::weakkeys::Blocklist>,
+) -> Report {
+    let mut report = inspect_items(found, at, store);
+    // Known-weak RSA keys, and factors shared between the input's keys.
+    let mut where_: Vec<usize> = Vec::new();
+    let mut moduli: Vec<Vec<u8>> = Vec::new();
+    for (i, f) in found.iter().enumerate() {
+        let spki = match &f.entry {
+            Entry::Cert(c) => c.spki_raw(),
+            Entry::Anchor(a) => a.spki_raw(),
+        };
+        if let Some(n) = crate::cert::rsa_modulus(spki) {
+            where_.push(i);
+            moduli.push(n);
+        }
+    }
+    let weak = crate::weakkeys::check(&moduli, blocklist);
+    for (k, ws) in weak.into_iter().enumerate() {
+        if ws.is_empty() {
+            continue;
+        }
+        if let Some(Item::Certificate(c)) = report.items.get_mut(where_[k]) {
+            for w in ws {
+                let text = match w {
+                    crate::weakkeys::Weakness::SharedFactor { with } => format!(
+                        "shares a prime factor with item {} of this input: both private keys can be computed",
+                        where_.get(with).copied().unwrap_or(with)
+                    ),
+                    other => other.text(),
+                };
+                c.checks.push(Check {
+                    id: "weak-key",
+                    level: Level::Fail,
+                    message: text,
+                });
+            }
+        }
+    }
+    report
+}
+
+fn inspect_items(found: &[Found], at: i64, store: &Store) -> Report {
     let items = found
         .iter()
         .enumerate()

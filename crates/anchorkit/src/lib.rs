@@ -30,3 +30,4 @@ pub mod store;
 #[doc(hidden)]
 pub mod testsupport;
 pub mod verify;
+pub mod weakkeys;

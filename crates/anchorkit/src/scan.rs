@@ -227,6 +227,8 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
         report_files.push((f.display().to_string(), how.clone(), found.len()));
         let mut seen: BTreeMap<Vec<u8>, String> = BTreeMap::new();
         let mut spkis = BTreeSet::new();
+        // Known-weak RSA keys (ROCA, close primes, small or shared factors).
+        let mut moduli: Vec<(String, String, Vec<u8>)> = Vec::new();
         let mut format = Format::Pem;
         for item in &found {
             format = item.origin.format;
@@ -237,6 +239,9 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
             };
             let anchor = item.to_anchor();
             spkis.insert(anchor.spki_raw().to_vec());
+            if let Some(n) = crate::cert::rsa_modulus(anchor.spki_raw()) {
+                moduli.push((loc.clone(), anchor.subject.short(), n));
+            }
             let key = [
                 anchor.spki_raw(),
                 b"|",
@@ -308,6 +313,18 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
                     at: loc,
                     subject: Some(c.subject.short()),
                     text: format!("expires {} (within the horizon)", format_date(c.not_after)),
+                });
+            }
+        }
+        let ns: Vec<Vec<u8>> = moduli.iter().map(|m| m.2.clone()).collect();
+        for ((at_, subject, _), ws) in moduli.iter().zip(crate::weakkeys::check(&ns, None)) {
+            for w in ws {
+                lints.push(Lint {
+                    severity: Severity::Broken,
+                    kind: "weak-key".into(),
+                    at: at_.clone(),
+                    subject: Some(subject.clone()),
+                    text: format!("{}; replace this anchor", w.text()),
                 });
             }
         }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anchorkit::inspect::{AnchorReport, CertReport, Item, Level, Report, inspect};
+use anchorkit::inspect::{AnchorReport, CertReport, Item, Level, Report};
 use anchorkit::intake::read_path;
 
 use super::{CmdError, Ctx, at_time, load_store, print_json};
@@ -27,6 +27,23 @@ pub struct Args {
     /// Root store for issuer lookups: `mozilla` (compiled in) or a file.
     #[arg(long, default_value = "mozilla")]
     pub store: String,
+    /// A blocklist of compromised keys in the badkeys project's format (sorted 16-byte
+    /// records: 15 bytes of the SHA-256 of the RSA modulus, then a list id), e.g. the Debian
+    /// 2008 OpenSSL keys. ROCA, close primes, small and shared factors are checked without it.
+    #[arg(long, value_name = "FILE")]
+    pub weak_key_list: Option<PathBuf>,
+}
+
+/// Reads a `--weak-key-list` file.
+pub fn load_blocklist(
+    p: Option<&std::path::Path>,
+) -> Result<Option<anchorkit::weakkeys::Blocklist>, CmdError> {
+    let Some(p) = p else { return Ok(None) };
+    let data = std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+    Ok(Some(anchorkit::weakkeys::Blocklist::parse(
+        &p.display().to_string(),
+        data,
+    )?))
 }
 
 /// Runs the subcommand.
@@ -37,7 +54,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     for p in &args.inputs {
         found.extend(read_path(p)?);
     }
-    let report = inspect(&found, at, &store);
+    let list = load_blocklist(args.weak_key_list.as_deref())?;
+    let report = anchorkit::inspect::inspect_with(&found, at, &store, list.as_ref());
     if ctx.json {
         print_json(&report)?;
     } else {

@@ -1,0 +1,248 @@
+//! Known-weak RSA keys: the ROCA fingerprint (Infineon's key generator, CVE-2017-15361), primes
+//! so close that Fermat's method factors the modulus, small prime factors, prime factors shared
+//! between the keys of one input, and keys on a blocklist in the `badkeys` project's format
+//! (the Debian 2008 OpenSSL keys and others).
+
+use num_bigint::BigUint;
+use num_traits::{One, Zero};
+use serde::Serialize;
+
+/// A weakness of one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Weakness {
+    /// The modulus has the structure of Infineon's vulnerable key generator (ROCA): it can be
+    /// factored.
+    Roca,
+    /// The primes are close: Fermat's method factors the modulus in `rounds` steps.
+    Fermat {
+        /// Steps needed.
+        rounds: u32,
+    },
+    /// A prime factor of at most 65537: the modulus is corrupt.
+    SmallFactor {
+        /// The factor.
+        factor: u32,
+    },
+    /// A prime factor shared with another key of the input: both are factored.
+    SharedFactor {
+        /// The other key's position among the keys checked.
+        with: usize,
+    },
+    /// On a blocklist (its id in the list file).
+    Blocklisted {
+        /// The list's id byte.
+        list: u8,
+    },
+}
+
+impl Weakness {
+    /// In plain words.
+    pub fn text(&self) -> String {
+        match self {
+            Weakness::Roca => "ROCA: the modulus carries the fingerprint of Infineon's flawed key generator (CVE-2017-15361); the private key can be computed".into(),
+            Weakness::Fermat { rounds } => format!("close primes: Fermat's method factors the modulus in {rounds} step(s)"),
+            Weakness::SmallFactor { factor } => format!("the modulus is divisible by {factor}: a corrupt key"),
+            Weakness::SharedFactor { with } => format!("shares a prime factor with key {with} of this input: both are factored by a gcd"),
+            Weakness::Blocklisted { list } => format!("on the supplied blocklist (list id {list}): a known compromised key"),
+        }
+    }
+}
+
+/// The small primes whose residues fingerprint ROCA moduli (Nemec et al., 2017): a modulus
+/// from the flawed generator is, modulo each, a power of 65537.
+const ROCA_PRIMES: &[u64] = &[
+    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+];
+
+fn rem_u64(n: &[u8], p: u64) -> u64 {
+    n.iter().fold(0u64, |r, b| ((r << 8) | u64::from(*b)) % p)
+}
+
+/// Whether the modulus (big-endian) has the ROCA fingerprint.
+pub fn roca(n: &[u8]) -> bool {
+    if n.len() < 16 {
+        return false;
+    }
+    ROCA_PRIMES.iter().all(|&p| {
+        let r = rem_u64(n, p);
+        // The powers of 65537 modulo p.
+        let g = 65537 % p;
+        let mut x = 1u64;
+        for _ in 0..p {
+            if x == r {
+                return true;
+            }
+            x = x * g % p;
+        }
+        false
+    })
+}
+
+/// Steps of Fermat's method (from the integer square root of N upward) that factor N, within
+/// `max_rounds`.
+pub fn fermat(n: &BigUint, max_rounds: u32) -> Option<u32> {
+    if n.is_zero() || (n % 2u32).is_zero() {
+        return None;
+    }
+    let mut a = n.sqrt();
+    if &(&a * &a) < n {
+        a += 1u32;
+    }
+    for round in 1..=max_rounds {
+        let b2 = &a * &a - n;
+        let b = b2.sqrt();
+        if &b * &b == b2 {
+            let p = &a - &b;
+            if p > BigUint::one() && &p < n {
+                return Some(round);
+            }
+        }
+        a += 1u32;
+    }
+    None
+}
+
+/// The smallest prime factor of `n` of at most 65537.
+pub fn small_factor(n: &[u8]) -> Option<u32> {
+    let mut sieve = vec![true; 65538];
+    for i in 2..=65537usize {
+        if !sieve[i] {
+            continue;
+        }
+        let mut j = i * i;
+        while j <= 65537 {
+            sieve[j] = false;
+            j += i;
+        }
+        if rem_u64(n, i as u64) == 0 && n.len() > 4 {
+            return u32::try_from(i).ok();
+        }
+    }
+    None
+}
+
+/// A blocklist in the `badkeys` format: sorted 16-byte records, the first 15 bytes of the
+/// SHA-256 of the key value (for RSA the modulus, big-endian without leading zeros), then the
+/// list's id.
+#[derive(Debug, Clone)]
+pub struct Blocklist {
+    data: Vec<u8>,
+}
+
+impl Blocklist {
+    /// Reads a list file; `name` labels errors.
+    pub fn parse(name: &str, data: Vec<u8>) -> Result<Blocklist, String> {
+        if data.len() % 16 != 0 {
+            return Err(format!(
+                "{name}: {} bytes is not a whole number of 16-byte records (the badkeys blocklist format)",
+                data.len()
+            ));
+        }
+        if data
+            .chunks(16)
+            .zip(data.chunks(16).skip(1))
+            .any(|(a, b)| a[..15] > b[..15])
+        {
+            return Err(format!(
+                "{name}: the records are not sorted (the badkeys blocklist format)"
+            ));
+        }
+        Ok(Blocklist { data })
+    }
+
+    /// The list id when the RSA modulus is on the list.
+    pub fn rsa(&self, n: &[u8]) -> Option<u8> {
+        let h = ring::digest::digest(&ring::digest::SHA256, n);
+        let key = &h.as_ref()[..15];
+        let recs = self.data.len() / 16;
+        let (mut lo, mut hi) = (0usize, recs);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let rec = &self.data[mid * 16..mid * 16 + 16];
+            match rec[..15].cmp(key) {
+                std::cmp::Ordering::Equal => return Some(rec[15]),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
+    }
+}
+
+/// Fermat steps tried (the same bound as the `badkeys` project).
+pub const FERMAT_ROUNDS: u32 = 100;
+/// Keys compared pairwise for shared factors, at most.
+pub const MAX_SHARED_CHECK: usize = 2_000;
+
+/// The weaknesses of each RSA modulus in `moduli` (position-aligned), including factors shared
+/// between them.
+pub fn check(moduli: &[Vec<u8>], list: Option<&Blocklist>) -> Vec<Vec<Weakness>> {
+    let big: Vec<BigUint> = moduli.iter().map(|n| BigUint::from_bytes_be(n)).collect();
+    let mut out: Vec<Vec<Weakness>> = moduli
+        .iter()
+        .zip(&big)
+        .map(|(n, b)| {
+            let mut w = Vec::new();
+            if roca(n) {
+                w.push(Weakness::Roca);
+            }
+            if let Some(factor) = small_factor(n) {
+                w.push(Weakness::SmallFactor { factor });
+            } else if let Some(rounds) = fermat(b, FERMAT_ROUNDS) {
+                w.push(Weakness::Fermat { rounds });
+            }
+            if let Some(list) = list.and_then(|l| l.rsa(n)) {
+                w.push(Weakness::Blocklisted { list });
+            }
+            w
+        })
+        .collect();
+    let k = big.len().min(MAX_SHARED_CHECK);
+    for i in 0..k {
+        for j in i + 1..k {
+            if big[i] == big[j] {
+                continue;
+            }
+            let g = gcd(&big[i], &big[j]);
+            if g > BigUint::one() {
+                out[i].push(Weakness::SharedFactor { with: j });
+                out[j].push(Weakness::SharedFactor { with: i });
+            }
+        }
+    }
+    out
+}
+
+fn gcd(a: &BigUint, b: &BigUint) -> BigUint {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    while !b.is_zero() {
+        let r = &a % &b;
+        a = b;
+        b = r;
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fermat_finds_close_primes_and_not_far_ones() {
+        let p = BigUint::from(1_000_003u32);
+        let q = BigUint::from(1_000_033u32);
+        assert!(fermat(&(&p * &q), 10).is_some());
+        let far = BigUint::from(1_000_003u32) * BigUint::from(2_000_029u32);
+        assert_eq!(fermat(&far, 10), None);
+    }
+
+    #[test]
+    fn small_factors() {
+        let n = BigUint::from(3u32) * BigUint::from((1u64 << 40) | 1);
+        assert_eq!(small_factor(&n.to_bytes_be()), Some(3));
+        let n = BigUint::from(1_000_003u32) * BigUint::from(1_000_033u32);
+        assert_eq!(small_factor(&n.to_bytes_be()), None);
+    }
+}
