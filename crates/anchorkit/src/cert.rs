@@ -518,6 +518,54 @@ impl NameAttr {
     }
 }
 
+/// One DER header at the start of `b` with the tag `tag`: (content length, header length).
+/// Non-minimal length forms are accepted (as the device libraries do); indefinite lengths and
+/// lengths beyond the input are not.
+pub fn der_header(b: &[u8], tag: u8) -> Result<(usize, usize), &'static str> {
+    let t = *b.first().ok_or("out of data")?;
+    if t != tag {
+        return Err("unexpected tag");
+    }
+    let l0 = *b.get(1).ok_or("out of data")?;
+    let (len, hdr) = match l0 {
+        0..=0x7f => (usize::from(l0), 2),
+        0x81..=0x84 => {
+            let n = usize::from(l0 & 0x7f);
+            let bytes = b.get(2..2 + n).ok_or("out of data")?;
+            (
+                bytes.iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
+                2 + n,
+            )
+        }
+        _ => return Err("invalid length"),
+    };
+    if len > b.len() - hdr {
+        return Err("out of data");
+    }
+    Ok((len, hdr))
+}
+
+/// The certificate's outer frame as every TLS stack reads it, which x509-parser is lenient
+/// about: `SEQUENCE { tbsCertificate SEQUENCE, signatureAlgorithm SEQUENCE { OID ... },
+/// signature BIT STRING with 0 unused bits }` and nothing after the signature.
+fn outer_structure(der: &[u8]) -> Result<(), String> {
+    let (len, hdr) = der_header(der, 0x30).map_err(|e| format!("Certificate: {e}"))?;
+    let body = &der[hdr..hdr + len];
+    let (tl, th) = der_header(body, 0x30).map_err(|e| format!("TBSCertificate: {e}"))?;
+    let rest = &body[th + tl..];
+    let (al, ah) = der_header(rest, 0x30).map_err(|e| format!("signatureAlgorithm: {e}"))?;
+    der_header(&rest[ah..ah + al], 0x06).map_err(|e| format!("signatureAlgorithm OID: {e}"))?;
+    let rest = &rest[ah + al..];
+    let (bl, bh) = der_header(rest, 0x03).map_err(|e| format!("signature: {e}"))?;
+    if bl == 0 || rest[bh] != 0 {
+        return Err("signature: the BIT STRING must start with 0 unused bits".into());
+    }
+    if bh + bl != rest.len() {
+        return Err("bytes after the signature inside the Certificate SEQUENCE".into());
+    }
+    Ok(())
+}
+
 /// At most `n` characters of `s` for an error message, with the length of what was left out:
 /// an error never repeats a whole (possibly huge) input.
 pub fn clip(s: &str, n: usize) -> String {
@@ -970,6 +1018,7 @@ impl Certificate {
                 return Ok((c, n));
             }
         }
+        outer_structure(der).map_err(CertError::Parse)?;
         // Extensions are parsed here, only the ones anchorkit uses (SCT lists and policies'
         // qualifiers are never needed and cost more than the rest of the certificate).
         let (rest, x) = x509_parser::certificate::X509CertificateParser::new()

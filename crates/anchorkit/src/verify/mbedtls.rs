@@ -68,6 +68,8 @@ const ASN1_UNEXPECTED_TAG: i32 = -0x0062;
 const ASN1_INVALID_LENGTH: i32 = -0x0064;
 const ASN1_LENGTH_MISMATCH: i32 = -0x0066;
 const OID_NOT_FOUND: i32 = -0x002E;
+const ASN1_INVALID_DATA: i32 = -0x0068;
+const ERR_INVALID_SIGNATURE: i32 = -0x2480;
 
 /// `mbedtls_asn1_get_tag` for a constructed SEQUENCE at the start of `b`: the content length
 /// and header length, or the ASN.1 error.
@@ -107,10 +109,46 @@ fn garbage_code(b: &[u8]) -> (i32, String) {
         return (ERR_INVALID_FORMAT, "not a DER SEQUENCE".into());
     };
     let inner = &b[hdr..hdr + len];
-    match asn1_sequence(inner) {
-        Err(low) => (
-            ERR_INVALID_FORMAT + low,
-            "no TBSCertificate inside the outer SEQUENCE".into(),
+    let (tl, th) = match asn1_sequence(inner) {
+        Err(low) => {
+            return (
+                ERR_INVALID_FORMAT + low,
+                "no TBSCertificate inside the outer SEQUENCE".into(),
+            );
+        }
+        Ok(x) => x,
+    };
+    // After the TBSCertificate: mbedtls_x509_get_alg, then mbedtls_x509_get_sig.
+    let low = |e: &str| match e {
+        "unexpected tag" => ASN1_UNEXPECTED_TAG,
+        "invalid length" => ASN1_INVALID_LENGTH,
+        _ => ASN1_OUT_OF_DATA,
+    };
+    let rest = &inner[th + tl..];
+    let alg = crate::cert::der_header(rest, 0x30)
+        .and_then(|(al, ah)| crate::cert::der_header(&rest[ah..ah + al], 0x06).map(|_| (al, ah)));
+    let (al, ah) = match alg {
+        Ok(x) => x,
+        Err(e) => {
+            return (
+                ERR_INVALID_ALG + low(e),
+                "the outer signatureAlgorithm does not parse".into(),
+            );
+        }
+    };
+    let rest = &rest[ah + al..];
+    match crate::cert::der_header(rest, 0x03) {
+        Err(e) => (
+            ERR_INVALID_SIGNATURE + low(e),
+            "the signature is not a BIT STRING".into(),
+        ),
+        Ok((bl, bh)) if bl == 0 || rest[bh] != 0 => (
+            ERR_INVALID_SIGNATURE + ASN1_INVALID_DATA,
+            "the signature BIT STRING has unused bits".into(),
+        ),
+        Ok((bl, bh)) if bh + bl != rest.len() => (
+            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
+            "bytes after the signature".into(),
         ),
         Ok(_) => (
             ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
