@@ -15,6 +15,9 @@ use rcgen::{ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku};
 const HOST: &str = "device.example.test";
 const AT: i64 = 1_767_225_600; // 2026-01-01
 
+/// A named change to a certificate's specification.
+type SpecMutation = (&'static str, Box<dyn Fn(&mut Spec)>);
+
 struct Base {
     name: &'static str,
     root: Node,
@@ -55,7 +58,7 @@ fn scenario(name: String, trust: &Node, chain: Vec<Vec<u8>>) -> Scenario {
 /// Spec mutations of the leaf (issued by the intermediate) and of the intermediate (with a
 /// fresh leaf under it).
 fn spec_mutations(b: &Base, out: &mut Vec<Scenario>) {
-    let leaf_muts: Vec<(&str, Box<dyn Fn(&mut Spec)>)> = vec![
+    let leaf_muts: Vec<SpecMutation> = vec![
         ("expired", Box::new(|s| s.not_after = t(2025, 6, 1))),
         ("not-yet-valid", Box::new(|s| s.not_before = t(2026, 6, 1))),
         (
@@ -96,7 +99,7 @@ fn spec_mutations(b: &Base, out: &mut Vec<Scenario>) {
             vec![leaf.der, b.int.der.clone()],
         ));
     }
-    let int_muts: Vec<(&str, Box<dyn Fn(&mut Spec)>)> = vec![
+    let int_muts: Vec<SpecMutation> = vec![
         ("expired", Box::new(|s| s.not_after = t(2025, 6, 1))),
         ("not-yet-valid", Box::new(|s| s.not_before = t(2026, 6, 1))),
         (
