@@ -31,3 +31,8 @@ echo "== cargo doc (broken links and missing docs fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
+# A 10-second smoke of every fuzz target where cargo-fuzz and nightly exist (the proptest
+# fallback ran above in any case).
+if cargo +nightly fuzz --version >/dev/null 2>&1; then
+  SECS=10 ./scripts/fuzz.sh
+fi

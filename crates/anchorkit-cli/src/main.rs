@@ -5,7 +5,7 @@ mod style;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -51,10 +51,41 @@ enum Command {
     Check(cmd::plan::CheckArgs),
     /// Compare two trust configurations: anchors added and removed, endpoints that change.
     Diff(cmd::diff::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `anchorkit man > anchorkit.1`.
+    Man,
+}
+
+/// `--version`: the version and the compiled-in Mozilla store (its size and the newest root's
+/// date, the latest change it can contain).
+fn long_version() -> String {
+    let store = anchorkit::store::Store::mozilla();
+    let newest = store
+        .roots()
+        .iter()
+        .filter_map(|r| r.anchor.cert.as_ref().map(|c| c.not_before))
+        .max()
+        .map(anchorkit::cert::format_date)
+        .unwrap_or_default();
+    format!(
+        "{} (Mozilla root store: {} roots via webpki-root-certs, newest root from {newest})",
+        env!("CARGO_PKG_VERSION"),
+        store.len()
+    )
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .long_version(&*Box::leak(long_version().into_boxed_str()))
+        .get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let out = cmd::Ctx {
         json: cli.json,
         style: style::Style::detect(),
@@ -69,6 +100,20 @@ fn main() -> ExitCode {
         Command::Plan(a) => cmd::plan::run_plan(a, &out),
         Command::Check(a) => cmd::plan::run_check(a, &out),
         Command::Diff(a) => cmd::diff::run(a, &out),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "anchorkit", &mut buf);
+            cmd::write_out(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    cmd::write_out(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
+                }
+                Err(e) => Err(format!("cannot render the manual page: {e}").into()),
+            }
+        }
     };
     match result {
         Ok(code) => code,

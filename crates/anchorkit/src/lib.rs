@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod diagnose;
 pub mod diff;
 pub mod explain;
+pub mod fuzz;
 pub mod inspect;
 pub mod intake;
 pub mod output;
