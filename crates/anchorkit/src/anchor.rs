@@ -6,7 +6,7 @@
 //! bundle record there is no certificate at all, and nothing in the library pretends otherwise.
 
 use crate::cert::{CertError, Certificate, KeyKind, Name};
-use crate::intake::Origin;
+use crate::origin::Origin;
 
 /// A trusted subject name and key, with the certificate it came from when there was one.
 #[derive(Debug, Clone)]

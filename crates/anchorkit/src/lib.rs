@@ -20,6 +20,7 @@ pub mod explain;
 pub mod fuzz;
 pub mod inspect;
 pub mod intake;
+pub mod origin;
 pub mod output;
 pub mod pemutil;
 pub mod plan;
