@@ -4,8 +4,40 @@
 //! [`intake`] (bytes to certificates and anchors) -> [`store`] (root programs) ->
 //! [`verify`] with [`profile`]s (what a device stack decides) -> [`diagnose`] (why, and the fix)
 //! -> [`bundle`] (what to ship). [`inspect`] reports on certificates; [`explain`] decodes error
-//! codes and log lines from devices. Text rendering lives in the `anchorkit` command; every
+//! codes and log lines from devices. [`probe`] reads live servers, [`plan`] walks a device's
+//! verdict over dated events, [`scan`], [`diff`] and [`weakkeys`] lint trust material, and
+//! [`output`] writes results atomically. Text rendering lives in the `anchorkit` command; every
 //! result type serializes to the JSON documented in `docs/json-schema.md`.
+//!
+//! # What does a device decide?
+//!
+//! ```
+//! use anchorkit::intake::read_bytes;
+//! use anchorkit::profile::Profile;
+//! use anchorkit::verify::{HostCheck, Request, verify};
+//!
+//! let root = read_bytes("root.pem", include_bytes!("../../../examples/doctor/root.pem"))?;
+//! let served = read_bytes("fullchain.pem", include_bytes!("../../../examples/doctor/fullchain.pem"))?;
+//! let trust: Vec<_> = root.iter().map(|f| f.to_anchor()).collect();
+//! let chain: Vec<_> = served
+//!     .iter()
+//!     .filter_map(|f| f.cert())
+//!     .map(|c| anchorkit::cert::ChainEntry::from_bytes(c.der()))
+//!     .collect();
+//! let profile = Profile::by_name("esp-idf-5.4")?;
+//! let at = anchorkit::cert::parse_time("2030-01-01")?;
+//! let v = verify(&profile, &Request { trust: &trust, chain: &chain, host: HostCheck::Name("iot.example.com"), at });
+//! assert!(v.ok, "{}", v.code);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Which error is this?
+//!
+//! ```
+//! let e = anchorkit::explain::explain("-0x2700", &Default::default())?;
+//! assert_eq!(e.findings[0].name.as_deref(), Some("MBEDTLS_ERR_X509_CERT_VERIFY_FAILED"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,5 +63,6 @@ pub mod scan;
 pub mod store;
 #[doc(hidden)]
 pub mod testsupport;
+pub mod units;
 pub mod verify;
 pub mod weakkeys;

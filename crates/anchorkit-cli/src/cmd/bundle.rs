@@ -108,20 +108,7 @@ pub struct Args {
 }
 
 fn parse_size(s: &str) -> Result<usize, CmdError> {
-    let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (n, unit) = t.split_at(split);
-    let n: usize = n
-        .parse()
-        .map_err(|_| format!("--budget '{s}': expected a size such as 4KiB or 4096"))?;
-    let mult = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kib" | "kb" => 1024,
-        "m" | "mib" | "mb" => 1024 * 1024,
-        _ => return Err(format!("--budget '{s}': unknown unit (use B, KiB or MiB)").into()),
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("--budget '{s}': too large").into())
+    anchorkit::units::parse_size(s).map_err(|e| format!("--budget {e}").into())
 }
 
 fn parse_format(args: &Args, default: OutputFormat) -> Result<OutputFormat, CmdError> {

@@ -50,21 +50,7 @@ pub struct Args {
 
 /// Parses `10y`, `18m`, `90d` into seconds.
 pub fn parse_lifetime(s: &str) -> Result<i64, CmdError> {
-    let t = s.trim();
-    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("--lifetime '{s}': expected a number with y, m or d (e.g. 10y)"))?;
-    let day = 86_400;
-    let days = match unit {
-        "y" | "Y" => n.checked_mul(365).and_then(|d| d.checked_add(n / 4)),
-        "m" | "M" => n.checked_mul(30),
-        "d" | "D" | "" => Some(n),
-        _ => return Err(format!("--lifetime '{s}': unit must be y, m or d").into()),
-    };
-    days.and_then(|d| d.checked_mul(day))
-        .filter(|secs| *secs <= 1000 * 366 * day)
-        .ok_or_else(|| format!("--lifetime '{s}': longer than 1000 years").into())
+    anchorkit::units::parse_duration(s).map_err(|e| format!("--lifetime {e}").into())
 }
 
 /// Runs the subcommand.
