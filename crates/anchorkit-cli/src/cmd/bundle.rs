@@ -198,63 +198,12 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
 }
 
 fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError> {
-    let mut endpoints = Vec::new();
-    for c in &args.chain {
-        let found = read_path(c)?;
-        let chain: Vec<_> = found.iter().filter_map(|f| f.cert().cloned()).collect();
-        if chain.is_empty() {
-            return Err(format!(
-                "{}: no certificate in the chain (expected the served chain, leaf first)",
-                c.display()
-            )
-            .into());
-        }
-        endpoints.push(Endpoint {
-            name: c.display().to_string(),
-            chain,
-            accept: None,
-        });
-    }
-    for c in &args.connect {
-        let (certs, _) =
-            anchorkit::probe::served_chain(c).map_err(|e| format!("--connect {c}: {e}"))?;
-        let chain: Vec<_> = certs
-            .iter()
-            .filter_map(|d| anchorkit::cert::Certificate::from_der(d).ok())
-            .collect();
-        if chain.is_empty() {
-            return Err(format!(
-                "--connect {c}: the server sent no certificate anchorkit can read"
-            )
-            .into());
-        }
-        endpoints.push(Endpoint {
-            name: c.clone(),
-            chain,
-            accept: None,
-        });
-    }
-    for name in &args.ca {
-        let mut roots = store.by_owner(name);
-        if roots.is_empty() {
-            roots = store.find_by_name(name);
-        }
-        if roots.is_empty() {
-            return Err(format!(
-                "--ca '{name}': no CA owner or root of that name in the Mozilla store"
-            )
-            .into());
-        }
-        // Servers of that CA may chain to any of its roots: each must stay trusted.
-        for (_, r) in roots {
-            endpoints.push(Endpoint {
-                name: format!("{name}: {}", r.name()),
-                chain: Vec::new(),
-                accept: Some(vec![r.anchor.spki_raw().to_vec()]),
-            });
-        }
-    }
-    Ok(endpoints)
+    let chains: Vec<&Path> = args.chain.iter().map(PathBuf::as_path).collect();
+    let connect: Vec<&str> = args.connect.iter().map(String::as_str).collect();
+    let cas: Vec<&str> = args.ca.iter().map(String::as_str).collect();
+    Ok(anchorkit::bundle::endpoints::read(
+        &chains, &connect, &cas, store,
+    )?)
 }
 
 /// The built-in events plus --events, and the certificates of --certs and --extra.

@@ -6,6 +6,7 @@
 //! branch and bound; [`report`] holds the answer; [`formats`] writes the bytes, one module per
 //! format; [`generate`] reproduces ESP-IDF's whole-store generator with its traps reported.
 
+pub mod endpoints;
 pub mod formats;
 pub mod generate;
 pub mod optimize;
