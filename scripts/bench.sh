@@ -9,13 +9,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 peak() { /usr/bin/time -f "%M" -o "$out/$1.rss" "${@:2}" > "$out/$1.txt" 2>&1 || true; }
+# The benchmark executable itself (not cargo, whose peak is the compiler's): built first,
+# then run under time.
+bench() {
+  local tag=$1 pkg=$2 name=$3 exe
+  exe=$(cargo bench -q -p "$pkg" --bench "$name" --no-run --message-format=json 2>/dev/null \
+    | grep -o '"executable":"[^"]*"' | tail -1 | cut -d'"' -f4)
+  # Criterion and the plain benches read their working directory as cargo sets it.
+  (cd "crates/$pkg" && peak "$tag" "$exe" --bench)
+}
 mb() { awk '{printf "%.0f MB", $1/1024}' "$out/$1.rss" 2>/dev/null || echo "?"; }
 
 cargo build --release -q -p anchorkit-cli
-peak verify cargo bench -q -p anchorkit-difftest --bench verify
-peak bundle cargo bench -q -p anchorkit --bench bundle
-peak probe cargo bench -q -p anchorkit-difftest --bench probe
-peak plan cargo bench -q -p anchorkit --bench plan
+bench verify anchorkit-difftest verify
+bench bundle anchorkit bundle
+bench probe anchorkit-difftest probe
+bench plan anchorkit plan
 
 # Whole-store bundle: anchorkit against ESP-IDF's own generator on the same cacrt_all.pem.
 store=../shared/data/esp-idf/cacrt_all.pem
@@ -52,7 +61,7 @@ en=$(grep -h "enumeration, anchorkit" "$out/probe.txt" | sed -E 's/enumeration, 
 ts=$(grep -h "testssl.sh -p" "$out/probe.txt" | sed -E 's/.*: ([0-9.]+ s); anchorkit is ([0-9]+x) faster/\1|\2 faster/')
 echo "| probe enumeration (local s_server) | $en | testssl.sh ${ts%%|*} | ${ts##*|} | $(mb probe) |"
 grep -h "^capture, " "$out/probe.txt" | while read -r line; do
-  echo "| probe ${line%%:*} | ${line#*: } | - | - | (in line) |"
+  echo "| probe ${line%%:*} (anchorkit probe --targets) | ${line#*: } | - | - | (in line) |"
 done
 grep -h "^plan:" "$out/plan.txt" | while read -r line; do
   echo "| plan | ${line#plan: } | - | - | $(mb plan) |"
