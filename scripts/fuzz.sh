@@ -12,7 +12,9 @@ if cargo +nightly fuzz --version >/dev/null 2>&1; then
   for t in "${TARGETS[@]}"; do
     echo "== fuzz $t (${SECS} s)"
     mkdir -p "target/fuzz-corpus/$t"
-    (cd fuzz && cargo +nightly fuzz run "$t" "../target/fuzz-corpus/$t" "corpus/$t" -- \
+    extra=()
+    [ "$t" = intake ] && extra=(../examples/user-story ../examples/doctor)
+    (cd fuzz && cargo +nightly fuzz run "$t" "../target/fuzz-corpus/$t" "corpus/$t" "${extra[@]}" -- \
       -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 2>&1 | tail -n 3)
   done
   echo "== every target ran ${SECS} s without a finding"

@@ -651,6 +651,16 @@ impl Name {
             .map(NameAttr::text)
     }
 
+    /// The name compared loosely (case and all whitespace ignored): looser than any stack's
+    /// name matching, so it only rules out names that cannot possibly match.
+    pub fn loose(&self) -> String {
+        self.to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
     /// A short label for display: the CN, else the O, else the whole name (escaped with
     /// `printable`).
     pub fn short(&self) -> String {

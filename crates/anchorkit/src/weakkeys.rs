@@ -104,23 +104,35 @@ pub fn fermat(n: &BigUint, max_rounds: u32) -> Option<u32> {
     None
 }
 
+/// The primes up to 65537, sieved once.
+fn small_primes() -> &'static [u32] {
+    static PRIMES: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    PRIMES.get_or_init(|| {
+        let mut sieve = vec![true; 65538];
+        let mut out = Vec::new();
+        for i in 2..=65537usize {
+            if sieve[i] {
+                out.push(i as u32);
+                let mut j = i * i;
+                while j <= 65537 {
+                    sieve[j] = false;
+                    j += i;
+                }
+            }
+        }
+        out
+    })
+}
+
 /// The smallest prime factor of `n` of at most 65537.
 pub fn small_factor(n: &[u8]) -> Option<u32> {
-    let mut sieve = vec![true; 65538];
-    for i in 2..=65537usize {
-        if !sieve[i] {
-            continue;
-        }
-        let mut j = i * i;
-        while j <= 65537 {
-            sieve[j] = false;
-            j += i;
-        }
-        if rem_u64(n, i as u64) == 0 && n.len() > 4 {
-            return u32::try_from(i).ok();
-        }
+    if n.len() <= 4 {
+        return None;
     }
-    None
+    small_primes()
+        .iter()
+        .copied()
+        .find(|&p| rem_u64(n, u64::from(p)) == 0)
 }
 
 /// A blocklist in the `badkeys` format: sorted 16-byte records, the first 15 bytes of the

@@ -6,17 +6,29 @@
 use anchorkit::fuzz::TARGETS;
 use proptest::prelude::*;
 
+/// Example directories that seed the intake target.
+const EXAMPLE_SEEDS: &[&str] = &["examples/user-story", "examples/doctor"];
+
 fn seeds(target: &str) -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fuzz/corpus")
         .join(target);
-    let mut v: Vec<Vec<u8>> = std::fs::read_dir(&dir)
-        .map(|d| {
+    // The intake target is seeded from the repository's examples as well (scripts/fuzz.sh
+    // passes the same directories to libFuzzer).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = vec![dir.clone()];
+    if target == "intake" {
+        dirs.extend(EXAMPLE_SEEDS.iter().map(|d| root.join(d)));
+    }
+    let mut v: Vec<Vec<u8>> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flat_map(|d| {
             d.filter_map(Result::ok)
                 .filter_map(|e| std::fs::read(e.path()).ok())
-                .collect()
+                .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
+        .collect();
     assert!(!v.is_empty(), "no seed corpus in {}", dir.display());
     v.sort();
     v

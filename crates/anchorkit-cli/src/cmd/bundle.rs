@@ -208,17 +208,11 @@ fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError>
 
 /// The built-in events plus --events, and the certificates of --certs and --extra.
 fn timeline(args: &Args) -> Result<anchorkit::bundle::plan::Timeline, CmdError> {
-    let mut events = anchorkit::plan::events::Events::builtin();
-    for f in &args.events {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        events.extend(anchorkit::plan::events::Events::parse(
-            &f.display().to_string(),
-            &text,
-        )?);
-    }
+    let files: Vec<&Path> = args.events.iter().map(PathBuf::as_path).collect();
+    let events = anchorkit::plan::events::Events::builtin_and(&files)?;
     let mut pool = Vec::new();
     for p in args.certs.iter().chain(&args.extra) {
-        pool.extend(super::plan::read_cert_files(p)?);
+        pool.extend(anchorkit::intake::read_certificates(p)?);
     }
     Ok(anchorkit::bundle::plan::Timeline { events, pool })
 }

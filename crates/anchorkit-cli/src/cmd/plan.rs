@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anchorkit::cert::{Certificate, format_date};
-use anchorkit::intake::{Found, read_path};
+use anchorkit::intake::{Found, read_certificates, read_path};
 use anchorkit::plan::events::{Events, KeyClass};
 use anchorkit::plan::{Endpoint, Firmware, Input, Plan, Served, plan};
 
@@ -103,33 +103,6 @@ fn read_certs(p: &Path) -> Result<Vec<Certificate>, CmdError> {
         .collect())
 }
 
-/// Certificates from a file, or from the certificate files (.pem, .crt, .cer, .der) of a
-/// directory (other files skipped).
-pub fn read_cert_files(p: &Path) -> Result<Vec<Certificate>, CmdError> {
-    if !p.is_dir() {
-        return read_certs(p);
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| format!("{}: {e}", p.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|f| {
-            f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                matches!(
-                    x.to_ascii_lowercase().as_str(),
-                    "pem" | "crt" | "cer" | "der"
-                )
-            })
-        })
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        out.extend(read_certs(&f)?);
-    }
-    Ok(out)
-}
-
 fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan, CmdError> {
     if c.trust.is_empty() {
         return Err("give the device's trust: --trust FILE (or LABEL=FILE per firmware)".into());
@@ -148,14 +121,11 @@ fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan
         let trust = super::device::load_trust(&[PathBuf::from(&file)])?;
         firmware.push(Firmware { label, trust });
     }
-    let mut events = Events::builtin();
-    for f in &c.events {
-        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        events.extend(Events::parse(&f.display().to_string(), &text)?);
-    }
+    let files: Vec<&Path> = c.events.iter().map(PathBuf::as_path).collect();
+    let events = Events::builtin_and(&files)?;
     let mut pool = Vec::new();
     for p in &c.certs {
-        pool.extend(read_cert_files(p)?);
+        pool.extend(read_certificates(p)?);
     }
     let mut endpoints = Vec::new();
     for f in &c.chain {

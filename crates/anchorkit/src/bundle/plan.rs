@@ -200,16 +200,6 @@ pub struct Cover {
     pub end: bool,
 }
 
-/// A name compared loosely (case and all whitespace ignored): looser than any stack's name
-/// matching, so it only rules out anchors that cannot possibly be used.
-fn loose(n: &crate::cert::Name) -> String {
-    n.to_string()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Whether an anchor could take part in verifying a chain at all: its name is the issuer of
 /// a certificate in it, or it is one of its certificates (a pinned leaf). The engine decides
 /// the rest; this only spares it the anchors of unrelated CAs.
@@ -230,7 +220,7 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
         .collect();
     let issuers: Vec<Vec<String>> = endpoints
         .iter()
-        .map(|e| e.chain.iter().map(|c| loose(&c.issuer)).collect())
+        .map(|e| e.chain.iter().map(|c| c.issuer.loose()).collect())
         .collect();
     // The plan judges Mbed TLS paths; other stacks keep today's-chain judgement.
     let planner = policy
@@ -253,7 +243,7 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
         .iter()
         .map(|o| {
             let lasts = expiry(&o.anchor) >= policy.until;
-            let o_loose = loose(&o.anchor.subject);
+            let o_loose = o.anchor.subject.loose();
             endpoints
                 .iter()
                 .zip(&later)

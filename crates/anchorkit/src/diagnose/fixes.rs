@@ -273,14 +273,6 @@ fn issuers_from(c: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
     out
 }
 
-fn loose(n: &crate::cert::Name) -> String {
-    n.to_string()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Store roots that anchor `chain` in `w` with time checks on at the device clock, not yet
 /// trusted, durable ones first, then the smallest.
 fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) -> Vec<&'s Root> {
@@ -293,7 +285,7 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
     }
     let names: Vec<String> = chain
         .iter()
-        .flat_map(|c| [loose(&c.issuer), loose(&c.subject)])
+        .flat_map(|c| [c.issuer.loose(), c.subject.loose()])
         .collect();
     let mut out: Vec<&Root> = cx
         .store
@@ -310,7 +302,7 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
         // makes every verification expensive). Names compare loosely (case and spaces
         // ignored), looser than any stack's matching.
         .filter(|r| {
-            let name = loose(&r.anchor.subject);
+            let name = r.anchor.subject.loose();
             names.contains(&name)
         })
         .filter(|r| {

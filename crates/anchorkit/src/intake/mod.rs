@@ -421,6 +421,40 @@ fn line_starts(s: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The certificates of a file, or of a directory's certificate files (`.pem`, `.crt`, `.cer`,
+/// `.der`; other files skipped, where `read_path` refuses them).
+pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, IntakeError> {
+    let certs = |p: &Path| -> Result<Vec<Certificate>, IntakeError> {
+        Ok(read_path(p)?
+            .iter()
+            .filter_map(|f| f.cert().cloned())
+            .collect())
+    };
+    if !path.is_dir() {
+        return certs(path);
+    }
+    let name = path.display().to_string();
+    let mut files: Vec<_> = std::fs::read_dir(path)
+        .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|f| {
+            f.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                matches!(
+                    x.to_ascii_lowercase().as_str(),
+                    "pem" | "crt" | "cer" | "der"
+                )
+            })
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(certs(&f)?);
+    }
+    Ok(out)
+}
+
 /// Reads a file, a directory (its files, sorted by name, not recursive) or `-` (stdin).
 pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
     let name = path.display().to_string();

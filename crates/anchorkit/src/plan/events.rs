@@ -178,6 +178,20 @@ impl Events {
         })
     }
 
+    /// The built-in events plus those of `files` (each read and parsed, errors naming it).
+    pub fn builtin_and(files: &[&std::path::Path]) -> Result<Events, EventsError> {
+        let mut events = Events::builtin();
+        for f in files {
+            let name = f.display().to_string();
+            let text = std::fs::read_to_string(f).map_err(|e| EventsError {
+                file: name.clone(),
+                detail: format!("cannot read: {e}"),
+            })?;
+            events.extend(Events::parse(&name, &text)?);
+        }
+        Ok(events)
+    }
+
     /// Adds another file's CAs and events.
     pub fn extend(&mut self, other: Events) {
         for c in other.cas {

@@ -232,10 +232,6 @@ pub struct Input<'a> {
     pub pool: &'a [Certificate],
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02X}")).collect()
-}
-
 struct Ctx<'a> {
     events: &'a Events,
     pool: &'a [Certificate],
@@ -254,11 +250,13 @@ impl<'a> Ctx<'a> {
     ) -> Ctx<'a> {
         let mut by_sha = HashMap::new();
         for c in pool.iter().cloned().chain(more) {
-            by_sha.insert(hex(&c.sha256()), c);
+            by_sha.insert(hex::encode_upper(c.sha256()), c);
         }
         for r in Store::mozilla().roots() {
             if let Some(c) = &r.anchor.cert {
-                by_sha.entry(hex(&c.sha256())).or_insert_with(|| c.clone());
+                by_sha
+                    .entry(hex::encode_upper(c.sha256()))
+                    .or_insert_with(|| c.clone());
             }
         }
         Ctx {
