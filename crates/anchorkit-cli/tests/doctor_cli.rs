@@ -69,7 +69,7 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert!(common::check_schema("doctor", &v) >= 25);
-    assert_eq!(v["schema"], "anchorkit.doctor/2");
+    assert_eq!(v["schema"], "anchorkit.doctor/3");
     assert_eq!(v["accepted"], false);
     assert!(common::check_schema("verify", &v["reproduction"]["verdict"]) >= 8);
     let r = &v["reproduction"];

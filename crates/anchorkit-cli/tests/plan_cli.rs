@@ -1,7 +1,7 @@
 //! `anchorkit plan` and `anchorkit check` on the cases the events exist for: a device that
 //! trusts only ISRG Root X1 (the user story), a 2020 device that trusts only DST Root CA X3,
-//! and an Azure IoT Hub device that trusts only Baltimore CyberTrust Root. The certificates
-//! come from ../shared/data (read in place).
+//! and an Azure IoT Hub device that trusts only Baltimore CyberTrust Root. The device's trust
+//! comes from ../shared/data (read in place); the certificates the events name are compiled in.
 
 mod common;
 
@@ -17,10 +17,9 @@ fn path(rel: &str) -> String {
     data(rel).display().to_string()
 }
 
-/// `plan ARGS --json` with Let's Encrypt certificates as the pool.
+/// `plan ARGS --json`: the certificates the events name are compiled in (no --certs).
 fn plan(args: &[&str]) -> (Option<i32>, Value) {
-    let le = path("certs/letsencrypt");
-    let mut a = vec!["plan", "--json", "--certs", &le];
+    let mut a = vec!["plan", "--json"];
     a.extend_from_slice(args);
     let (code, out, err) = run(&a);
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
@@ -165,8 +164,8 @@ fn check_exit_codes() {
     let (code, _, err) = check("no-such-file.pem", "2026-12-01");
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("no-such-file.pem"), "{err}");
-    // Events that name a certificate nobody gave: named, with the way out.
-    let (code, _, err) = run(&[
+    // The certificates the events name are compiled in: no --certs needed.
+    let (code, out, err) = run(&[
         "check",
         "--trust",
         &x1,
@@ -177,8 +176,23 @@ fn check_exit_codes() {
         "--at",
         "2026-12-01",
     ]);
-    assert_eq!(code, Some(3));
-    assert!(err.contains("--certs"), "{err}");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("ok"), "{out}");
+    let (code, out, err) = run(&[
+        "check",
+        "--trust",
+        &x1,
+        "--ca",
+        "Let's Encrypt",
+        "--profile",
+        "esp-idf-5.4",
+        "--at",
+        "2026-12-01",
+        "--horizon",
+        "8y",
+    ]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("2032-09-02"), "{out}");
 }
 
 #[test]
@@ -204,9 +218,8 @@ fn a_bad_events_file_is_named_with_its_line() {
     assert_eq!(code, Some(2));
     assert!(err.contains("ours.json") && err.contains("line 2"), "{err}");
     // The built-in file parses.
-    let builtin =
-        anchorkit::plan::events::Events::parse("events.json", anchorkit::plan::events::BUILTIN)
-            .expect("built-in events parse");
+    let builtin = anchorkit::events::Events::parse("events.json", anchorkit::events::BUILTIN)
+        .expect("built-in events parse");
     assert!(builtin.events.len() >= 20);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -43,7 +43,8 @@ fn matrix_gives_one_row_per_profile_and_fails_when_any_rejects() {
     let (code, out, err) = run(&args);
     assert_eq!(code, 1, "{err}");
     let rows: Vec<&str> = out.lines().skip(1).collect();
-    assert_eq!(rows.len(), 3, "{out}");
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(rows[3].starts_with("assumed: completed with"), "{out}");
     assert!(
         rows[0].starts_with("esp-idf-4.4") && rows[0].contains("rejects"),
         "{out}"
@@ -71,6 +72,10 @@ fn matrix_json_is_an_array_of_verdicts() {
     assert_eq!(arr.len(), anchorkit::profile::Profile::names().len());
     for row in arr {
         assert!(common::check_schema("verify", row) >= 8);
+        // The story's served chain is the lone leaf: completed, and the as-given verdict kept.
+        assert_eq!(common::check_schema("verify-completion", row), 2);
+        assert_eq!(row["completed_with"][0]["name"], "R3");
+        assert!(row["as_given"]["code"].as_str().is_some());
     }
 }
 

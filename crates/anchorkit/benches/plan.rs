@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use anchorkit::anchor::TrustAnchor;
 use anchorkit::cert::{Certificate, parse_time};
+use anchorkit::events::{Events, KeyClass};
 use anchorkit::intake::{Origin, read_path};
-use anchorkit::plan::events::{Events, KeyClass};
 use anchorkit::plan::{Endpoint, Firmware, Input, Served, plan};
 use anchorkit::profile::Profile;
 use anchorkit::testsupport::data;

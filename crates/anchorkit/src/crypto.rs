@@ -120,13 +120,34 @@ pub fn assume_reissued<R>(
             }
         }
     }
+    with_assumed(&keys, f)
+}
+
+/// A signature assumed valid: `(issuer SubjectPublicKeyInfo, algorithm, signed bytes,
+/// signature)`.
+pub type AssumedSignature<'a> = (&'a [u8], &'a crate::cert::SigAlg, &'a [u8], &'a [u8]);
+
+/// Runs `f` with each `(issuer_spki, algorithm, signed bytes, signature)` taken as a valid
+/// signature: the placeholder signatures of synthetic certificates ([`crate::synth`]). The
+/// assumption holds on this thread for the duration of `f` only.
+pub fn assume_signed<R>(sigs: &[AssumedSignature<'_>], f: impl FnOnce() -> R) -> R {
+    let keys: Vec<u128> = sigs
+        .iter()
+        .filter_map(|(spki, alg, tbs, sig)| sig_cache::key(spki, alg, tbs, sig))
+        .collect();
+    with_assumed(&keys, f)
+}
+
+/// Runs `f` with the signature-cache keys `keys` taken as valid signatures on this thread,
+/// removed again when `f` returns or unwinds.
+fn with_assumed<R>(keys: &[u128], f: impl FnOnce() -> R) -> R {
     struct Undo(usize);
     impl Drop for Undo {
         fn drop(&mut self) {
             assumed::truncate(self.0);
         }
     }
-    let _undo = Undo(assumed::push(&keys));
+    let _undo = Undo(assumed::push(keys));
     f()
 }
 

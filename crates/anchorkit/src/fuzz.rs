@@ -56,7 +56,7 @@ pub fn tls(data: &[u8]) {
 
 /// The events file reader.
 pub fn events(data: &[u8]) {
-    let _ = crate::plan::events::Events::parse("fuzz", &String::from_utf8_lossy(data));
+    let _ = crate::events::Events::parse("fuzz", &String::from_utf8_lossy(data));
 }
 
 /// The whole-store filter CSV reader.

@@ -26,6 +26,86 @@ pub struct Report {
     pub items: Vec<Item>,
     /// Relations between the certificates, when there is more than one or the store is involved.
     pub chain: ChainReport,
+    /// Certificate fingerprints used as pins (`setFingerprint`), with what each pins.
+    pub pins: Vec<PinReport>,
+}
+
+/// A fingerprint pin, and what it means for the device.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinReport {
+    /// The pin.
+    pub pin: crate::intake::pins::Pin,
+    /// The subject of the certificate it pins, when that certificate is known or given.
+    pub pinned: Option<String>,
+    /// Its role, when known.
+    pub role: Option<Role>,
+    /// Its notAfter, when known.
+    pub not_after: Option<String>,
+    /// What happens: the pin breaks when the certificate is replaced.
+    pub advice: String,
+    /// The root to trust instead, when it can be told.
+    pub trust_instead: Option<String>,
+}
+
+/// Reports on fingerprint `pins`: each identified among `certs` (the input's own), the
+/// compiled-in public CA certificates and the store's roots.
+pub fn pin_reports(
+    pins: &[crate::intake::pins::Pin],
+    certs: &[Certificate],
+    at: i64,
+    store: &Store,
+) -> Vec<PinReport> {
+    pins.iter()
+        .map(|p| {
+            let c = crate::intake::pins::identify(p, certs);
+            let role = c.as_ref().map(|c| role_of(c).0);
+            let root = c.as_ref().and_then(|c| root_above(c, at, store));
+            let advice = match (&c, role) {
+                (Some(c), Some(Role::Leaf | Role::SelfSignedLeaf)) => format!(
+                    "pins the server's leaf {}: the device stops connecting when the server renews it (by {} at the latest; Let's Encrypt leaves every 60-90 days); a fingerprint pin checks no chain, so trust a root instead",
+                    c.subject.short(),
+                    crate::cert::format_date(c.not_after)
+                ),
+                (Some(c), _) => format!(
+                    "pins the CA certificate {}: it breaks when the server stops sending it (by {} at the latest)",
+                    c.subject.short(),
+                    crate::cert::format_date(c.not_after)
+                ),
+                (None, _) => format!(
+                    "a {} fingerprint of a certificate that is neither in the input nor known: most likely the server's leaf, which changes at every renewal; give the served chain (anchorkit probe HOST --save DIR) to name it",
+                    p.alg.name()
+                ),
+            };
+            PinReport {
+                pin: p.clone(),
+                pinned: c.as_ref().map(|c| c.subject.to_string()),
+                role,
+                not_after: c.as_ref().map(|c| format_time(c.not_after)),
+                advice,
+                trust_instead: root,
+            }
+        })
+        .collect()
+}
+
+/// The store root a certificate leads to: itself when it is a root of the store, else the
+/// root that issues the top of its chain completed from the known intermediates.
+fn root_above(c: &Certificate, at: i64, store: &Store) -> Option<String> {
+    if c.is_self_issued() {
+        return store
+            .contains_cert(c)
+            .and_then(|i| store.get(i))
+            .map(|r| r.name());
+    }
+    let chain = crate::complete::complete_certs(std::slice::from_ref(c), at, None)
+        .map_or_else(|| vec![c.clone()], |(full, _)| full);
+    let top = chain.last()?;
+    store
+        .issuers_of(top)
+        .into_iter()
+        .find(|m| m.signature.is_valid())
+        .and_then(|m| store.get(m.root))
+        .map(|r| r.name())
 }
 
 /// One input item.
@@ -568,6 +648,7 @@ fn inspect_items(found: &[Found], at: i64, store: &Store) -> Report {
         store: store.name().to_string(),
         items,
         chain: chain_report(&certs, store),
+        pins: Vec::new(),
     }
 }
 
@@ -770,7 +851,7 @@ fn chain_report(all: &[(usize, &Certificate)], store: &Store) -> ChainReport {
         let mut placed = false;
         if let Some(aki) = &c.authority_key_id {
             for k in known::by_key_id(aki) {
-                let Ok(aki_root) = hex::decode(k.aki) else {
+                let Some(aki_root) = k.cert.authority_key_id.as_ref() else {
                     continue;
                 };
                 let roots: Vec<_> = store
@@ -779,14 +860,14 @@ fn chain_report(all: &[(usize, &Certificate)], store: &Store) -> ChainReport {
                     .filter(|root| {
                         root.cert()
                             .and_then(|rc| rc.subject_key_id.as_ref())
-                            .is_some_and(|ski| *ski == aki_root)
-                            && root.anchor.subject.to_string() == k.issuer
+                            .is_some_and(|ski| ski == aki_root)
+                            && root.anchor.subject_raw() == k.cert.issuer_raw()
                     })
                     .collect();
                 if let Some(root) = roots.first() {
                     r.anchored.push(Anchoring {
                         from: *i,
-                        missing_intermediates: vec![k.subject.to_string()],
+                        missing_intermediates: vec![k.cert.subject.to_string()],
                         root: root.name(),
                         owner: root.owner.clone(),
                         by: "key-id",

@@ -43,11 +43,15 @@
 #![warn(missing_docs)]
 
 pub mod anchor;
+pub mod assume;
 pub mod bundle;
+pub mod caname;
 pub mod cert;
+pub mod complete;
 pub mod crypto;
 pub mod diagnose;
 pub mod diff;
+pub mod events;
 pub mod explain;
 pub mod fuzz;
 pub mod inspect;
@@ -61,6 +65,7 @@ pub mod profile;
 pub mod report;
 pub mod scan;
 pub mod store;
+pub mod synth;
 #[doc(hidden)]
 pub mod testsupport;
 pub mod units;

@@ -18,8 +18,14 @@ pub enum Format {
     Pkcs7,
     /// PEM inside C/C++ string literals.
     CString,
+    /// PEM inside Python (MicroPython) string or bytes literals (`cadata=b'...'`).
+    PythonString,
+    /// PEM with `\n` escapes inside a JSON or YAML string (AWS IoT and Azure IoT configs).
+    JsonString,
     /// DER inside a C byte array.
     CByteArray,
+    /// A certificate fingerprint used as a pin (`setFingerprint`), not a certificate.
+    Fingerprint,
     /// ESP-IDF certificate bundle, legacy format (v4.2 to v5.3).
     EspBundleLegacy,
     /// ESP-IDF certificate bundle, offset-table format (v5.4+).
@@ -34,7 +40,10 @@ impl Format {
             Format::Der => "der",
             Format::Pkcs7 => "pkcs7",
             Format::CString => "c-string",
+            Format::PythonString => "python-string",
+            Format::JsonString => "json-string",
             Format::CByteArray => "c-array",
+            Format::Fingerprint => "fingerprint",
             Format::EspBundleLegacy => "esp-bundle-legacy",
             Format::EspBundle => "esp-bundle",
         }

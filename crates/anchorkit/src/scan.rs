@@ -32,8 +32,27 @@ const SKIP_DIRS: &[&str] = &[
     "managed_components",
 ];
 const CERT_EXT: &[&str] = &[
-    "pem", "crt", "cer", "der", "c", "h", "cpp", "hpp", "cc", "ino",
+    "pem", "crt", "cer", "der", "c", "h", "cpp", "hpp", "cc", "ino", "py", "json", "yaml", "yml",
 ];
+
+/// Whether a file that did not read looks like trust material all the same (so it is
+/// reported, not skipped): a certificate's extension, a file the build embeds, or text that
+/// holds a PEM marker or the start of a DER certificate in base64 (`MII`).
+fn looks_like_trust(f: &Path, how: &str) -> bool {
+    let ext = f
+        .extension()
+        .and_then(|x| x.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if matches!(ext.as_str(), "pem" | "crt" | "cer" | "der") || how.starts_with("embedded") {
+        return true;
+    }
+    let Ok(b) = std::fs::read(f) else {
+        return false;
+    };
+    let t = String::from_utf8_lossy(&b);
+    t.contains("-----BEGIN CERTIFICATE") || t.contains("\"MII") || t.contains("'MII")
+}
 
 /// How bad a lint is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,7 +72,7 @@ pub struct Lint {
     /// Severity.
     pub severity: Severity,
     /// `leaf-as-anchor`, `intermediate-as-anchor`, `expired`, `expires`, `weak-key`,
-    /// `duplicate`, `bundle-mismatch`, `unreadable`.
+    /// `duplicate`, `bundle-mismatch`, `unreadable`, `fingerprint-pin`.
     pub kind: String,
     /// Where: `file:line` or `file@offset`.
     pub at: String,
@@ -218,8 +237,65 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
             });
             continue;
         }
-        // Files without certificates are simply not trust material.
-        let Ok(found) = read_path(f) else { continue };
+        // Fingerprint pins: they break at every renewal of what they pin.
+        if let Ok(text) = std::fs::read_to_string(f) {
+            let pins = crate::intake::pins::scan(&f.display().to_string(), &text);
+            let certs: Vec<crate::cert::Certificate> = read_path(f)
+                .map(|v| v.iter().filter_map(|x| x.cert().cloned()).collect())
+                .unwrap_or_default();
+            let store = crate::store::Store::mozilla();
+            for r in crate::inspect::pin_reports(&pins, &certs, at, store) {
+                let expired = r
+                    .not_after
+                    .as_deref()
+                    .and_then(|d| crate::cert::parse_time(d).ok())
+                    .is_some_and(|d| d <= at);
+                lints.push(Lint {
+                    severity: if expired {
+                        Severity::Broken
+                    } else {
+                        Severity::Breaks
+                    },
+                    kind: "fingerprint-pin".into(),
+                    at: r.pin.origin.to_string(),
+                    subject: r.pinned.clone(),
+                    text: format!(
+                        "{} fingerprint pin ({}): {}{}",
+                        r.pin.alg.name(),
+                        r.pin.form,
+                        r.advice,
+                        r.trust_instead
+                            .as_deref()
+                            .map(|t| format!("; trust {t} instead"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        // Files without certificates are not trust material, unless they look like it: a
+        // damaged certificate is reported, never skipped.
+        let found = match read_path(f) {
+            Ok(found) => found,
+            Err(e) => {
+                if looks_like_trust(f, how) {
+                    lints.push(Lint {
+                        severity: Severity::Broken,
+                        kind: "unreadable".into(),
+                        at: match e.location {
+                            crate::intake::Location::Line(l) => format!("{}:{l}", f.display()),
+                            crate::intake::Location::Offset(o) => format!("{}@{o}", f.display()),
+                            crate::intake::Location::Whole => f.display().to_string(),
+                        },
+                        subject: None,
+                        text: format!(
+                            "looks like trust material but does not read: {}; the device's parser rejects it too",
+                            e.message
+                        ),
+                    });
+                }
+                continue;
+            }
+        };
         if found.is_empty() {
             continue;
         }

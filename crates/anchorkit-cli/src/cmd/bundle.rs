@@ -9,8 +9,7 @@ use anchorkit::anchor::TrustAnchor;
 use anchorkit::bundle::formats::{self, read_back};
 use anchorkit::bundle::generate::{Filter, Generated, from_mozilla, generate};
 use anchorkit::bundle::{
-    Endpoint, Offer, OutputFormat, Plan, Policy, Prefer, Rendered, plan, round_trip_plan,
-    store_offers,
+    Offer, OutputFormat, Plan, Policy, Prefer, Rendered, plan, round_trip_plan, store_offers,
 };
 use anchorkit::intake::read_path;
 use anchorkit::profile::Profile;
@@ -197,19 +196,24 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     endpoints_mode(args, ctx)
 }
 
-fn read_endpoints(args: &Args, store: &Store) -> Result<Vec<Endpoint>, CmdError> {
+fn read_endpoints(
+    args: &Args,
+    store: &Store,
+    events: &anchorkit::events::Events,
+    at: i64,
+) -> Result<anchorkit::bundle::endpoints::Servers, CmdError> {
     let chains: Vec<&Path> = args.chain.iter().map(PathBuf::as_path).collect();
     let connect: Vec<&str> = args.connect.iter().map(String::as_str).collect();
     let cas: Vec<&str> = args.ca.iter().map(String::as_str).collect();
     Ok(anchorkit::bundle::endpoints::read(
-        &chains, &connect, &cas, store,
+        &chains, &connect, &cas, store, events, at,
     )?)
 }
 
 /// The built-in events plus --events, and the certificates of --certs and --extra.
 fn timeline(args: &Args) -> Result<anchorkit::bundle::plan::Timeline, CmdError> {
     let files: Vec<&Path> = args.events.iter().map(PathBuf::as_path).collect();
-    let events = anchorkit::plan::events::Events::builtin_and(&files)?;
+    let events = anchorkit::events::Events::builtin_and(&files)?;
     let mut pool = Vec::new();
     for p in args.certs.iter().chain(&args.extra) {
         pool.extend(anchorkit::intake::read_certificates(p)?);
@@ -245,7 +249,14 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     })?;
     let budget = args.budget.as_deref().map(parse_size).transpose()?;
     let store = Store::mozilla();
-    let endpoints = read_endpoints(args, store)?;
+    let timeline = timeline(args)?;
+    let servers = read_endpoints(args, store, &timeline.events, at)?;
+    let endpoints = servers.endpoints.clone();
+    if !ctx.json {
+        for n in &servers.completed {
+            eprintln!("anchorkit: {n}");
+        }
+    }
     let policy = Policy {
         profile,
         format,
@@ -254,9 +265,10 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         redundancy: args.redundancy.unwrap_or(1).max(1),
         budget,
         prefer,
-        timeline: Some(std::sync::Arc::new(timeline(args)?)),
+        timeline: Some(std::sync::Arc::new(timeline)),
     };
     let mut offers = store_offers(store);
+    offers.extend(servers.offers.iter().cloned());
     for x in &args.extra {
         for f in read_path(x)? {
             let a = f.to_anchor();
@@ -280,7 +292,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             .map_err(|e| format!("the {} output does not read back: {e}", format.name()))?;
         let failed = round_trip_plan(&back, &endpoints, &p, &policy);
         if !failed.is_empty() || back.len() != chosen.len() {
-            report(ctx, &p, None, Some(false))?;
+            report(ctx, &p, None, Some(false), &servers.completed)?;
             eprintln!(
                 "anchorkit: round trip failed (nothing written): {}",
                 if failed.is_empty() {
@@ -298,7 +310,13 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         }
         rendered = Some(r);
     }
-    report(ctx, &p, written.as_deref(), round_trip_ok)?;
+    report(
+        ctx,
+        &p,
+        written.as_deref(),
+        round_trip_ok,
+        &servers.completed,
+    )?;
     if let (Some(r), None, false) = (&rendered, &written, ctx.json) {
         print_rendered(format, r)?;
     }
@@ -314,12 +332,14 @@ fn report(
     p: &Plan,
     written: Option<&str>,
     round_trip_ok: Option<bool>,
+    completed: &[String],
 ) -> Result<(), CmdError> {
     if ctx.json {
         print_json(&serde_json::json!({
             "plan": p,
             "written": written,
             "round_trip_ok": round_trip_ok,
+            "completed": completed,
         }))
     } else {
         out(&render_plan(p, written, round_trip_ok, ctx))

@@ -202,9 +202,45 @@ pub struct ServedArgs {
     /// defaults to HOST).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub connect: Option<String>,
+    /// Judge the --chain exactly as given. By default a chain that stops below a known public
+    /// intermediate (a lone leaf) is completed from anchorkit's compiled-in CA certificates,
+    /// and the output says so; a live capture (--connect) is always judged as sent.
+    #[arg(long)]
+    pub as_sent: bool,
+}
+
+/// A served chain, completed or as given.
+pub struct Served {
+    /// The entries judged.
+    pub entries: Vec<ChainEntry>,
+    /// A live capture's host name.
+    pub host: Option<String>,
+    /// What completion added, when it did.
+    pub completion: Option<anchorkit::complete::Completion>,
+    /// The entries as given (before completion).
+    pub given: Vec<ChainEntry>,
 }
 
 impl ServedArgs {
+    /// [`ServedArgs::load`], then the chain completed at `at` from the known intermediates
+    /// (unless --as-sent, or a live capture).
+    pub fn load_completed(&self, at: i64) -> Result<Served, CmdError> {
+        let (entries, host) = self.load()?;
+        let completion = if self.as_sent || self.connect.is_some() {
+            None
+        } else {
+            anchorkit::complete::complete(&entries, at, Some(&anchorkit::events::Events::builtin()))
+        };
+        Ok(Served {
+            entries: completion
+                .as_ref()
+                .map_or_else(|| entries.clone(), |c| c.chain.clone()),
+            host,
+            completion,
+            given: entries,
+        })
+    }
+
     /// The served entries and, for a live capture, the host name to check by default.
     pub fn load(&self) -> Result<(Vec<ChainEntry>, Option<String>), CmdError> {
         match &self.connect {

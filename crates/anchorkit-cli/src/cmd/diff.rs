@@ -14,9 +14,10 @@ use super::{CmdError, Ctx, at_time, print_json};
 Examples:
   anchorkit diff old/x509_crt_bundle new/x509_crt_bundle
   anchorkit diff v5.3-cacrt_all.pem v6.0-cacrt_all.pem --chain server.pem --profile esp-idf-6.0
+  anchorkit diff old.pem new.pem --ca \"Let's Encrypt\" --ca azure-iot-hub --profile esp-idf-5.4
 
 A and B are any trust input (PEM, DER, C source, ESP-IDF bundle, a directory, or mozilla).
-Anchors are matched by subject and key. With --chain or --connect, each endpoint's verdict
+Anchors are matched by subject and key. With --chain, --connect or --ca, each endpoint's verdict
 under A and under B (same --profile).
 Exit codes: 0 no endpoint changes verdict (or none given), 1 one does, 2 bad input.")]
 pub struct Args {
@@ -30,6 +31,11 @@ pub struct Args {
     /// A live server whose chain is captured (HOST or HOST:PORT; repeatable).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub connect: Vec<String>,
+    /// Any server of a CA, by any name `plan --ca` takes (letsencrypt, "Let's Encrypt",
+    /// azure-iot-hub, "ISRG Root X1"): a leaf under the chain the CA serves at --at
+    /// (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub ca: Vec<String>,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -53,8 +59,28 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             .collect();
         endpoints.push((h.clone(), entries, args.device.host_or(Some(name))));
     }
+    let events = anchorkit::events::Events::builtin();
+    let mut assumed = Vec::new();
+    for name in &args.ca {
+        let ca = anchorkit::caname::resolve(name, &events, anchorkit::store::Store::mozilla())?;
+        let host = args.device.host_or(None);
+        let g = anchorkit::assume::for_ca(&ca, &events, at, host.as_deref()).ok_or_else(|| {
+            format!(
+                "--ca {name}: no chain is known for {} at that date",
+                ca.name
+            )
+        })?;
+        let entries = anchorkit::cert::entries(&g.chain);
+        let checked = g
+            .chain
+            .first()
+            .and_then(|l| l.dns_names().into_iter().next());
+        endpoints.push((name.clone(), entries, checked));
+        assumed.push(g);
+    }
     let profile = args.device.profile(&a)?;
-    let d = diff(&a, &b, &endpoints, &profile, at);
+    let sigs: Vec<_> = assumed.iter().flat_map(|g| g.signatures()).collect();
+    let d = anchorkit::crypto::assume_signed(&sigs, || diff(&a, &b, &endpoints, &profile, at));
     let changed = d.endpoints.iter().any(|e| e.a != e.b);
     if ctx.json {
         print_json(&serde_json::json!({"schema": "anchorkit.diff/1", "diff": d}))?;

@@ -51,11 +51,25 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let at = at_time(args.at.as_deref())?;
     let store = load_store(&args.store)?;
     let mut found = Vec::new();
+    let mut pins = Vec::new();
     for p in &args.inputs {
-        found.extend(read_path(p)?);
+        let here = if p.as_os_str() == "-" {
+            Vec::new()
+        } else {
+            anchorkit::intake::pins::scan_path(p)
+        };
+        match read_path(p) {
+            Ok(f) => found.extend(f),
+            // A sketch that pins a fingerprint and holds no certificate.
+            Err(e) if !here.is_empty() && e.location == anchorkit::intake::Location::Whole => {}
+            Err(e) => return Err(e.into()),
+        }
+        pins.extend(here);
     }
     let list = load_blocklist(args.weak_key_list.as_deref())?;
-    let report = anchorkit::inspect::inspect_with(&found, at, &store, list.as_ref());
+    let mut report = anchorkit::inspect::inspect_with(&found, at, &store, list.as_ref());
+    let certs: Vec<_> = found.iter().filter_map(|f| f.cert().cloned()).collect();
+    report.pins = anchorkit::inspect::pin_reports(&pins, &certs, at, &store);
     if ctx.json {
         print_json(&report)?;
     } else {
@@ -201,9 +215,14 @@ fn render_anchor(out: &mut String, a: &AnchorReport, ctx: &Ctx) {
 /// Renders the report as text.
 pub fn render(r: &Report, ctx: &Ctx) -> String {
     let mut out = String::new();
+    let pins = if r.pins.is_empty() {
+        String::new()
+    } else {
+        format!(" and {} fingerprint pin(s)", r.pins.len())
+    };
     let _ = writeln!(
         out,
-        "{} item(s), evaluated at {}, store: {}\n",
+        "{} item(s){pins}, evaluated at {}, store: {}\n",
         r.items.len(),
         r.at,
         r.store
@@ -214,6 +233,42 @@ pub fn render(r: &Report, ctx: &Ctx) -> String {
             Item::Anchor(a) => render_anchor(&mut out, a, ctx),
         }
         out.push('\n');
+    }
+    for p in &r.pins {
+        let _ = writeln!(
+            out,
+            "{}",
+            ctx.style.bold(&format!(
+                "[pin] {} fingerprint {}",
+                p.pin.alg.name(),
+                p.pin.hex
+            ))
+        );
+        let _ = writeln!(out, "  found at      {} ({})", p.pin.origin, p.pin.form);
+        if let Some(s) = &p.pinned {
+            let _ = writeln!(
+                out,
+                "  pins          {s}{}",
+                p.not_after
+                    .as_deref()
+                    .map(|d| format!(" (notAfter {d})"))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {} {:<18} {}",
+            level(ctx, Level::Warn),
+            "fingerprint-pin",
+            p.advice
+        );
+        if let Some(t) = &p.trust_instead {
+            let _ = writeln!(out, "  trust instead {t}");
+        }
+        out.push('\n');
+    }
+    if r.items.is_empty() {
+        return out;
     }
     let ch = &r.chain;
     let _ = writeln!(out, "{}", ctx.style.bold("Chain"));

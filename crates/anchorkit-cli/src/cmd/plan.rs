@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anchorkit::cert::{Certificate, format_date};
+use anchorkit::events::Events;
 use anchorkit::intake::{Found, read_certificates, read_path};
-use anchorkit::plan::events::{Events, KeyClass};
 use anchorkit::plan::{Endpoint, Firmware, Input, Plan, Served, plan};
 
 use super::device::DeviceArgs;
@@ -26,15 +26,17 @@ pub struct Common {
     /// A live server whose chain is captured (HOST or HOST:PORT; repeatable).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub connect: Vec<String>,
-    /// Any server of a CA the events describe, as ID, ID:rsa or ID:ecdsa (e.g. letsencrypt,
-    /// letsencrypt:ecdsa, azure-iot-hub).
-    #[arg(long, value_name = "ID")]
+    /// Any server of a CA: an events id or service (letsencrypt, azure-iot-hub, aws-iot), an
+    /// owner ("Let's Encrypt", ISRG, Amazon) or a root name ("ISRG Root X1"), case-insensitive;
+    /// :rsa or :ecdsa names the leaf key (default rsa). Repeatable.
+    #[arg(long, value_name = "NAME")]
     pub ca: Vec<String>,
     /// The update (OTA) endpoint, named as given to --chain, --connect or --ca.
     #[arg(long)]
     pub ota: Option<String>,
-    /// Certificates the events name and fix candidates beyond the Mozilla store (files or
-    /// directories; repeatable).
+    /// More certificates: fix candidates and certificates your own events name, beyond the
+    /// Mozilla store and the public CA certificates compiled in (files or directories;
+    /// repeatable).
     #[arg(long, num_args = 1..)]
     pub certs: Vec<PathBuf>,
     /// More events (anchorkit.events/1 JSON; repeatable), added to the built-in ones.
@@ -48,7 +50,7 @@ pub struct Common {
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Examples:
-  anchorkit plan --trust isrgrootx1.pem --ca letsencrypt --profile esp-idf-4.4 --at 2026-01-01 --lifetime 10y --certs certs/
+  anchorkit plan --trust isrgrootx1.pem --ca \"Let's Encrypt\" --profile esp-idf-4.4 --at 2026-01-01 --lifetime 10y
   anchorkit plan --trust v1=old.pem --trust v2=new.pem --chain ota-chain.pem --ota ota-chain.pem --profile esp-idf-5.4
 
 The device's verdict is walked over every event (data/events.json and --events) and
@@ -142,15 +144,20 @@ fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan
         endpoints.push((h.clone(), Served::Chain(chain)));
     }
     for spec in &c.ca {
-        let (id, k) = match spec.split_once(':') {
-            Some((id, "rsa")) => (id, KeyClass::Rsa),
-            Some((id, "ecdsa")) => (id, KeyClass::Ecdsa),
-            Some((_, other)) => {
-                return Err(format!("--ca {spec}: '{other}' is not rsa or ecdsa").into());
+        let ca = anchorkit::caname::resolve(spec, &events, anchorkit::store::Store::mozilla())?;
+        match &ca.events_id {
+            Some(id) => endpoints.push((spec.clone(), Served::Ca(id.clone(), ca.key))),
+            // No dated events: any server of the CA ends at one of its roots; each must stay
+            // trusted.
+            None => {
+                for r in &ca.roots {
+                    endpoints.push((
+                        format!("{spec}: {}", r.subject.short()),
+                        Served::Root(r.clone()),
+                    ));
+                }
             }
-            None => (spec.as_str(), KeyClass::Rsa),
-        };
-        endpoints.push((spec.clone(), Served::Ca(id.to_string(), k)));
+        }
     }
     if endpoints.is_empty() {
         return Err("give the endpoints: --chain FILE, --connect HOST[:PORT] or --ca ID".into());

@@ -36,8 +36,10 @@ pub struct Args {
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let trust = load_trust(&args.trust)?;
-    let (chain, default_host) = args.served.load()?;
     let at = at_time(args.device.at.as_deref())?;
+    let served = args.served.load_completed(at)?;
+    let chain = served.entries.clone();
+    let default_host = served.host.clone();
     let host_name = args.device.host_or(default_host);
     let host = match host_name.as_deref() {
         Some(h) => HostCheck::Name(h),
@@ -53,9 +55,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         };
         let rows: Vec<Verdict> = profiles.iter().map(|p| verify(p, &req)).collect();
         if ctx.json {
+            let rows: Vec<Output> = rows
+                .iter()
+                .zip(&profiles)
+                .map(|(v, p)| Output::new(v, p, &served, &trust, host, at))
+                .collect();
             print_json(&rows)?;
         } else {
             out!("{}", render_matrix(&profiles, &rows, ctx));
+            if let Some(c) = &served.completion {
+                outln!("{}", ctx.style.warn(&format!("assumed: {}", c.note())));
+            }
         }
         // 0 when every stack accepts, 1 when any rejects.
         return Ok(if rows.iter().all(|v| v.ok) {
@@ -75,15 +85,104 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         },
     );
     if ctx.json {
-        print_json(&v)?;
+        print_json(&Output::new(&v, &profile, &served, &trust, host, at))?;
     } else {
         out!("{}", render(&v, ctx));
+        if let Some(o) = Output::new(&v, &profile, &served, &trust, host, at).as_given {
+            out!("{}", completed_text(served.completion.as_ref(), &o, ctx));
+        }
     }
     Ok(if v.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The verdict on the chain exactly as given, beside a verdict on a completed chain.
+#[derive(serde::Serialize)]
+pub struct AsGiven {
+    /// The device proceeds with only what was given.
+    pub ok: bool,
+    /// Its code.
+    pub code: String,
+    /// Its code's name.
+    pub code_name: Option<String>,
+    /// Its verify flags.
+    pub flags: Option<u32>,
+}
+
+/// `verify --json`: the verdict, and what completion added.
+#[derive(serde::Serialize)]
+pub struct Output<'a> {
+    /// The verdict (its fields at the top level).
+    #[serde(flatten)]
+    pub verdict: &'a Verdict,
+    /// The certificates added to the chain given, from anchorkit's compiled-in CA data.
+    pub completed_with: Vec<anchorkit::complete::Added>,
+    /// The verdict on the chain as given, when it was completed.
+    pub as_given: Option<AsGiven>,
+}
+
+impl<'a> Output<'a> {
+    fn new(
+        v: &'a Verdict,
+        p: &anchorkit::profile::Profile,
+        served: &super::device::Served,
+        trust: &[anchorkit::anchor::TrustAnchor],
+        host: HostCheck<'_>,
+        at: i64,
+    ) -> Output<'a> {
+        let as_given = served.completion.as_ref().map(|_| {
+            let g = verify(
+                p,
+                &Request {
+                    trust,
+                    chain: &served.given,
+                    host,
+                    at,
+                },
+            );
+            AsGiven {
+                ok: g.ok,
+                code: g.code,
+                code_name: g.code_name,
+                flags: g.flags,
+            }
+        });
+        Output {
+            verdict: v,
+            completed_with: served
+                .completion
+                .as_ref()
+                .map(|c| c.added.clone())
+                .unwrap_or_default(),
+            as_given,
+        }
+    }
+}
+
+fn completed_text(c: Option<&anchorkit::complete::Completion>, g: &AsGiven, ctx: &Ctx) -> String {
+    let Some(c) = c else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  {}",
+        ctx.style.warn(&format!("assumed: {}", c.note()))
+    );
+    let _ = writeln!(
+        out,
+        "  with only the chain given, the device {} ({}{}); `anchorkit probe HOST` shows what the server really sends, --as-sent judges the chain as given",
+        if g.ok { "accepts it" } else { "rejects it" },
+        g.code,
+        g.code_name
+            .as_deref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default()
+    );
+    out
 }
 
 /// Renders one row per stack: profile, verdict, code and its name, the first reason.

@@ -97,7 +97,7 @@ pub struct Policy {
 #[derive(Debug, Clone)]
 pub struct Timeline {
     /// The events.
-    pub events: crate::plan::events::Events,
+    pub events: crate::events::Events,
     /// Certificates the events name.
     pub pool: Vec<Certificate>,
 }
@@ -262,11 +262,12 @@ pub fn coverage(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Ve
                     }
                     let trust = std::slice::from_ref(&o.anchor);
                     let now = accepts(&now_p, trust, &e.chain, policy.at);
-                    // With events: durable when the device keeps connecting through every
-                    // served-chain change to the end; otherwise judged on today's chain.
+                    // With events: it covers the end when the device still connects to the
+                    // chain the events expect at the end (the chosen set is then checked
+                    // through every change in between); otherwise judged on today's chain.
                     let end = match (&planner, known) {
                         (Some(pl), true) => {
-                            lasts && matches!(pl.first_break(&e.chain, trust, &end_p), Ok(None))
+                            lasts && matches!(pl.works_at_end(&e.chain, trust, &end_p), Ok(true))
                         }
                         _ => lasts && accepts(&end_p, trust, later, policy.until),
                     };

@@ -496,7 +496,7 @@ fn analyze_once(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
                             known
                                 .map(|k| format!(
                                     ", an intermediate issued by '{}'",
-                                    short_dn(k.issuer)
+                                    short_dn(&k.cert.issuer.to_string())
                                 ))
                                 .unwrap_or_default()
                         ),
@@ -894,7 +894,7 @@ pub(crate) fn warnings(inp: &Input<'_>, w: &World, v: &Verdict, found: &[Found])
             out.push(format!(
                 "only the leaf was given as the served chain: the server must also send its \
                  intermediate ({}); check with `openssl s_client -showcerts`",
-                short_dn(k.subject)
+                short_dn(&k.cert.subject.to_string())
             ));
         }
     }

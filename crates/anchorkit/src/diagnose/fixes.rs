@@ -328,15 +328,15 @@ fn roots_by_key_id<'s>(w: &World, cx: &'s Context<'_>) -> Vec<&'s Root> {
     };
     let mut out = Vec::new();
     for k in known::by_key_id(aki) {
-        let Ok(root_ski) = hex::decode(k.aki) else {
+        let Some(root_ski) = k.cert.authority_key_id.as_ref() else {
             continue;
         };
         for r in cx.store.roots() {
             let hit = r
                 .cert()
                 .and_then(|c| c.subject_key_id.as_ref())
-                .is_some_and(|s| *s == root_ski)
-                && r.anchor.subject.to_string() == k.issuer;
+                .is_some_and(|s| s == root_ski)
+                && r.anchor.subject_raw() == k.cert.issuer_raw();
             if hit && !out.iter().any(|o: &&Root| std::ptr::eq(*o, r)) && !trusted_root(w, r) {
                 out.push(r);
             }
@@ -660,7 +660,7 @@ pub(crate) fn plans(
                 .as_ref()
                 .and_then(|c| c.authority_key_id.as_ref())
                 .and_then(|k| known::by_key_id(k).into_iter().next())
-                .map(|k| k.subject.to_string());
+                .map(|k| k.cert.subject.to_string());
             let found = below
                 .as_ref()
                 .map(|c| issuers_from(c, cx.extra))

@@ -23,7 +23,7 @@ use crate::verify::{HostCheck, Request, Verdict, verify};
 pub use causes::CauseKind;
 
 /// Schema identifier of the JSON form of [`Diagnosis`].
-pub const SCHEMA: &str = "anchorkit.doctor/2";
+pub const SCHEMA: &str = "anchorkit.doctor/3";
 
 /// What doctor needs.
 #[derive(Debug, Clone)]
@@ -52,6 +52,11 @@ pub struct Input<'a> {
     /// Also propose device-side stopgaps for server-side causes (e.g. trusting a missing
     /// intermediate).
     pub stopgap: bool,
+    /// What the caller assumed to get `chain` (no chain given, a leaf completed, ...), in
+    /// plain words; reported as the diagnosis's assumptions.
+    pub assumed: &'a [String],
+    /// What completion added to the chain the user gave, when it did.
+    pub completed: Option<&'a crate::complete::Completion>,
 }
 
 /// One configuration change that reproduces a logged code the given configuration does not.
@@ -68,8 +73,9 @@ pub struct Alternative {
 /// Whether the log agrees with the reproduction.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reproduction {
-    /// The engine's verdict for the configuration as given.
-    pub verdict: Verdict,
+    /// The engine's verdict for the configuration as given (null when there is no served
+    /// chain to judge).
+    pub verdict: Option<Verdict>,
     /// The code found in the log.
     pub logged_code: Option<String>,
     /// The log and the verdict agree (null without a log).
@@ -171,6 +177,24 @@ pub struct Diagnosis {
     pub after_all: Option<After>,
     /// Things that bite later (hardening, expiry within the lifetime).
     pub warnings: Vec<String>,
+    /// What was assumed to answer (no served chain, a chain completed from the known
+    /// intermediates), in plain words.
+    pub assumptions: Vec<String>,
+    /// Certificates added to the served chain from anchorkit's compiled-in CA data.
+    pub completed_with: Vec<crate::complete::Added>,
+    /// The one input that would confirm or complete the answer, when one is missing.
+    pub needs: Option<Needs>,
+}
+
+/// A missing input and how to get it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Needs {
+    /// The option that takes it (`--chain`).
+    pub input: String,
+    /// Why it matters.
+    pub why: String,
+    /// The command that gets it.
+    pub command: String,
 }
 
 /// A configuration to verify: the inputs, changed by a fix.
@@ -380,8 +404,158 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
 /// Wall time spent re-verifying fixes, at most.
 pub const FIX_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The missing served chain, and the command that captures it.
+fn needs_chain(inp: &Input<'_>, confirm: bool) -> Needs {
+    let host = inp.host.unwrap_or("HOST");
+    Needs {
+        input: "--chain".into(),
+        why: if confirm {
+            "the answer rests on an assumed served chain; the chain the server really sends confirms it".into()
+        } else {
+            "no served chain was given and none could be assumed (no --ca, no leaf for the host in the trust list, no CA known for the host)".into()
+        },
+        command: format!(
+            "anchorkit probe {host} --save chain/ (then --chain chain/chain.pem), or --connect {host}"
+        ),
+    }
+}
+
+/// The diagnosis from the trust, the profile and the log alone (no served chain): what the
+/// trust list holds that the device's library cannot use, and what the log says.
+fn trust_only(inp: &Input<'_>) -> Diagnosis {
+    let logged = inp.log.and_then(logged_code);
+    let fam = inp.profile.family;
+    let leaf_never = matches!(
+        fam,
+        crate::profile::Family::Mbedtls
+            | crate::profile::Family::Openssl
+            | crate::profile::Family::Webpki
+    );
+    let mut found = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, a) in inp.trust.iter().enumerate() {
+        let Some(c) = &a.cert else { continue };
+        let label = format!("trust [{i}] {}", c.subject.short());
+        if !c.is_ca() && !c.is_self_issued() {
+            if leaf_never {
+                found.push(Cause {
+                    kind: CauseKind::AnchorIsLeaf,
+                    text: format!(
+                        "The trust list holds '{}', a leaf issued by {}: {} never trusts a CA-issued leaf from its CA list, so nothing anchors a chain through it (-0x2700 NOT_TRUSTED on Mbed TLS). Trust the root its CA chains to instead.",
+                        c.subject.short(),
+                        c.issuer.short(),
+                        inp.profile.name()
+                    ),
+                    cert: Some(label),
+                });
+            } else {
+                warnings.push(format!(
+                    "{label} is a CA-issued leaf: {} trusts it as given, until the server renews it",
+                    inp.profile.name()
+                ));
+            }
+        } else if c.is_ca() && !c.is_self_issued() {
+            found.push(Cause {
+                kind: CauseKind::AnchorIsIntermediate,
+                text: format!(
+                    "The trust list holds the intermediate '{}' (issued by {}): it works only while the server's leaf is issued by it, until {} at the latest; trust the root above it.",
+                    c.subject.short(),
+                    c.issuer.short(),
+                    crate::cert::format_date(c.not_after)
+                ),
+                cert: Some(label),
+            });
+        } else if inp.profile.time_check && c.not_after < inp.at {
+            found.push(Cause {
+                kind: CauseKind::Expired,
+                text: format!(
+                    "The trusted root '{}' expired on {} and the device checks dates.",
+                    c.subject.short(),
+                    crate::cert::format_date(c.not_after)
+                ),
+                cert: Some(label),
+            });
+        }
+    }
+    if let Some(log) = inp.log {
+        if let Ok(e) = explain(log, &ExplainOptions::default()) {
+            if let Some(f) = e.findings.iter().find(|f| !f.parts.is_empty()) {
+                found.push(Cause {
+                    kind: CauseKind::Other,
+                    text: format!(
+                        "The log says {}{}: {}. Which certificate is at fault needs the chain the server sends.",
+                        f.code.clone().unwrap_or_default(),
+                        f.name
+                            .as_deref()
+                            .map(|n| format!(" ({n})"))
+                            .unwrap_or_default(),
+                        f.meaning
+                    ),
+                    cert: None,
+                });
+            }
+        }
+    }
+    let held: Vec<String> = inp
+        .trust
+        .iter()
+        .map(|a| match &a.cert {
+            Some(c) => format!(
+                "{} ({}, to {})",
+                c.subject.short(),
+                if c.is_self_issued() {
+                    "root"
+                } else if c.is_ca() {
+                    "intermediate"
+                } else {
+                    "leaf"
+                },
+                crate::cert::format_date(c.not_after)
+            ),
+            None => format!("{} (bundle record)", a.subject.short()),
+        })
+        .take(8)
+        .collect();
+    warnings.push(format!(
+        "the trust list holds {} anchor(s): {}{}",
+        inp.trust.len(),
+        held.join(", "),
+        if inp.trust.len() > held.len() {
+            ", ..."
+        } else {
+            ""
+        }
+    ));
+    let failed = logged.as_deref().is_some_and(|c| c != "0") || !found.is_empty();
+    let mut assumptions: Vec<String> = inp.assumed.to_vec();
+    assumptions.push("no served chain: only the trust list and the log were judged".to_string());
+    Diagnosis {
+        schema: SCHEMA,
+        accepted: !failed,
+        reproduction: Reproduction {
+            verdict: None,
+            logged_code: logged,
+            matches_log: None,
+            alternatives: Vec::new(),
+            likely: None,
+        },
+        causes: found,
+        fixes: Vec::new(),
+        after_all: None,
+        warnings,
+        assumptions,
+        completed_with: Vec::new(),
+        needs: Some(needs_chain(inp, false)),
+    }
+}
+
 /// Runs the diagnosis. `trust_format` is the format the user's trust came in, for pasting.
+/// Without a served chain, the trust list and the log are judged alone and the diagnosis
+/// names the missing input.
 pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
+    if inp.chain.is_empty() {
+        return trust_only(inp);
+    }
     let world = World::of(inp);
     let verdict = world.run();
     let logged = inp.log.and_then(logged_code);
@@ -432,11 +606,12 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
     }
     let after_all = fixes::combine(&world, &firsts).map(|v| after_of(&v));
     let warnings = causes::warnings(inp, &world, &verdict, &found);
+    let assumed_chain = !inp.assumed.is_empty();
     Diagnosis {
         schema: SCHEMA,
         accepted: verdict.ok,
         reproduction: Reproduction {
-            verdict,
+            verdict: Some(verdict),
             logged_code: logged,
             matches_log,
             alternatives: alts,
@@ -446,5 +621,8 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         fixes,
         after_all,
         warnings,
+        assumptions: inp.assumed.to_vec(),
+        completed_with: inp.completed.map(|c| c.added.clone()).unwrap_or_default(),
+        needs: assumed_chain.then(|| needs_chain(inp, true)),
     }
 }

@@ -75,6 +75,8 @@ struct Lexer<'a> {
     pos: usize,
     line: usize,
     src: &'a str,
+    /// Python source: single quotes and triple quotes open strings too.
+    python: bool,
 }
 
 impl Lexer<'_> {
@@ -98,6 +100,13 @@ impl Lexer<'_> {
                 (None, _) => return false,
                 (Some(c), _) if c.is_whitespace() => {
                     self.bump();
+                }
+                // A line splice outside a literal (`"...\n" \` at a line's end, as the
+                // WiFiClientSecure examples write certificates) joins the lines.
+                (Some('\\'), _) if self.splice_len().is_some() => {
+                    for _ in 0..self.splice_len().unwrap_or(1) {
+                        self.bump();
+                    }
                 }
                 (Some('/'), Some('/')) => {
                     while let Some(c) = self.peek(0) {
@@ -127,6 +136,64 @@ impl Lexer<'_> {
                 _ => return true,
             }
         }
+    }
+
+    /// At a backslash that ends its line (spaces or tabs and a CR may follow it): the length
+    /// of the splice through the newline.
+    fn splice_len(&self) -> Option<usize> {
+        if self.peek(0) != Some('\\') {
+            return None;
+        }
+        let mut k = 1;
+        while matches!(self.peek(k), Some(' ' | '\t' | '\r')) {
+            k += 1;
+        }
+        (self.peek(k) == Some('\n')).then_some(k + 1)
+    }
+
+    /// Between two pieces of one certificate in Arduino code: `)`, `+`, `(` and the wrappers
+    /// `F`, `PSTR`, `FPSTR`, `String` (`String(F("...")) + F("...")`). Skips them when a
+    /// literal follows; returns whether one does.
+    fn skip_joiners(&mut self) -> bool {
+        let save = (self.pos, self.line);
+        let mut skipped = false;
+        loop {
+            if !self.skip_trivia() {
+                break;
+            }
+            match self.peek(0) {
+                Some(')' | '+' | '(') => {
+                    self.bump();
+                    skipped = true;
+                }
+                Some(c) if c.is_ascii_alphabetic() => {
+                    let mut word = String::new();
+                    let mut k = 0;
+                    while let Some(ch) = self.peek(k) {
+                        if ch.is_ascii_alphanumeric() || ch == '_' {
+                            word.push(ch);
+                            k += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    if matches!(word.as_str(), "F" | "PSTR" | "FPSTR" | "String")
+                        && self.peek(k) != Some('"')
+                    {
+                        for _ in 0..k {
+                            self.bump();
+                        }
+                        skipped = true;
+                    } else {
+                        break;
+                    }
+                }
+                Some(c) if is_open_quote(c) && skipped => return true,
+                _ => break,
+            }
+        }
+        (self.pos, self.line) = save;
+        false
     }
 
     /// At a raw string `R"delim(`? Returns the delimiter.
@@ -193,15 +260,35 @@ impl Lexer<'_> {
     /// Reads an ordinary string literal; the cursor is at the opening quote.
     fn plain_string(&mut self, out: &mut CString) -> Result<(), LexError> {
         let start_line = self.line;
-        self.bump();
+        let open = self.peek(0);
+        // Python: '...', and triple-quoted strings spanning lines.
+        let triple = self.python
+            && matches!(open, Some('\'' | '"'))
+            && self.peek(1) == open
+            && self.peek(2) == open;
+        let single = self.python && open == Some('\'');
+        for _ in 0..if triple { 3 } else { 1 } {
+            self.bump();
+        }
         out.lines.push((out.value.len(), self.line));
         loop {
             let Some(c) = self.bump() else {
                 return Err(self.unterminated(start_line, out));
             };
             match c {
+                '\n' if triple => {
+                    out.value.push('\n');
+                    out.lines.push((out.value.len(), self.line));
+                }
                 '\n' => return Err(self.unterminated(start_line, out)),
-                c if is_close_quote(c) => return Ok(()),
+                c if triple && Some(c) == open && self.peek(0) == open && self.peek(1) == open => {
+                    self.bump();
+                    self.bump();
+                    return Ok(());
+                }
+                c if triple && c != '\\' => out.value.push(c),
+                '\'' if single => return Ok(()),
+                c if !single && !triple && is_close_quote(c) => return Ok(()),
                 '\\' => {
                     let Some(e) = self.bump() else {
                         return Err(self.unterminated(start_line, out));
@@ -306,13 +393,51 @@ impl Lexer<'_> {
     }
 }
 
+/// Heuristic: Python (MicroPython) source holding certificate material in string literals
+/// (`cadata=b'...'`, `CA = b"""..."""`).
+pub fn looks_like_python(text: &str) -> bool {
+    let py = text.contains("import ")
+        || text.contains("cadata")
+        || text.contains("b'")
+        || text.contains("b\"")
+        || text.contains("'''")
+        || text.contains("\"\"\"");
+    let cert =
+        text.contains("'-----BEGIN") || text.contains("\"-----BEGIN") || text.contains("\\n'");
+    py && cert && !text.contains("#include")
+}
+
+/// Heuristic: a JSON document or a YAML file whose string values hold PEM with `\n` escapes
+/// (`"rootCA": "-----BEGIN CERTIFICATE-----\nMIID..."`).
+pub fn looks_like_json(text: &str) -> bool {
+    let t = text.trim_start();
+    let escaped = text.contains("-----BEGIN CERTIFICATE-----\\n");
+    let json = t.starts_with('{') || t.starts_with('[');
+    let yaml = text.lines().any(|l| {
+        l.trim_start()
+            .split_once(": \"-----BEGIN")
+            .is_some_and(|(k, _)| !k.contains(['(', '=', ' ']))
+    });
+    escaped && (json || yaml) && !text.contains("#include")
+}
+
 /// Lexes C source text into logical strings and byte arrays.
 pub fn lex(text: &str) -> Result<Lexed, LexError> {
+    lex_as(text, false)
+}
+
+/// Lexes Python source the same way (single and triple quotes open strings).
+pub fn lex_python(text: &str) -> Result<Lexed, LexError> {
+    lex_as(text, true)
+}
+
+fn lex_as(text: &str, python: bool) -> Result<Lexed, LexError> {
     let mut lx = Lexer {
         chars: text.char_indices().collect(),
         pos: 0,
         line: 1,
         src: text,
+        python,
     };
     let _ = lx.src;
     let mut out = Lexed::default();
@@ -326,7 +451,7 @@ pub fn lex(text: &str) -> Result<Lexed, LexError> {
             lx.raw_string(&delim, &mut s)?;
             concat_following(&mut lx, &mut s)?;
             out.strings.push(s);
-        } else if is_open_quote(c) {
+        } else if is_open_quote(c) || (c == '\'' && lx.python) {
             let mut s = CString {
                 value: String::new(),
                 lines: Vec::new(),
@@ -336,12 +461,9 @@ pub fn lex(text: &str) -> Result<Lexed, LexError> {
                     concat_following(&mut lx, &mut s)?;
                     out.strings.push(s);
                 }
-                Err(e) => {
-                    if looks_like_cert_text(&s.value) {
-                        return Err(e);
-                    }
-                    // Prose or an odd literal that holds no certificate: skip it.
-                }
+                Err(e) if looks_like_cert_text(&s.value) => return Err(e),
+                // Prose or an odd literal that holds no certificate: skip it.
+                Err(_) => {}
             }
         } else if c == '{' {
             match lx.byte_array() {
@@ -349,6 +471,14 @@ pub fn lex(text: &str) -> Result<Lexed, LexError> {
                 None => {
                     lx.bump();
                 }
+            }
+        } else if c == '#' && lx.python {
+            // A Python comment.
+            while let Some(ch) = lx.peek(0) {
+                if ch == '\n' {
+                    break;
+                }
+                lx.bump();
             }
         } else if c == '\'' {
             // A character literal such as '"' must not open a string.
@@ -376,13 +506,23 @@ fn concat_following(lx: &mut Lexer<'_>, s: &mut CString) -> Result<(), LexError>
         }
         if let Some(delim) = lx.raw_start() {
             lx.raw_string(&delim, s)?;
-        } else if lx.peek(0).is_some_and(is_open_quote) {
+        } else if lx.peek(0).is_some_and(is_open_quote)
+            || (lx.python && lx.peek(0) == Some('\''))
+            || (looks_like_cert_piece(&s.value)
+                && !s.value.contains("-----END")
+                && lx.skip_joiners())
+        {
             lx.plain_string(s)?;
         } else {
             (lx.pos, lx.line) = save;
             return Ok(());
         }
     }
+}
+
+/// Whether a string so far is part of a certificate being built piece by piece.
+fn looks_like_cert_piece(s: &str) -> bool {
+    s.contains("-----BEGIN")
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod chain;
 pub mod csource;
 pub mod espbundle;
 pub mod pem;
+pub mod pins;
 pub mod pkcs7;
 
 pub use crate::origin::{Format, Origin};
@@ -290,9 +291,20 @@ impl Reader<'_> {
     }
 
     fn text(&mut self, text: &str, base_line: usize) -> Result<(), IntakeError> {
-        if base_line == 0 && csource::looks_like_c(text) {
+        let source_kind = if base_line > 0 {
+            None
+        } else if csource::looks_like_json(text) {
+            Some((false, Format::JsonString))
+        } else if csource::looks_like_python(text) {
+            Some((true, Format::PythonString))
+        } else if csource::looks_like_c(text) {
+            Some((false, Format::CString))
+        } else {
+            None
+        };
+        if let Some((python, format)) = source_kind {
             let before = self.out.len();
-            self.c_source(text)?;
+            self.c_source(text, python, format)?;
             if self.out.len() > before {
                 return Ok(());
             }
@@ -364,8 +376,13 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn c_source(&mut self, text: &str) -> Result<(), IntakeError> {
-        let lexed = csource::lex(text).map_err(|e| self.err(Location::Line(e.line), e.message))?;
+    fn c_source(&mut self, text: &str, python: bool, format: Format) -> Result<(), IntakeError> {
+        let lexed = if python {
+            csource::lex_python(text)
+        } else {
+            csource::lex(text)
+        }
+        .map_err(|e| self.err(Location::Line(e.line), e.message))?;
         // Strings and arrays in source order.
         let mut items: Vec<(usize, bool, usize)> = lexed
             .strings
@@ -396,7 +413,7 @@ impl Reader<'_> {
                 };
                 let blocks = pem::scan(&s.value)
                     .map_err(|e| self.err(Location::Line(to_src(e.line)), e.message))?;
-                self.pem_blocks(&blocks, Format::CString, to_src)?;
+                self.pem_blocks(&blocks, format, to_src)?;
             } else {
                 let Some(a) = lexed.arrays.get(i) else {
                     continue;
@@ -514,5 +531,92 @@ pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?;
-    read_bytes(&name, &bytes)
+    let embedded = embedded_files(path, &bytes);
+    if embedded.is_empty() {
+        return read_bytes(&name, &bytes);
+    }
+    // C source that embeds its certificate with EMBED_TXTFILES / EMBED_FILES
+    // (`extern const char x[] asm("_binary_server_root_cert_pem_start")`): the embedded files
+    // are read too.
+    let mut out = match read_bytes(&name, &bytes) {
+        Ok(v) => v,
+        Err(e) if e.location == Location::Whole => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    for f in embedded {
+        out.extend(read_path(&f)?);
+    }
+    Ok(out)
+}
+
+/// Files found at most this many directory entries deep into a component when resolving an
+/// embedded-file symbol.
+const EMBED_SEARCH_ENTRIES: usize = 5_000;
+
+/// The ESP-IDF linker symbol of an embedded file: `_binary_` + the file name with every
+/// character that is not a letter or a digit replaced by `_` + `_start`.
+pub fn embed_symbol(file_name: &str) -> String {
+    let mangled: String = file_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("_binary_{mangled}_start")
+}
+
+/// The files a C source file embeds through `_binary_<name>_start` symbols, looked up in its
+/// directory and its component (the parent directory), three levels deep at most, without
+/// following symbolic links.
+pub fn embedded_files(path: &Path, bytes: &[u8]) -> Vec<std::path::PathBuf> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let mut symbols: Vec<&str> = Vec::new();
+    for (i, _) in text.match_indices("_binary_") {
+        let rest = &text[i..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let sym = &rest[..end];
+        if sym.ends_with("_start") && !symbols.contains(&sym) {
+            symbols.push(sym);
+        }
+    }
+    if symbols.is_empty() {
+        return Vec::new();
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let roots: Vec<&Path> = [Some(dir), dir.parent()].into_iter().flatten().collect();
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    let mut stack: Vec<(std::path::PathBuf, usize)> =
+        roots.iter().rev().map(|r| (r.to_path_buf(), 0)).collect();
+    let mut visited: Vec<std::path::PathBuf> = Vec::new();
+    while let Some((d, depth)) = stack.pop() {
+        if visited.contains(&d) {
+            continue;
+        }
+        visited.push(d.clone());
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            seen += 1;
+            if seen > EMBED_SEARCH_ENTRIES {
+                return out;
+            }
+            let Ok(ft) = e.file_type() else { continue };
+            let p = e.path();
+            if ft.is_dir() && depth < 3 && !ft.is_symlink() {
+                stack.push((p, depth + 1));
+            } else if ft.is_file() {
+                let sym = embed_symbol(&e.file_name().to_string_lossy());
+                if symbols.contains(&sym.as_str()) && p != path && !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
 }

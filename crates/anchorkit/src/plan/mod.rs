@@ -17,19 +17,17 @@
 //!   breaks at the leaf's renewal, by its notAfter at the latest; a CA-issued leaf in the trust
 //!   list is judged by the engine (Mbed TLS never trusts one).
 
-pub mod events;
-
 use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::anchor::TrustAnchor;
 use crate::cert::{Certificate, ChainEntry, KeyKind, format_date};
+use crate::events::{Event, Events, KeyClass, Kind};
 use crate::intake::Origin;
 use crate::profile::Profile;
 use crate::store::Store;
 use crate::verify::{HostCheck, Request, verify};
-use events::{Event, Events, KeyClass, Kind};
 
 /// A firmware version's trust.
 #[derive(Debug, Clone)]
@@ -47,6 +45,8 @@ pub enum Served {
     Chain(Vec<Certificate>),
     /// Any server of this CA (an events CA id) with leaves of this key class.
     Ca(String, KeyClass),
+    /// Any server whose chains end at this root (a CA no events describe).
+    Root(Certificate),
 }
 
 /// An endpoint.
@@ -65,7 +65,7 @@ pub struct Endpoint {
 pub enum PlanError {
     /// An event names a certificate that was not given.
     #[error(
-        "event '{event}' ({date}) names certificate {sha256}, which is not among the certificates given; add it with --certs DIR"
+        "event '{event}' ({date}) names certificate {sha256}, which is neither compiled in nor among the certificates given; add it with --certs DIR"
     )]
     MissingCertificate {
         /// The event's text.
@@ -252,12 +252,15 @@ impl<'a> Ctx<'a> {
         for c in pool.iter().cloned().chain(more) {
             by_sha.insert(hex::encode_upper(c.sha256()), c);
         }
-        for r in Store::mozilla().roots() {
-            if let Some(c) = &r.anchor.cert {
-                by_sha
-                    .entry(hex::encode_upper(c.sha256()))
-                    .or_insert_with(|| c.clone());
-            }
+        let builtin = Store::mozilla()
+            .roots()
+            .iter()
+            .filter_map(|r| r.anchor.cert.as_ref())
+            .chain(crate::store::known::all().iter().map(|k| &k.cert));
+        for c in builtin {
+            by_sha
+                .entry(hex::encode_upper(c.sha256()))
+                .or_insert_with(|| c.clone());
         }
         Ctx {
             events,
@@ -292,6 +295,25 @@ impl<'a> Planner<'a> {
             ota: false,
         };
         self.ctx.ca_of(&ep).is_some()
+    }
+
+    /// Whether a device trusting `trust` under `p` still connects to `chain`'s endpoint at the
+    /// end (the chain the events expect then), whatever happens before.
+    pub fn works_at_end(
+        &self,
+        chain: &[Certificate],
+        trust: &[TrustAnchor],
+        p: &Profile,
+    ) -> Result<bool, PlanError> {
+        let ep = Endpoint {
+            name: String::new(),
+            served: Served::Chain(chain.to_vec()),
+            ota: false,
+        };
+        Ok(timeline(&self.ctx, &ep, trust, p)?
+            .0
+            .last()
+            .is_some_and(|s| s.ok))
     }
 
     /// The first break of `chain`'s endpoint for a device trusting `trust` under `p`.
@@ -331,6 +353,7 @@ impl Ctx<'_> {
     fn ca_of(&self, ep: &Endpoint) -> Option<(String, KeyClass)> {
         match &ep.served {
             Served::Ca(id, k) => Some((id.clone(), *k)),
+            Served::Root(_) => None,
             Served::Chain(c) => {
                 let leaf = c.first()?;
                 let org = leaf.issuer.organization()?;
@@ -361,7 +384,7 @@ impl Ctx<'_> {
                 .filter(|e| match ep.served {
                     // A given chain stands until the CA changes it after the start.
                     Served::Chain(_) => e.at > self.from,
-                    Served::Ca(..) => true,
+                    Served::Ca(..) | Served::Root(_) => true,
                 })
                 .max_by_key(|e| e.at)
         });
@@ -386,6 +409,7 @@ impl Ctx<'_> {
                     above
                 }))
             }
+            (None, Served::Root(r)) => Ok(Expect::Root(r.clone())),
             (None, Served::Ca(id, _)) => Err(PlanError::UnknownCa(
                 id.clone(),
                 "no chain before this date".into(),
@@ -455,14 +479,91 @@ impl Ctx<'_> {
                 };
                 Ok((ok, why, vec![root.subject.short()]))
             }
-            Expect::Chain(chain) => {
-                let first_end = chain.first().map_or(at, |c| c.not_after - 1);
-                let when = at.min(first_end.max(self.from));
+            Expect::Chain(chain) => self.judge_chain(ep, &chain, trust, p, at),
+        }
+    }
+
+    /// The verdict on `chain` (what is served above the leaf) at `at`: a leaf the CA issues
+    /// then is modelled below it ([`crate::synth`]) and the engine judges the whole chain, so
+    /// a trusted intermediate is handled as the device's library handles it. The first
+    /// certificate is assumed replaced by a successor under the same issuer before it expires,
+    /// unless the device trusts it itself: then the CA stops issuing under it at its notAfter.
+    fn judge_chain(
+        &self,
+        ep: &Endpoint,
+        chain: &[Certificate],
+        trust: &[TrustAnchor],
+        p: &Profile,
+        at: i64,
+    ) -> Result<(bool, String, Vec<String>), PlanError> {
+        let served: Vec<String> = chain.iter().map(|c| c.subject.short()).collect();
+        let Some(first) = chain.first() else {
+            return Ok((false, "nothing served".into(), served));
+        };
+        let pins = |c: &Certificate| {
+            trust
+                .iter()
+                .any(|a| a.subject_raw() == c.subject_raw() && a.spki_raw() == c.spki_raw())
+        };
+        let pinned_first = first.is_ca() && !first.is_self_issued() && pins(first);
+        if pinned_first && at > first.not_after {
+            return Ok((
+                false,
+                format!(
+                    "the device trusts the intermediate {}, which expires on {}: the CA issues under its successor, which the device does not trust",
+                    first.subject.short(),
+                    format_date(first.not_after)
+                ),
+                served,
+            ));
+        }
+        // A CA serves a certificate once it is valid (an event dated the day of a notBefore
+        // is judged from that instant).
+        let when = if pinned_first {
+            at
+        } else {
+            at.min((first.not_after - 1).max(self.from))
+        }
+        .max(first.not_before.min(at + 86_400));
+        let leaf_key = match &ep.served {
+            Served::Chain(c) => c.first().map(|l| l.spki_raw().to_vec()),
+            Served::Ca(..) | Served::Root(_) => None,
+        };
+        let model = if first.is_ca() {
+            crate::synth::leaf(
+                first,
+                leaf_key.as_deref(),
+                when - 86_400,
+                when + 86_400,
+                crate::synth::LEAF_HOST,
+            )
+        } else {
+            None
+        };
+        let v = match &model {
+            Some(l) => {
+                let entries: Vec<ChainEntry> = std::iter::once(&l.cert)
+                    .chain(chain.iter())
+                    .map(|c| ChainEntry::from_bytes(c.der()))
+                    .collect();
+                crate::crypto::assume_signed(&[l.signature()], || {
+                    verify(
+                        p,
+                        &Request {
+                            trust,
+                            chain: &entries,
+                            host: HostCheck::Name(crate::synth::LEAF_HOST),
+                            at: when,
+                        },
+                    )
+                })
+            }
+            None => {
                 let entries: Vec<ChainEntry> = chain
                     .iter()
                     .map(|c| ChainEntry::from_bytes(c.der()))
                     .collect();
-                let v = verify(
+                verify(
                     p,
                     &Request {
                         trust,
@@ -470,28 +571,47 @@ impl Ctx<'_> {
                         host: HostCheck::Name("plan.anchorkit.invalid"),
                         at: when,
                     },
-                );
-                let ok = path_ok(&v);
-                let why = if ok {
-                    format!(
-                        "reaches {}",
-                        v.anchor
-                            .as_ref()
-                            .map_or(String::new(), |a| a.subject.clone())
-                    )
-                } else if v.flag_names.iter().any(|f| f == "EXPIRED") {
-                    "a certificate on the path has expired and the device checks dates".into()
-                } else if v.anchor.is_none() {
-                    format!(
-                        "no trusted anchor: the chain ends at {}",
-                        chain.last().map_or(String::new(), |c| c.issuer.short())
-                    )
-                } else {
-                    format!("rejected: {}", v.flag_names.join(", "))
-                };
-                Ok((ok, why, chain.iter().map(|c| c.subject.short()).collect()))
+                )
             }
-        }
+        };
+        let ok = if model.is_some() { v.ok } else { path_ok(&v) };
+        let stale_pin = trust.iter().filter_map(|a| a.cert.as_ref()).find(|c| {
+            c.is_ca()
+                && !c.is_self_issued()
+                && !chain
+                    .iter()
+                    .any(|s| pins(s) && s.subject_raw() == c.subject_raw())
+        });
+        let why = if ok {
+            format!(
+                "reaches {}",
+                v.anchor
+                    .as_ref()
+                    .map_or(String::new(), |a| a.subject.clone())
+            )
+        } else if v.flag_names.iter().any(|f| f == "EXPIRED") {
+            "a certificate on the path has expired and the device checks dates".into()
+        } else if v.anchor.is_none() {
+            let only_pins = trust
+                .iter()
+                .filter_map(|a| a.cert.as_ref())
+                .all(|c| !c.is_self_issued());
+            match stale_pin {
+                Some(c) if only_pins && !chain.iter().any(pins) => format!(
+                    "the device trusts the intermediate {}, but the CA now issues under {}: no trusted anchor (the chain ends at {})",
+                    c.subject.short(),
+                    first.subject.short(),
+                    chain.last().map_or(String::new(), |c| c.issuer.short())
+                ),
+                _ => format!(
+                    "no trusted anchor: the chain ends at {}",
+                    chain.last().map_or(String::new(), |c| c.issuer.short())
+                ),
+            }
+        } else {
+            format!("rejected: {}", v.flag_names.join(", "))
+        };
+        Ok((ok, why, served))
     }
 }
 
@@ -648,12 +768,22 @@ fn fix(
             vec![r]
         }
     };
-    let pool = ctx.pool.iter().cloned().chain(
-        Store::mozilla()
-            .roots()
-            .iter()
-            .filter_map(|r| r.anchor.cert.clone()),
-    );
+    let pool = ctx
+        .pool
+        .iter()
+        .cloned()
+        .chain(
+            Store::mozilla()
+                .roots()
+                .iter()
+                .filter_map(|r| r.anchor.cert.clone()),
+        )
+        .chain(
+            crate::store::known::all()
+                .iter()
+                .filter(|k| k.role == crate::store::known::Role::Root)
+                .map(|k| k.cert.clone()),
+        );
     for c in pool {
         if c.is_self_issued()
             && served
@@ -689,6 +819,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
         .flat_map(|f| f.trust.iter().filter_map(|a| a.cert.clone()));
     let from_chains = input.endpoints.iter().flat_map(|e| match &e.served {
         Served::Chain(c) => c.clone(),
+        Served::Root(r) => vec![r.clone()],
         Served::Ca(..) => Vec::new(),
     });
     let ctx = Ctx::new(

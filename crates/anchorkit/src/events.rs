@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::cert::parse_time;
 
 /// The built-in events.
-pub const BUILTIN: &str = include_str!("../../data/events.json");
+pub const BUILTIN: &str = include_str!("../data/events.json");
 
 /// A CA or service whose servers the events describe.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -20,6 +20,13 @@ pub struct Ca {
     /// Issuer organization names that identify its leaves.
     #[serde(default)]
     pub issuer_organizations: Vec<String>,
+    /// Other names people use for it (`--ca` accepts them).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Host name patterns of its servers (`*` is one label): a host that matches names the CA
+    /// when only the host is known.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 /// What kind of change.
