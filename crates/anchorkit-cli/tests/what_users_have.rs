@@ -447,3 +447,104 @@ fn verify_completes_a_lone_leaf_and_says_so() {
     assert_eq!(code, Some(1), "{out}");
     assert!(!out.contains("assumed"), "{out}");
 }
+
+/// Sketches as users write them: inspect reads the WiFiClientSecure form and the pins, and
+/// check --scan lints both and exits non-zero on a damaged certificate, naming it.
+#[test]
+fn sketches_are_read_and_linted() {
+    let forms = format!(
+        "{}/../anchorkit/tests/data/forms",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, out, err) = run(&[
+        "inspect",
+        &format!("{forms}/arduino_wificlientsecure.ino"),
+        &format!("{forms}/esp8266_fingerprint.ino"),
+        &story("served-leaf.pem"),
+        "--at",
+        "2022-04-06",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("arduino_wificlientsecure.ino:15 (c-string)"),
+        "{out}"
+    );
+    assert!(out.contains("[pin] SHA-1 fingerprint AE:9B:81:0E"), "{out}");
+    assert!(
+        out.contains("pins the server's leaf www.optimized.realyze.com"),
+        "{out}"
+    );
+    assert!(out.contains("trust instead ISRG Root X1"), "{out}");
+    let tree = std::env::temp_dir().join(format!("ak-scan-forms-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tree);
+    std::fs::create_dir_all(tree.join("src")).expect("dir");
+    for f in [
+        "arduino_wificlientsecure.ino",
+        "esp8266_fingerprint.ino",
+        "bad_trust.ino",
+    ] {
+        std::fs::copy(format!("{forms}/{f}"), tree.join("src").join(f)).expect("copy");
+    }
+    let t = tree.display().to_string();
+    let (code, v) = json(&["check", "--scan", &t, "--at", "2026-01-01"]);
+    assert_eq!(code, Some(2), "{v}");
+    common::check_schema("check", &v);
+    let lints = v["scan"]["lints"].as_array().expect("lints");
+    let has = |kind: &str, file: &str| {
+        lints
+            .iter()
+            .any(|l| l["kind"] == kind && l["at"].as_str().unwrap_or("").contains(file))
+    };
+    assert!(has("unreadable", "bad_trust.ino:"), "{v}");
+    assert!(has("fingerprint-pin", "esp8266_fingerprint.ino:79"), "{v}");
+    let files = v["scan"]["files"].to_string();
+    assert!(files.contains("arduino_wificlientsecure.ino"), "{files}");
+    let _ = std::fs::remove_dir_all(&tree);
+}
+
+/// Logs of every stack, as the acceptance names them.
+#[test]
+fn explain_reads_every_stack() {
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["--profile", "wolfssl-5", "-150"],
+            "-150",
+            "ASN_BEFORE_DATE_E",
+        ),
+        (&["--lib", "wolfssl", "-150"], "-150", "ASN_BEFORE_DATE_E"),
+        (
+            &[
+                "[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client]: (-9984) X509 - Certificate verification failed, e.g. CRL, CA or signature check failed",
+            ],
+            "-0x2700",
+            "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED",
+        ),
+        (&["--lib", "bearssl", "62"], "62", "BR_ERR_X509_NOT_TRUSTED"),
+        (
+            &["Chain could not be linked to a trust anchor."],
+            "62",
+            "BR_ERR_X509_NOT_TRUSTED",
+        ),
+    ];
+    for (args, code, name) in cases {
+        let mut a = vec!["explain"];
+        a.extend_from_slice(args);
+        let (status, v) = json(&a);
+        assert_eq!(status, Some(0), "{args:?}: {v}");
+        common::check_schema("explain", &v);
+        let f = &v["findings"][0];
+        assert_eq!(
+            (f["code"].as_str(), f["name"].as_str()),
+            (Some(*code), Some(*name)),
+            "{args:?}"
+        );
+    }
+    let (_, v) = json(&["explain", "Chain could not be linked to a trust anchor."]);
+    assert!(
+        v["findings"][0]["meaning"]
+            .as_str()
+            .unwrap_or("")
+            .contains("chain does not lead to any trust anchor"),
+        "{v}"
+    );
+}

@@ -98,10 +98,13 @@ fn with_leaf(
     above: Vec<Certificate>,
     host: Option<&str>,
     at: i64,
+    lifetime: i64,
 ) -> Option<(Vec<Certificate>, Leaf)> {
     let issuer = above.first()?;
     let name = host.filter(|h| !h.is_empty()).unwrap_or(LEAF_HOST);
-    let leaf = crate::synth::leaf(issuer, None, at - 86_400, at + 86_400 * 30, name)?;
+    // Issued a day before `at`, for the longest lifetime the CA issues then.
+    let nb = at - 86_400;
+    let leaf = crate::synth::leaf(issuer, None, nb, nb + lifetime.max(2 * 86_400), name)?;
     let mut chain = vec![leaf.cert.clone()];
     chain.extend(above);
     Some((chain, leaf))
@@ -195,7 +198,8 @@ pub fn for_ca(ca: &CaName, events: &Events, at: i64, host: Option<&str>) -> Opti
             }
         }
     };
-    let (chain, leaf) = with_leaf(above, host, at)?;
+    let lifetime = events.lifetime_at(ca.events_id.as_deref().unwrap_or("*"), at);
+    let (chain, leaf) = with_leaf(above, host, at, lifetime)?;
     Some(Assumed {
         chain,
         leaf: Some(leaf),

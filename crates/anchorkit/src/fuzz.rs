@@ -8,9 +8,14 @@ use crate::intake::Origin;
 use crate::profile::Profile;
 use crate::verify::{HostCheck, Request, verify};
 
-/// Every intake path: PEM, DER, PKCS#7, C/C++ source, both ESP-IDF bundle formats.
+/// Every intake path: PEM, DER, PKCS#7, C/C++ and Python source, JSON/YAML strings, both
+/// ESP-IDF bundle formats, fingerprint pins, and chain completion of what was read.
 pub fn intake(data: &[u8]) {
-    let _ = crate::intake::read_bytes("fuzz", data);
+    if let Ok(found) = crate::intake::read_bytes("fuzz", data) {
+        let certs: Vec<_> = found.iter().filter_map(|f| f.cert().cloned()).collect();
+        let _ = crate::complete::complete_certs(&certs, 1_700_000_000, None);
+    }
+    let _ = crate::intake::pins::scan("fuzz", &String::from_utf8_lossy(data));
 }
 
 /// The sdkconfig and Mbed TLS configuration header readers.

@@ -16,12 +16,38 @@ fn every_data_file_holds_what_its_header_says() {
     assert!(known::all().len() >= 45, "{} files", known::all().len());
     for k in known::all() {
         assert!(
-            k.source.starts_with("https://"),
+            k.source.starts_with("https://") || k.source.starts_with("http://"),
             "{}: source {}",
             k.file,
             k.source
         );
         assert!(!k.owner.is_empty() && !k.name.is_empty(), "{}", k.file);
+    }
+}
+
+/// Every compiled-in CA certificate that is not a root is signed by an issuer anchorkit knows
+/// independently of it: another compiled-in certificate, a Mozilla root, or a root of ESP-IDF's
+/// store (`../shared/data/esp-idf/cacrt_all.pem`, for the roots Mozilla has removed). The
+/// bytes came from public copies; the signatures prove they are the CA's.
+#[test]
+fn every_compiled_in_certificate_is_signed_by_its_issuer() {
+    let esp = read_path(&data("esp-idf/cacrt_all.pem")).expect("cacrt_all");
+    let mut issuers: Vec<anchorkit::cert::Certificate> =
+        known::all().iter().map(|k| k.cert.clone()).collect();
+    issuers.extend(
+        Store::mozilla()
+            .roots()
+            .iter()
+            .filter_map(|r| r.anchor.cert.clone()),
+    );
+    issuers.extend(esp.iter().filter_map(|f| f.cert().cloned()));
+    for k in known::all() {
+        let c = &k.cert;
+        let ok = issuers.iter().any(|i| {
+            i.subject_raw() == c.issuer_raw()
+                && anchorkit::crypto::signed_by(c, i.spki_raw()).is_valid()
+        });
+        assert!(ok, "{}: no known issuer verifies its signature", k.file);
     }
 }
 

@@ -17,7 +17,15 @@ Examples:
   anchorkit explain --flags 0x8
   anchorkit explain --log monitor.txt
   anchorkit explain --lib bearssl 62
-  anchorkit explain ASN_NO_SIGNER_E")]
+  anchorkit explain --profile wolfssl-5 -150
+  anchorkit explain \"[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client():216]: (-9984) X509 - Certificate verification failed\"
+  anchorkit explain \"BSSL:Couldn't connect. Error = 'Chain could not be linked to a trust anchor.'\"
+  anchorkit explain ASN_NO_SIGNER_E
+
+Log lines of ESP-IDF (esp-tls, esp_http_client, esp_https_ota, esp-mqtt), Arduino-ESP32
+(ssl_client.cpp), the ESP8266 core (BSSL:, getLastSSLError texts), SSLClient, wolfSSL, Zephyr
+(net_sock_tls, errno), MicroPython, the AWS IoT and Azure IoT SDKs, Azure RTOS NetX, ESP-AT
+and the Pico SDK are recognised; a bare number with several readings lists each.")]
 pub struct Args {
     /// A code (-0x2700, 0x2700, -9984, (FFFFD900)), a name, verify flags or pasted log lines.
     #[arg(allow_hyphen_values = true, num_args = 0..)]
@@ -34,6 +42,10 @@ pub struct Args {
     /// mbedTLS version whose tables to use (e.g. 2.28, 3.6, 3.6.0).
     #[arg(long = "mbedtls-version")]
     pub version: Option<String>,
+    /// The device's profile (esp-idf-5.3, wolfssl-5, bearssl, ...): the library of bare
+    /// numbers and the Mbed TLS release, as with --lib and --mbedtls-version.
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 /// `--lib` values.
@@ -68,6 +80,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let mut lib = args.lib;
     let mut version = args.version.clone();
     let mut log = args.log.clone();
+    let mut profile = args.profile.clone();
     let mut words = Vec::new();
     let mut it = args.input.iter();
     while let Some(w) = it.next() {
@@ -88,6 +101,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
                 );
             }
             "--mbedtls-version" => version = Some(value("--mbedtls-version")?),
+            "--profile" => profile = Some(value("--profile")?),
             "--log" => log = Some(PathBuf::from(value("--log")?)),
             o if o.starts_with("--") => {
                 return Err(format!(
@@ -107,12 +121,27 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         }
         input.push_str(&text);
     }
+    let mut lib = lib.map(|l| match l {
+        LibArg::Mbedtls => Lib::Mbedtls,
+        LibArg::Bearssl => Lib::Bearssl,
+        LibArg::Wolfssl => Lib::Wolfssl,
+    });
+    // A device profile names the library of bare numbers (and the Mbed TLS release).
+    if let Some(name) = &profile {
+        let p = anchorkit::profile::Profile::by_name(name)?;
+        let from_profile = match p.family {
+            anchorkit::profile::Family::Mbedtls => Some(Lib::Mbedtls),
+            anchorkit::profile::Family::Bearssl => Some(Lib::Bearssl),
+            anchorkit::profile::Family::Wolfssl => Some(Lib::Wolfssl),
+            _ => None,
+        };
+        lib = lib.or(from_profile);
+        if version.is_none() {
+            version = p.mbedtls.map(|v| format!("{}.{}.{}", v.0, v.1, v.2));
+        }
+    }
     let opts = Options {
-        lib: lib.map(|l| match l {
-            LibArg::Mbedtls => Lib::Mbedtls,
-            LibArg::Bearssl => Lib::Bearssl,
-            LibArg::Wolfssl => Lib::Wolfssl,
-        }),
+        lib,
         version,
         flags,
     };
@@ -135,8 +164,14 @@ fn render(e: &Explanation, ctx: &Ctx) -> String {
         };
         if f.kind == "log-line" {
             let _ = writeln!(out, "{}", ctx.style.bold(&f.input));
-            if let Some(c) = &f.component {
-                let _ = writeln!(out, "  component: {c}");
+            match (&f.family, &f.component) {
+                (Some(fam), Some(c)) => {
+                    let _ = writeln!(out, "  from: {fam} ({c})");
+                }
+                (None, Some(c)) => {
+                    let _ = writeln!(out, "  component: {c}");
+                }
+                _ => {}
             }
             if f.code.is_some() {
                 let _ = writeln!(out, "  {head}");
@@ -152,6 +187,12 @@ fn render(e: &Explanation, ctx: &Ctx) -> String {
             );
         }
         let _ = writeln!(out, "  meaning: {}", f.meaning);
+        if !f.readings.is_empty() {
+            let _ = writeln!(out, "  other readings:");
+            for r in &f.readings {
+                let _ = writeln!(out, "    - {r}");
+            }
+        }
         if let Some(vi) = &f.verify_info {
             if !vi.is_empty() {
                 let _ = writeln!(out, "  the device prints (verify_info):");

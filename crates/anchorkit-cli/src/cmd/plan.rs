@@ -197,6 +197,9 @@ fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan
 
 fn render(p: &Plan, ctx: &Ctx) -> String {
     let mut out = format!("plan {} .. {}\n", format_date(p.from), format_date(p.until));
+    for c in &p.completed {
+        out.push_str(&format!("{}\n", ctx.style.warn(&format!("assumed: {c}"))));
+    }
     for r in &p.rows {
         out.push_str(&format!(
             "\n{}{} · {} · {}\n",

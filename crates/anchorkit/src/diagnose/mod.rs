@@ -291,11 +291,29 @@ fn after_of(v: &Verdict) -> After {
     }
 }
 
-fn logged_code(log: &str) -> Option<String> {
-    let e = explain(log, &ExplainOptions::default()).ok()?;
+/// The TLS library's code in the log, read with the profile's library for bare numbers: the
+/// first code of the profile's library, else the first TLS code of any library.
+fn logged_code(log: &str, profile: &Profile) -> Option<String> {
+    use crate::explain::Lib;
+    let lib = match profile.family {
+        crate::profile::Family::Mbedtls => Some(Lib::Mbedtls),
+        crate::profile::Family::Bearssl => Some(Lib::Bearssl),
+        crate::profile::Family::Wolfssl => Some(Lib::Wolfssl),
+        _ => None,
+    };
+    let opts = ExplainOptions {
+        lib,
+        ..ExplainOptions::default()
+    };
+    let e = explain(log, &opts)
+        .or_else(|_| explain(log, &ExplainOptions::default()))
+        .ok()?;
+    let tls = |f: &&crate::explain::Finding| f.library.is_some() && f.code.is_some();
     e.findings
         .iter()
-        .find(|f| !f.parts.is_empty())
+        .filter(tls)
+        .find(|f| f.library == lib)
+        .or_else(|| e.findings.iter().find(tls))
         .and_then(|f| f.code.clone())
 }
 
@@ -423,7 +441,7 @@ fn needs_chain(inp: &Input<'_>, confirm: bool) -> Needs {
 /// The diagnosis from the trust, the profile and the log alone (no served chain): what the
 /// trust list holds that the device's library cannot use, and what the log says.
 fn trust_only(inp: &Input<'_>) -> Diagnosis {
-    let logged = inp.log.and_then(logged_code);
+    let logged = inp.log.and_then(|l| logged_code(l, &inp.profile));
     let fam = inp.profile.family;
     let leaf_never = matches!(
         fam,
@@ -558,7 +576,7 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
     }
     let world = World::of(inp);
     let verdict = world.run();
-    let logged = inp.log.and_then(logged_code);
+    let logged = inp.log.and_then(|l| logged_code(l, &inp.profile));
     let matches_log = logged.as_ref().map(|c| *c == verdict.code);
     let alts = match (&logged, matches_log) {
         (Some(c), Some(false)) => alternatives(inp, c),

@@ -5,6 +5,7 @@
 //! and wolfSSL headers (see `tables.rs`, checked against its sources by a test). The
 //! explanations — meaning, causes on a device, next step — are anchorkit's own.
 
+mod families;
 mod notes;
 #[rustfmt::skip]
 mod tables;
@@ -82,6 +83,15 @@ pub struct Finding {
     pub verify_info: Option<String>,
     /// The log component (tag), for log lines.
     pub component: Option<String>,
+    /// Who printed the line: `esp-idf`, `arduino-esp32`, `esp8266-bearssl`, `sslclient`,
+    /// `wolfssl`, `zephyr`, `micropython`, `aws-iot-sdk`, `azure-iot-sdk`, `azure-rtos`,
+    /// `esp-at`, `pico-sdk`; null for bare codes.
+    pub family: Option<String>,
+    /// Other readings of an ambiguous number (`-150` in wolfSSL and in Mbed TLS), each
+    /// `LIBRARY: NAME (meaning)`.
+    pub readings: Vec<String>,
+    /// The TLS library whose code `code` is (`mbedtls`, `bearssl`, `wolfssl`), when it is one.
+    pub library: Option<Lib>,
     /// Meaning, in plain words.
     pub meaning: String,
     /// Typical causes on a device.
@@ -104,6 +114,9 @@ impl Finding {
             flag_names: Vec::new(),
             verify_info: None,
             component: None,
+            family: None,
+            readings: Vec::new(),
+            library: None,
             meaning: String::new(),
             causes: Vec::new(),
             next_steps: Vec::new(),
@@ -378,6 +391,7 @@ fn mbedtls_finding(input: &str, value: i64, opts: &Options) -> Result<Finding, E
     let v = if v > 0 { -v } else { v };
     let abs = v.unsigned_abs();
     let mut f = Finding::new("mbedtls-code", input);
+    f.library = Some(Lib::Mbedtls);
     f.value = Some(i64::from(v));
     f.code = Some(hex_code(i64::from(v)));
     if abs > 0x7FFF {
@@ -575,6 +589,7 @@ fn named_table_finding(lib: Lib, input: &str, value: i64) -> Result<Finding, Exp
         )));
     };
     let mut f = Finding::new(kind, input);
+    f.library = Some(lib);
     f.value = Some(i64::from(v));
     f.code = Some(v.to_string());
     f.name = Some(name.to_string());
@@ -632,22 +647,28 @@ fn parse_paren_hex(s: &str) -> Option<i64> {
     None
 }
 
-/// ESP-IDF error names and values that appear around TLS failures.
+/// ESP-IDF error names and values that appear around TLS failures (ESP-IDF v4.4 and later;
+/// the ESP-TLS codes of v4.0 .. v4.3 are in `families::ESP_TLS`).
 const ESP_ERRORS: &[(&str, i64, &str)] = &[
     (
         "ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED",
         0x801A,
-        "esp-tls: the mbedTLS handshake failed; the mbedTLS code is logged just before",
+        "esp-tls: the Mbed TLS handshake failed; the Mbed TLS code is logged just before",
     ),
     (
         "ESP_ERR_MBEDTLS_SSL_SETUP_FAILED",
-        0x8015,
+        0x8017,
         "esp-tls: mbedtls_ssl_setup failed (usually out of memory)",
     ),
     (
         "ESP_ERR_MBEDTLS_X509_CRT_PARSE_FAILED",
-        0x8011,
+        0x8015,
         "esp-tls: the CA certificate given (cert_pem) did not parse",
+    ),
+    (
+        "ESP_ERR_MBEDTLS_CERT_PARTLY_OK",
+        0x8010,
+        "esp-tls: some certificates of the CA list did not parse (the others are used)",
     ),
     (
         "ESP_ERR_ESP_TLS_CANNOT_RESOLVE_HOSTNAME",
@@ -656,7 +677,7 @@ const ESP_ERRORS: &[(&str, i64, &str)] = &[
     ),
     (
         "ESP_ERR_ESP_TLS_FAILED_CONNECT_TO_HOST",
-        0x8003,
+        0x8004,
         "esp-tls: TCP connection to the host failed",
     ),
     (
@@ -666,7 +687,7 @@ const ESP_ERRORS: &[(&str, i64, &str)] = &[
     ),
     (
         "ESP_ERR_HTTP_CONNECT",
-        0x7003,
+        0x7002,
         "esp_http_client: could not open the connection (the TLS error is logged before)",
     ),
     ("ESP_FAIL", -1, "generic failure"),
@@ -714,10 +735,19 @@ fn esp_log_parts(line: &str) -> Option<(char, &str, &str)> {
 }
 
 fn decode_line(line: &str, opts: &Options) -> Result<Finding, ExplainError> {
+    let stripped = families::strip(line);
+    let line = stripped.as_str();
     let (component, msg) = match esp_log_parts(line) {
         Some((_, tag, msg)) => (Some(tag.to_string()), msg),
         None => (None, line.trim()),
     };
+    if let Some(l) = families::recognise(msg) {
+        let mut f = family_finding(line, l, opts)?;
+        if component.is_some() {
+            f.component = component;
+        }
+        return Ok(f);
+    }
     let mut f = Finding::new("log-line", line.trim());
     f.component = component.clone();
     let comp_meaning = component.as_deref().and_then(component_meaning);
@@ -770,6 +800,7 @@ fn decode_line(line: &str, opts: &Options) -> Result<Finding, ExplainError> {
             || v < 0
         {
             let inner = mbedtls_finding(msg, v, opts)?;
+            f.library = inner.library;
             f.value = inner.value;
             f.code = inner.code;
             f.name = inner.name;
@@ -791,8 +822,246 @@ fn decode_line(line: &str, opts: &Options) -> Result<Finding, ExplainError> {
     Ok(f)
 }
 
+/// A finding for a line a family recognizer read.
+fn family_finding(line: &str, l: families::Line, opts: &Options) -> Result<Finding, ExplainError> {
+    use families::Space;
+    let mut f = Finding::new("log-line", line.trim());
+    f.component = Some(l.component.clone());
+    f.family = Some(l.family.to_string());
+    let inner: Option<Finding> = match (&l.space, l.value) {
+        (Space::Mbedtls, Some(v)) if v != 0 => Some(mbedtls_finding(line, v, opts)?),
+        (Space::MbedtlsText(high, low), _) => {
+            let code = |t: &str| {
+                tables::MBEDTLS
+                    .iter()
+                    .find(|r| format!("{} - {}", r.2, r.4) == t.trim())
+                    .map(|r| i64::from(r.0))
+            };
+            let v = code(high).unwrap_or(0) + code(low).unwrap_or(0);
+            if v == 0 {
+                f.meaning = "the TLS handshake failed or the server's certificate did not verify (mbedtls_ssl_get_verify_result): with no Mbed TLS code, the verify flags hold the reason".into();
+                None
+            } else {
+                let mut x = mbedtls_finding(line, v, opts)?;
+                x.notes
+                    .push("read from the Mbed TLS texts the SDK prints (no number)".into());
+                Some(x)
+            }
+        }
+        (Space::Bearssl, Some(v)) if (256..640).contains(&v) => {
+            let a = v & 0xFF;
+            let name = families::ALERTS
+                .iter()
+                .find(|(n, _)| *n == a)
+                .map_or("an unknown alert", |(_, n)| n);
+            f.value = Some(v);
+            f.code = Some(v.to_string());
+            f.name = Some(if v < 512 {
+                "BR_ERR_RECV_FATAL_ALERT".into()
+            } else {
+                "BR_ERR_SEND_FATAL_ALERT".into()
+            });
+            f.meaning = format!(
+                "BearSSL {v} = {} + {a}: the {} sent the fatal alert {a} ({name})",
+                if v < 512 { 256 } else { 512 },
+                if v < 512 { "server" } else { "device" }
+            );
+            None
+        }
+        (Space::Bearssl, Some(v)) => Some(named_table_finding(Lib::Bearssl, line, v)?),
+        (Space::Alert, v) => {
+            let a = v.unwrap_or(-1);
+            let name = families::ALERTS
+                .iter()
+                .find(|(n, _)| *n == a)
+                .map_or("an alert", |(_, n)| n);
+            f.value = Some(a);
+            f.code = Some(a.to_string());
+            f.name = Some(format!("TLS alert {a}"));
+            f.meaning = format!(
+                "the server refused the handshake with the fatal alert {a} ({name}); the text after 'alert - ' is not about the certificate (the core shows the text of BearSSL code {a})"
+            );
+            None
+        }
+        (Space::Wolfssl, Some(v)) => Some(named_table_finding(Lib::Wolfssl, line, v)?),
+        (Space::Errno, Some(v)) => {
+            let (newlib, minimal, linux): (Vec<&str>, Vec<&str>, Vec<&str>) = (
+                families::ERRNO
+                    .iter()
+                    .filter(|e| e.1 == v)
+                    .map(|e| e.0)
+                    .collect(),
+                families::ERRNO
+                    .iter()
+                    .filter(|e| e.2 == v)
+                    .map(|e| e.0)
+                    .collect(),
+                families::ERRNO
+                    .iter()
+                    .filter(|e| e.3 == v)
+                    .map(|e| e.0)
+                    .collect(),
+            );
+            f.value = Some(v);
+            f.code = Some(v.to_string());
+            let named = l.meaning.clone();
+            let primary = match l.family {
+                "zephyr" => newlib.first().or(minimal.first()),
+                "micropython" => None,
+                _ => newlib.first(),
+            };
+            f.name = primary.map(|n| n.to_string());
+            f.meaning = named.unwrap_or_else(|| match primary {
+                Some(n) => format!("errno {v} = {n}: {}", families::errno_meaning(n)),
+                None => format!("errno {v}"),
+            });
+            for (lib, names) in [
+                (
+                    "newlib/picolibc (ESP-IDF, Arduino-ESP32, Zephyr's default libc)",
+                    &newlib,
+                ),
+                ("Zephyr's minimal libc", &minimal),
+                ("Linux, MicroPython on rp2/unix", &linux),
+            ] {
+                if let Some(n) = names.first() {
+                    f.readings.push(format!("{lib}: {n}"));
+                }
+            }
+            None
+        }
+        (Space::EspErr, Some(v)) => {
+            f.value = Some(v);
+            f.code = Some(format!("0x{v:X}"));
+            let old: Vec<&str> = families::ESP_TLS
+                .iter()
+                .filter(|e| e.1 == Some(v))
+                .map(|e| e.0)
+                .collect();
+            let new: Vec<&str> = families::ESP_TLS
+                .iter()
+                .filter(|e| e.2 == Some(v))
+                .map(|e| e.0)
+                .collect();
+            let http = ESP_ERRORS
+                .iter()
+                .find(|e| e.1 == v && !(0x8000..0x9000).contains(&v));
+            match (new.first(), old.first(), http) {
+                (_, _, Some((n, _, m))) => {
+                    f.name = Some(n.to_string());
+                    f.meaning = m.to_string();
+                }
+                (Some(n), o, _) => {
+                    f.name = Some(n.to_string());
+                    f.meaning = format!("{n} (ESP-IDF v4.4 and later)");
+                    if let Some(o) = o.filter(|o| *o != n) {
+                        f.readings.push(format!("ESP-IDF v4.0 .. v4.3: {o}"));
+                        f.notes.push("ESP-TLS codes were renumbered in ESP-IDF v4.4: the release decides the name".into());
+                    }
+                }
+                (None, Some(o), _) => {
+                    f.name = Some(o.to_string());
+                    f.meaning = format!("{o} (ESP-IDF v4.0 .. v4.3 numbering)");
+                }
+                (None, None, None) => f.meaning = format!("esp_err_t 0x{v:X}"),
+            }
+            None
+        }
+        (Space::AwsIot, Some(v)) => {
+            f.value = Some(v);
+            f.code = Some(v.to_string());
+            match families::AWS_IOT.iter().find(|e| e.0 == v) {
+                Some((_, n, m)) => {
+                    f.name = Some(n.to_string());
+                    f.meaning = m.to_string();
+                }
+                None => f.meaning = format!("IoT_Error_t {v}"),
+            }
+            None
+        }
+        (Space::EspAt, Some(v)) => {
+            let sub = ((v >> 16) & 0xFF) as u32;
+            let ext = v & 0xFFFF;
+            f.value = Some(v);
+            f.code = Some(format!("0x{v:08x}"));
+            match families::ESP_AT.iter().find(|e| e.0 == sub) {
+                Some((_, n, m)) => {
+                    f.name = Some(n.to_string());
+                    f.meaning = if ext == 0 {
+                        format!("ESP-AT: {m}")
+                    } else {
+                        format!("ESP-AT: {m}; extension 0x{ext:04x}")
+                    };
+                }
+                None => f.meaning = format!("ESP-AT error 0x{v:08x}"),
+            }
+            if sub == 0x0A {
+                f.next_steps.push("enable the AT firmware's log UART or AT+SYSLOG=1 to see the Mbed TLS code; for AT+CIPSTART=\"SSL\" check AT+CIPSSLCCONF (which CA is loaded) and the clock (AT+CIPSNTPCFG)".into());
+            }
+            None
+        }
+        (Space::Lwip, Some(v)) | (Space::Netx, Some(v)) => {
+            let table = if l.space == Space::Lwip {
+                families::LWIP
+            } else {
+                families::NETX
+            };
+            f.value = Some(v);
+            f.code = Some(if l.space == Space::Netx {
+                format!("0x{v:X}")
+            } else {
+                v.to_string()
+            });
+            match table.iter().find(|e| e.0 == v) {
+                Some((_, n, m)) => {
+                    f.name = Some(n.to_string());
+                    f.meaning = m.to_string();
+                }
+                None => f.meaning = format!("status {v}"),
+            }
+            None
+        }
+        (Space::FlagTexts, _) => {
+            let flags: u32 = VERIFY_FLAGS
+                .iter()
+                .filter(|(_, _, t)| line.contains(t))
+                .map(|(v, ..)| v)
+                .sum();
+            if flags == 0 {
+                f.meaning = "a certificate verification failure (the verify-flag texts follow on the next lines)".into();
+                None
+            } else {
+                Some(flags_finding(line, flags))
+            }
+        }
+        _ => None,
+    };
+    if let Some(x) = inner {
+        f.library = x.library;
+        f.value = x.value;
+        f.code = x.code;
+        f.name = x.name;
+        f.parts = x.parts;
+        f.flag_names = x.flag_names;
+        f.verify_info = x.verify_info;
+        f.meaning = x.meaning;
+        f.causes = x.causes;
+        f.next_steps = x.next_steps;
+        f.notes.extend(x.notes);
+    }
+    if f.meaning.is_empty() {
+        f.meaning = l
+            .meaning
+            .clone()
+            .unwrap_or_else(|| "a log line of this stack, without an error code".into());
+    }
+    f.notes.extend(l.notes);
+    Ok(f)
+}
+
 fn looks_like_log(input: &str) -> bool {
-    input.lines().any(|l| esp_log_parts(l).is_some())
+    input
+        .lines()
+        .any(|l| esp_log_parts(l).is_some() || families::recognise(l).is_some())
         || input.contains("returned")
         || input.contains("Failed")
         || input.contains("failure")
@@ -833,7 +1102,27 @@ pub fn explain(input: &str, opts: &Options) -> Result<Explanation, ExplainError>
     } else if opts.flags {
         vec![flags_of(t)?]
     } else if let Some(v) = parse_number(t).or_else(|| parse_paren_hex(t)) {
-        vec![number(t, v, opts)?]
+        match (t.starts_with('-'), readings(t, v, opts)) {
+            (true, Some(r)) => r,
+            _ => {
+                let mut f = number(t, v, opts)?;
+                // A small positive number is also a BearSSL code (62: not trusted).
+                if opts.lib.is_none()
+                    && f.kind == "mbedtls-code"
+                    && t.chars().all(|c| c.is_ascii_digit())
+                {
+                    if let Ok(b) = named_table_finding(Lib::Bearssl, t, v) {
+                        f.readings.push(format!(
+                            "BearSSL: {} ({})",
+                            b.name.clone().unwrap_or_default(),
+                            b.meaning
+                        ));
+                        f.notes.push("a bare number means different things per library: --lib or --profile picks one".into());
+                    }
+                }
+                vec![f]
+            }
+        }
     } else if let Some(f) = by_name(t, opts)? {
         vec![f]
     } else if looks_like_log(t) {
@@ -844,7 +1133,10 @@ pub fn explain(input: &str, opts: &Options) -> Result<Explanation, ExplainError>
         v
     } else {
         return Err(ExplainError(format!(
-            "cannot decode {:?}. {}",
+            "cannot decode {:?}: no stack's log line or code anchorkit knows. It needs the error \
+             number the device printed (a line with 'returned -0x2700', '(-9984)', 'error -188', \
+             'Error = ...' or 'ERR CODE:'), the whole log (--log FILE), or the library of a bare \
+             number (--lib, --profile). {}",
             crate::cert::clip(t, 120),
             usage()
         )));
@@ -922,6 +1214,63 @@ fn number(t: &str, v: i64, opts: &Options) -> Result<Finding, ExplainError> {
         return Ok(f);
     }
     number_as_is(t, v, opts)
+}
+
+/// Every library's reading of a bare decimal number: the Mbed TLS one first when it names a
+/// code, then wolfSSL's and BearSSL's. `None` when the number is written in hex or a library
+/// was named.
+fn readings(t: &str, v: i64, opts: &Options) -> Option<Vec<Finding>> {
+    let bare = t.trim().trim_start_matches('-');
+    if opts.lib.is_some() || bare.is_empty() || !bare.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let known = |f: &Result<Finding, ExplainError>| {
+        f.as_ref()
+            .ok()
+            .is_some_and(|f| f.name.as_deref().is_some_and(|n| n != "unknown"))
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    let m = mbedtls_finding(t, v, opts);
+    let w = named_table_finding(Lib::Wolfssl, t, v);
+    let b = if v > 0 {
+        named_table_finding(Lib::Bearssl, t, v)
+    } else {
+        Err(ExplainError(String::new()))
+    };
+    // A three-digit negative decimal is wolfSSL's space: Mbed TLS has no code between -0x7B
+    // and -0x107F, and its handshake results are printed in hex.
+    let wolf_first = v <= -123 && v > -1000;
+    let order: Vec<(&str, Result<Finding, ExplainError>)> = if wolf_first {
+        vec![("wolfSSL", w), ("Mbed TLS", m), ("BearSSL", b)]
+    } else {
+        vec![("Mbed TLS", m), ("wolfSSL", w), ("BearSSL", b)]
+    };
+    let mut labels = Vec::new();
+    for (lib, f) in order {
+        if known(&f) {
+            if let Ok(f) = f {
+                labels.push(format!(
+                    "{lib}: {} ({})",
+                    f.name.clone().unwrap_or_default(),
+                    f.meaning
+                ));
+                out.push(f);
+            }
+        }
+    }
+    match out.len() {
+        0 => None,
+        1 => Some(out),
+        _ => {
+            let mut first = out.remove(0);
+            first.readings = labels[1..].to_vec();
+            first.notes.push(format!(
+                "{t} means something in {} libraries; the first reading is shown, --lib or --profile picks one",
+                labels.len()
+            ));
+            Some(vec![first])
+        }
+    }
 }
 
 fn number_as_is(t: &str, v: i64, opts: &Options) -> Result<Finding, ExplainError> {

@@ -151,42 +151,46 @@ impl Lexer<'_> {
         (self.peek(k) == Some('\n')).then_some(k + 1)
     }
 
-    /// Between two pieces of one certificate in Arduino code: `)`, `+`, `(` and the wrappers
-    /// `F`, `PSTR`, `FPSTR`, `String` (`String(F("...")) + F("...")`). Skips them when a
-    /// literal follows; returns whether one does.
+    /// Between two pieces of one certificate being built in Arduino code (only called while a
+    /// PEM block has begun and not ended): `)`, `(`, `+`, `;`, `=`, `.` and identifiers, as
+    /// in `String(F("...")) + F("...")`, `pem += F("...");` or `s.concat(F("..."))`, at most
+    /// twelve tokens. Skips them when a literal follows; returns whether one does.
     fn skip_joiners(&mut self) -> bool {
         let save = (self.pos, self.line);
         let mut skipped = false;
+        let mut tokens = 0;
         loop {
             if !self.skip_trivia() {
                 break;
             }
+            tokens += 1;
+            if tokens > 12 {
+                break;
+            }
             match self.peek(0) {
-                Some(')' | '+' | '(') => {
+                // `)) + F(`, `); pem += F(`, `pem.concat(F(`.
+                Some(')' | '+' | '(' | ';' | '=' | '.') => {
                     self.bump();
                     skipped = true;
                 }
-                Some(c) if c.is_ascii_alphabetic() => {
-                    let mut word = String::new();
+                Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                     let mut k = 0;
                     while let Some(ch) = self.peek(k) {
                         if ch.is_ascii_alphanumeric() || ch == '_' {
-                            word.push(ch);
                             k += 1;
                         } else {
                             break;
                         }
                     }
-                    if matches!(word.as_str(), "F" | "PSTR" | "FPSTR" | "String")
-                        && self.peek(k) != Some('"')
-                    {
-                        for _ in 0..k {
-                            self.bump();
-                        }
-                        skipped = true;
-                    } else {
+                    // An identifier glued to a quote is a literal's prefix (u8"..."), not a
+                    // wrapper.
+                    if self.peek(k).is_some_and(is_open_quote) {
                         break;
                     }
+                    for _ in 0..k {
+                        self.bump();
+                    }
+                    skipped = true;
                 }
                 Some(c) if is_open_quote(c) && skipped => return true,
                 _ => break,
@@ -504,7 +508,25 @@ fn concat_following(lx: &mut Lexer<'_>, s: &mut CString) -> Result<(), LexError>
         if !lx.skip_trivia() {
             return Ok(());
         }
-        if let Some(delim) = lx.raw_start() {
+        // Python's adjacent bytes literals (`b"..." b"..."`): skip the prefix.
+        if lx.python {
+            for n in [2, 1] {
+                let prefix: String = (0..n).filter_map(|k| lx.peek(k)).collect();
+                let quote = lx.peek(n);
+                if prefix.len() == n
+                    && prefix
+                        .chars()
+                        .all(|c| matches!(c, 'b' | 'B' | 'r' | 'R' | 'u' | 'U'))
+                    && matches!(quote, Some('"' | '\''))
+                {
+                    for _ in 0..n {
+                        lx.bump();
+                    }
+                    break;
+                }
+            }
+        }
+        if let Some(delim) = lx.raw_start().filter(|_| !lx.python) {
             lx.raw_string(&delim, s)?;
         } else if lx.peek(0).is_some_and(is_open_quote)
             || (lx.python && lx.peek(0) == Some('\''))

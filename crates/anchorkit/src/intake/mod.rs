@@ -305,6 +305,40 @@ impl Reader<'_> {
         if let Some((python, format)) = source_kind {
             let before = self.out.len();
             self.c_source(text, python, format)?;
+            if format == Format::JsonString {
+                // A YAML file may hold a block scalar (`ca_cert: |` and the PEM indented)
+                // beside its escaped strings: the PEM blocks outside quotes too.
+                let blanked: String = text
+                    .split('\n')
+                    .map(|l| {
+                        if l.contains("\"-----BEGIN") || l.contains("'-----BEGIN") {
+                            ""
+                        } else {
+                            l
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let seen: Vec<Vec<u8>> = self.out[before..]
+                    .iter()
+                    .filter_map(|f| f.cert().map(|c| c.der().to_vec()))
+                    .collect();
+                let blocks =
+                    pem::scan(&blanked).map_err(|e| self.err(Location::Line(e.line), e.message))?;
+                let mark = self.out.len();
+                self.pem_blocks(&blocks, Format::Pem, |l| l)?;
+                let mut i = mark;
+                while i < self.out.len() {
+                    let dup = self.out[i]
+                        .cert()
+                        .is_some_and(|c| seen.iter().any(|d| d.as_slice() == c.der()));
+                    if dup {
+                        self.out.remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
             if self.out.len() > before {
                 return Ok(());
             }
@@ -404,6 +438,19 @@ impl Reader<'_> {
                     continue;
                 };
                 if !s.value.contains("-----BEGIN ") {
+                    // Base64 of a DER certificate without PEM armour (`a2b_base64(b"MII...")`).
+                    let b64: String = s.value.split_whitespace().collect();
+                    if b64.starts_with("MII") && b64.len() >= 400 {
+                        if let Ok(der) = base64::Engine::decode(
+                            &base64::engine::general_purpose::STANDARD,
+                            b64.as_bytes(),
+                        ) {
+                            if let Ok(cert) = Certificate::from_der(&der) {
+                                let o = self.origin(format, Some(s.line_of(0)), None);
+                                self.push_cert(cert, o);
+                            }
+                        }
+                    }
                     continue;
                 }
                 let starts = line_starts(&s.value);

@@ -180,6 +180,8 @@ pub struct Plan {
     pub certificates: Vec<Bar>,
     /// The events within the plan's span that concern its endpoints.
     pub events: Vec<Mark>,
+    /// Served chains completed from the compiled-in known intermediates, one note each.
+    pub completed: Vec<String>,
 }
 
 /// A certificate's validity.
@@ -813,6 +815,32 @@ fn fix(
 
 /// Makes the plan.
 pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
+    // A served chain that stops below a known intermediate (a lone leaf) is completed with the
+    // chain its CA served at the start, and the plan says so.
+    let mut completed = Vec::new();
+    let endpoints: Vec<Endpoint> = input
+        .endpoints
+        .iter()
+        .map(|ep| match &ep.served {
+            Served::Chain(c) => {
+                match crate::complete::complete_certs(c, input.from, Some(input.events)) {
+                    Some((full, done)) => {
+                        completed.push(format!("{}: {}", ep.name, done.note()));
+                        Endpoint {
+                            served: Served::Chain(full),
+                            ..ep.clone()
+                        }
+                    }
+                    None => ep.clone(),
+                }
+            }
+            _ => ep.clone(),
+        })
+        .collect();
+    let input = &Input {
+        endpoints: &endpoints,
+        ..*input
+    };
     let from_trust = input
         .firmware
         .iter()
@@ -963,5 +991,6 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
         update_by,
         certificates,
         events,
+        completed,
     })
 }
