@@ -190,10 +190,11 @@ impl Events {
         let mut events = Events::builtin();
         for f in files {
             let name = f.display().to_string();
-            let text = std::fs::read_to_string(f).map_err(|e| EventsError {
-                file: name.clone(),
-                detail: format!("cannot read: {e}"),
-            })?;
+            let text = crate::input::read_text(f, crate::input::MAX_CONFIG_INPUT, "events file")
+                .map_err(|e| EventsError {
+                    file: e.path,
+                    detail: e.message,
+                })?;
             events.extend(Events::parse(&name, &text)?);
         }
         Ok(events)

@@ -54,6 +54,7 @@ pub mod diff;
 pub mod events;
 pub mod explain;
 pub mod fuzz;
+pub mod input;
 pub mod inspect;
 pub mod intake;
 pub mod origin;

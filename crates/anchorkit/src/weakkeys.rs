@@ -185,8 +185,10 @@ impl Blocklist {
 
 /// Fermat steps tried (the same bound as the `badkeys` project).
 pub const FERMAT_ROUNDS: u32 = 100;
-/// Keys compared pairwise for shared factors, at most.
-pub const MAX_SHARED_CHECK: usize = 2_000;
+/// Keys checked for shared factors (by a batch gcd), at most.
+pub const MAX_SHARED_CHECK: usize = 20_000;
+/// Keys found to share a factor whose partner is looked up, at most.
+pub const MAX_PARTNER_SEARCH: usize = 256;
 
 /// The weaknesses of each RSA modulus in `moduli` (position-aligned), including factors shared
 /// between them.
@@ -212,19 +214,62 @@ pub fn check(moduli: &[Vec<u8>], list: Option<&Blocklist>) -> Vec<Vec<Weakness>>
         })
         .collect();
     let k = big.len().min(MAX_SHARED_CHECK);
-    for i in 0..k {
-        for j in i + 1..k {
-            if big[i] == big[j] {
-                continue;
-            }
-            let g = gcd(&big[i], &big[j]);
-            if g > BigUint::one() {
-                out[i].push(Weakness::SharedFactor { with: j });
-                out[j].push(Weakness::SharedFactor { with: i });
-            }
+    // Which moduli share a factor with another: a batch gcd (product and remainder trees,
+    // Bernstein), near-linear in the number of keys; the partners of the few it flags are
+    // then found by pairwise gcds. Identical moduli are one key.
+    let mut distinct: Vec<usize> = (0..k).filter(|&i| !big[i].is_zero()).collect();
+    distinct.sort_by(|a, b| big[*a].cmp(&big[*b]));
+    distinct.dedup_by(|a, b| big[*a] == big[*b]);
+    let ns: Vec<&BigUint> = distinct.iter().map(|&i| &big[i]).collect();
+    let flagged: Vec<usize> = batch_gcd(&ns)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, g)| *g > BigUint::one())
+        .map(|(x, _)| distinct[x])
+        .collect();
+    // One report per key, its first partner (partners are flagged too); the search is
+    // bounded for inputs where most keys are flagged (random or broken moduli).
+    for &i in flagged.iter().take(MAX_PARTNER_SEARCH) {
+        let partner = flagged
+            .iter()
+            .copied()
+            .find(|&j| j != i && big[j] != big[i] && gcd(&big[i], &big[j]) > BigUint::one());
+        if let Some(j) = partner {
+            out[i].push(Weakness::SharedFactor { with: j });
         }
     }
     out
+}
+
+/// For each modulus, gcd(n, product of the others): greater than one when it shares a factor
+/// with another modulus of the list.
+fn batch_gcd(ns: &[&BigUint]) -> Vec<BigUint> {
+    if ns.len() < 2 {
+        return vec![BigUint::one(); ns.len()];
+    }
+    // Product tree, leaves first.
+    let mut levels: Vec<Vec<BigUint>> = vec![ns.iter().map(|n| (*n).clone()).collect()];
+    while levels.last().is_some_and(|l| l.len() > 1) {
+        let prev = levels.last().map(Vec::as_slice).unwrap_or(&[]);
+        let next: Vec<BigUint> = prev
+            .chunks(2)
+            .map(|c| c.iter().fold(BigUint::one(), |a, b| a * b))
+            .collect();
+        levels.push(next);
+    }
+    // Remainder tree: P mod n^2 down to the leaves.
+    let mut rems: Vec<BigUint> = levels.last().cloned().unwrap_or_default();
+    for level in levels.iter().rev().skip(1) {
+        rems = level
+            .iter()
+            .enumerate()
+            .map(|(i, n)| &rems[i / 2] % (n * n))
+            .collect();
+    }
+    ns.iter()
+        .zip(rems)
+        .map(|(n, r)| gcd(n, &(r / *n)))
+        .collect()
 }
 
 fn gcd(a: &BigUint, b: &BigUint) -> BigUint {
@@ -248,6 +293,32 @@ mod tests {
         assert!(fermat(&(&p * &q), 10).is_some());
         let far = BigUint::from(1_000_003u32) * BigUint::from(2_000_029u32);
         assert_eq!(fermat(&far, 10), None);
+    }
+
+    #[test]
+    fn shared_factors_by_batch_gcd() {
+        let p = |x: u64| BigUint::from(x);
+        // 1_000_003 is shared by keys 0 and 2; key 1 stands alone; key 3 repeats key 1.
+        let ns: Vec<Vec<u8>> = [
+            p(1_000_003) * p(1_000_033),
+            p(1_000_037) * p(1_000_039),
+            p(1_000_003) * p(1_000_081),
+            p(1_000_037) * p(1_000_039),
+        ]
+        .iter()
+        .map(BigUint::to_bytes_be)
+        .collect();
+        let w = check(&ns, None);
+        let shared = |i: usize| {
+            w[i].iter().find_map(|x| match x {
+                Weakness::SharedFactor { with } => Some(*with),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            (shared(0), shared(1), shared(2), shared(3)),
+            (Some(2), None, Some(0), None)
+        );
     }
 
     #[test]

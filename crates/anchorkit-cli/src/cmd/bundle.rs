@@ -498,13 +498,13 @@ fn store_inputs(spec: &str) -> Result<Vec<(String, Vec<u8>)>, CmdError> {
         return names
             .into_iter()
             .map(|f| {
-                std::fs::read(&f)
+                anchorkit::input::read(&f, anchorkit::input::MAX_CERT_INPUT, "store file")
                     .map(|b| (f.display().to_string(), b))
-                    .map_err(|e| format!("{}: cannot read: {e}", f.display()).into())
+                    .map_err(|e| e.into())
             })
             .collect();
     }
-    let bytes = std::fs::read(p).map_err(|e| format!("{spec}: cannot read: {e}"))?;
+    let bytes = anchorkit::input::read(p, anchorkit::input::MAX_CERT_INPUT, "store file")?;
     Ok(vec![(spec.to_string(), bytes)])
 }
 
@@ -514,7 +514,11 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         None => Filter::None,
         Some("common") => Filter::common(),
         Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: cannot read: {e}"))?;
+            let text = anchorkit::input::read_text(
+                std::path::Path::new(f),
+                anchorkit::input::MAX_CONFIG_INPUT,
+                "filter CSV",
+            )?;
             Filter::from_csv(f, &text)?
         }
     };
@@ -531,7 +535,7 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     }
     let used_mozilla = !g.anchors.is_empty() || args.from_store.iter().any(|s| s == "mozilla");
     if let Some(d) = &args.deprecated {
-        let bytes = std::fs::read(d).map_err(|e| format!("{}: cannot read: {e}", d.display()))?;
+        let bytes = anchorkit::input::read(d, anchorkit::input::MAX_CERT_INPUT, "deprecated list")?;
         // The deprecated list is never filtered, whatever its name.
         files.push((format!("{}", d.display()), bytes));
     }

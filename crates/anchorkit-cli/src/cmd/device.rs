@@ -226,7 +226,12 @@ impl ServedArgs {
     /// (unless --as-sent, or a live capture).
     pub fn load_completed(&self, at: i64) -> Result<Served, CmdError> {
         let (entries, host) = self.load()?;
-        let completion = if self.as_sent || self.connect.is_some() {
+        // A live capture, or a Certificate message with entries that are not certificates
+        // (a capture as sent), is judged as sent.
+        let completion = if self.as_sent
+            || self.connect.is_some()
+            || entries.iter().any(|e| e.cert().is_none())
+        {
             None
         } else {
             anchorkit::complete::complete(&entries, at, Some(&anchorkit::events::Events::builtin()))

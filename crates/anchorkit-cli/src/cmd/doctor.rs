@@ -87,6 +87,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let mut completion = None;
     let mut synthetic: Option<Assumed> = None;
     let mut given: Option<Vec<anchorkit::cert::Certificate>> = None;
+    let mut raw_entries: Option<Vec<anchorkit::cert::ChainEntry>> = None;
     let (chain, host) = if args.chain.is_empty() && args.connect.is_none() {
         let host = args.device.host_or(None);
         let guess = match &args.ca {
@@ -140,6 +141,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             given = Some(chain_certs(&served.given));
         }
         completion = served.completion.clone();
+        if served.entries.iter().any(|e| e.cert().is_none()) {
+            raw_entries = Some(served.entries.clone());
+        }
         (
             chain_certs(&served.entries),
             args.device.host_or(served.host),
@@ -193,6 +197,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         stopgap: args.stopgap,
         assumed: &assumed,
         completed: completion.as_ref(),
+        entries: raw_entries.as_deref(),
     };
     let mut d = anchorkit::crypto::assume_signed(&sigs, || diagnose(&input, trust_format));
     // The completed chain is accepted: the device side is fine if the server sends the
@@ -211,6 +216,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             chain: g,
             assumed: &as_given,
             completed: None,
+            entries: None,
             ..input.clone()
         };
         let dg = diagnose(&g_input, trust_format);

@@ -62,13 +62,7 @@ pub enum LibArg {
 /// Reads a device log: a file or `-` for stdin, as bytes. Serial logs carry noise (a wrong
 /// baud rate, boot ROM output): invalid UTF-8 becomes U+FFFD instead of refusing the file.
 pub fn read_log(p: &std::path::Path) -> Result<String, CmdError> {
-    let bytes = if p.as_os_str() == "-" {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
-        b
-    } else {
-        std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?
-    };
+    let bytes = anchorkit::input::read(p, anchorkit::input::MAX_CERT_INPUT, "device log")?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -39,7 +39,7 @@ pub fn load_blocklist(
     p: Option<&std::path::Path>,
 ) -> Result<Option<anchorkit::weakkeys::Blocklist>, CmdError> {
     let Some(p) = p else { return Ok(None) };
-    let data = std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+    let data = anchorkit::input::read(p, 1 << 30, "blocklist")?;
     Ok(Some(anchorkit::weakkeys::Blocklist::parse(
         &p.display().to_string(),
         data,

@@ -661,10 +661,24 @@ pub(crate) fn plans(
                 .and_then(|c| c.authority_key_id.as_ref())
                 .and_then(|k| known::by_key_id(k).into_iter().next())
                 .map(|k| k.cert.subject.to_string());
-            let found = below
+            // The certificates the user gave, else what the CA served then, from anchorkit's
+            // compiled-in public certificates.
+            let mut found = below
                 .as_ref()
                 .map(|c| issuers_from(c, cx.extra))
                 .unwrap_or_default();
+            if found.is_empty() {
+                if let Some(c) = &below {
+                    let events = crate::events::Events::builtin();
+                    if let Some((_, done)) = crate::complete::complete_certs(
+                        std::slice::from_ref(c),
+                        w.at,
+                        Some(&events),
+                    ) {
+                        found = done.added.iter().map(|a| a.cert.clone()).collect();
+                    }
+                }
+            }
             if found.is_empty() {
                 out.push(Plan::unverifiable(
                     Side::Server,

@@ -57,6 +57,9 @@ pub struct Input<'a> {
     pub assumed: &'a [String],
     /// What completion added to the chain the user gave, when it did.
     pub completed: Option<&'a crate::complete::Completion>,
+    /// The Certificate message's entries as sent, when some are not certificates (`chain`
+    /// holds only the certificates): the device reads them all, so the reproduction does.
+    pub entries: Option<&'a [crate::cert::ChainEntry]>,
 }
 
 /// One configuration change that reproduces a logged code the given configuration does not.
@@ -575,7 +578,28 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         return trust_only(inp);
     }
     let world = World::of(inp);
-    let verdict = world.run();
+    let certs_verdict = world.run();
+    // Entries that are not certificates change what the device decides (Mbed TLS rejects a
+    // message with an entry under 128 bytes): the reproduction reads the message as sent.
+    let raw = inp
+        .entries
+        .filter(|e| e.iter().any(|x| x.cert().is_none()))
+        .map(|e| {
+            let v = verify(
+                &inp.profile,
+                &Request {
+                    trust: inp.trust,
+                    chain: e,
+                    host: inp.host.map_or(HostCheck::None, HostCheck::Name),
+                    at: inp.at,
+                },
+            );
+            (e, v)
+        })
+        .filter(|(_, v)| v.code != certs_verdict.code);
+    let verdict = raw
+        .as_ref()
+        .map_or_else(|| certs_verdict.clone(), |(_, v)| v.clone());
     let logged = inp.log.and_then(|l| logged_code(l, &inp.profile));
     let matches_log = logged.as_ref().map(|c| *c == verdict.code);
     let alts = match (&logged, matches_log) {
@@ -592,13 +616,67 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         extra: inp.extra,
         lifetime: inp.lifetime,
     };
-    let found = causes::analyze(&world, &verdict, &cx);
+    let mut found = causes::analyze(&world, &certs_verdict, &cx);
     let mut fixes: Vec<Fix> = Vec::new();
     let mut firsts: Vec<Vec<fixes::Change>> = Vec::new();
+    let mut lead: Vec<Cause> = Vec::new();
+    if let Some((entries, v)) = &raw {
+        let bad: Vec<String> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.cert().is_none())
+            .map(|(i, e)| format!("served [{i}] {}", e.label()))
+            .take(5)
+            .collect();
+        let n = entries.iter().filter(|e| e.cert().is_none()).count();
+        lead.push(Cause {
+            kind: CauseKind::ParseError,
+            text: format!(
+                "The server's Certificate message holds {n} entr{} that {} not a certificate ({}{}); {} reads the message as sent and stops with {}{}.",
+                if n == 1 { "y" } else { "ies" },
+                if n == 1 { "is" } else { "are" },
+                bad.join(", "),
+                if n > bad.len() { ", ..." } else { "" },
+                inp.profile.name(),
+                v.code,
+                v.code_name.as_deref().map(|x| format!(" ({x})")).unwrap_or_default()
+            ),
+            cert: bad.first().cloned(),
+        });
+        fixes.push(Fix {
+            rank: 1,
+            side: Side::Server,
+            kind: "serve-certificates-only",
+            cause: CauseKind::ParseError,
+            text: "Make the server send only certificates in its Certificate message: remove what is not a certificate from the chain file it serves".into(),
+            verified: certs_verdict.code != v.code,
+            after: Some(after_of(&certs_verdict)),
+            why_unverified: None,
+            check: format!(
+                "the message without those entries, verified again under {}: {}",
+                inp.profile.name(),
+                if certs_verdict.ok {
+                    "the device accepts the chain".to_string()
+                } else {
+                    format!("{} (the causes below remain)", certs_verdict.code)
+                }
+            ),
+            anchors: Vec::new(),
+            owners: Vec::new(),
+            der_bytes: 0,
+            pem_bytes: 0,
+            esp_bundle_bytes: 0,
+            paste: None,
+            paste_format: None,
+        });
+    }
+    if certs_verdict.ok {
+        found.retain(|f| f.cause.kind != CauseKind::Accepted || raw.is_none());
+    }
     // Re-verifying fixes has an overall bound: on inputs where every verification is costly
     // (cross-signed meshes), the rest are listed without their check rather than stalling.
     let started = std::time::Instant::now();
-    if !verdict.ok {
+    if !certs_verdict.ok {
         for f in &found {
             let mut first = true;
             for plan in fixes::plans(f, &world, &verdict, &cx, inp, trust_format) {
@@ -623,7 +701,7 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         }
     }
     let after_all = fixes::combine(&world, &firsts).map(|v| after_of(&v));
-    let warnings = causes::warnings(inp, &world, &verdict, &found);
+    let warnings = causes::warnings(inp, &world, &certs_verdict, &found);
     let assumed_chain = !inp.assumed.is_empty();
     Diagnosis {
         schema: SCHEMA,
@@ -635,7 +713,10 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
             alternatives: alts,
             likely,
         },
-        causes: found.into_iter().map(|f| f.cause).collect(),
+        causes: lead
+            .into_iter()
+            .chain(found.into_iter().map(|f| f.cause))
+            .collect(),
         fixes,
         after_all,
         warnings,

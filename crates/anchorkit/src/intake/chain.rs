@@ -166,12 +166,7 @@ pub fn read_chain_bytes(source: &str, bytes: &[u8]) -> Result<Vec<ServedEntry>, 
 /// Reads a served chain from a file or `-`.
 pub fn read_chain_path(path: &std::path::Path) -> Result<Vec<ServedEntry>, IntakeError> {
     let name = path.display().to_string();
-    let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| IntakeError::new("-", Location::Whole, format!("cannot read: {e}")))?;
-        buf
-    } else if path.is_dir() {
+    let bytes = if path.is_dir() {
         let mut files: Vec<_> = std::fs::read_dir(path)
             .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?
             .filter_map(Result::ok)
@@ -185,8 +180,8 @@ pub fn read_chain_path(path: &std::path::Path) -> Result<Vec<ServedEntry>, Intak
         }
         return Ok(out);
     } else {
-        std::fs::read(path)
-            .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?
+        crate::input::read(path, super::MAX_INPUT_BYTES, "served chain")
+            .map_err(|e| IntakeError::new(&e.path, Location::Whole, e.message))?
     };
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IntakeError::new(

@@ -519,18 +519,10 @@ pub fn read_certificates(path: &Path) -> Result<Vec<Certificate>, IntakeError> {
     Ok(out)
 }
 
-/// Reads a file, a directory (its files, sorted by name, not recursive) or `-` (stdin).
+/// Reads a file, a directory (its files, sorted by name, not recursive) or `-` (stdin), at
+/// most [`MAX_INPUT_BYTES`] from each (FIFOs, devices and sockets are refused by name).
 pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
     let name = path.display().to_string();
-    if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(std::io::stdin(), MAX_INPUT_BYTES + 1),
-            &mut buf,
-        )
-        .map_err(|e| IntakeError::new("-", Location::Whole, format!("cannot read: {e}")))?;
-        return read_bytes("-", &buf);
-    }
     if path.is_dir() {
         let mut files: Vec<_> = std::fs::read_dir(path)
             .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?
@@ -552,32 +544,11 @@ pub fn read_path(path: &Path) -> Result<Vec<Found>, IntakeError> {
         }
         return Ok(out);
     }
-    if let Ok(m) = std::fs::metadata(path) {
-        if m.is_file() && m.len() > MAX_INPUT_BYTES {
-            return Err(IntakeError::new(
-                &name,
-                Location::Whole,
-                format!(
-                    "{} bytes: larger than the {MAX_INPUT_BYTES}-byte input limit",
-                    m.len()
-                ),
-            ));
-        }
-        if !m.is_file() {
-            // A device or FIFO: read at most the limit.
-            let mut buf = Vec::new();
-            let f = std::fs::File::open(path).map_err(|e| {
-                IntakeError::new(&name, Location::Whole, format!("cannot read: {e}"))
-            })?;
-            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_INPUT_BYTES + 1), &mut buf)
-                .map_err(|e| {
-                    IntakeError::new(&name, Location::Whole, format!("cannot read: {e}"))
-                })?;
-            return read_bytes(&name, &buf);
-        }
+    let bytes = crate::input::read(path, MAX_INPUT_BYTES, "certificate input")
+        .map_err(|e| IntakeError::new(&e.path, Location::Whole, e.message))?;
+    if name == "-" {
+        return read_bytes("-", &bytes);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| IntakeError::new(&name, Location::Whole, format!("cannot read: {e}")))?;
     let embedded = embedded_files(path, &bytes);
     if embedded.is_empty() {
         return read_bytes(&name, &bytes);

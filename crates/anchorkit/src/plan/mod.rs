@@ -577,6 +577,34 @@ impl Ctx<'_> {
             }
         };
         let ok = if model.is_some() { v.ok } else { path_ok(&v) };
+        // The verification ran at `when`, inside the first intermediate's validity (it is
+        // renewed); what is above it is not renewed that way: a device that checks dates
+        // rejects the chain once the anchor (or a certificate the server keeps sending above
+        // the first intermediate) has expired.
+        if ok && p.time_check && when < at {
+            let skip = usize::from(model.is_some()) + 1;
+            let expired = v.path.iter().find_map(|e| {
+                let c = match e.at {
+                    crate::verify::CertRef::Chain(i) if i >= skip => {
+                        chain.get(i - usize::from(model.is_some()))
+                    }
+                    crate::verify::CertRef::Trust(i) => trust.get(i).and_then(|a| a.cert.as_ref()),
+                    crate::verify::CertRef::Chain(_) => None,
+                }?;
+                (c.not_after < at).then(|| c.clone())
+            });
+            if let Some(c) = expired {
+                return Ok((
+                    false,
+                    format!(
+                        "{} expired on {} and the device checks dates",
+                        c.subject.short(),
+                        format_date(c.not_after)
+                    ),
+                    served,
+                ));
+            }
+        }
         let stale_pin = trust.iter().filter_map(|a| a.cert.as_ref()).find(|c| {
             c.is_ca()
                 && !c.is_self_issued()

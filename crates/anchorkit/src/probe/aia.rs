@@ -33,7 +33,7 @@ pub struct Fetched {
 fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     let rest = url
         .strip_prefix("http://")
-        .ok_or_else(|| format!("{url}: only http:// AIA URLs are fetched"))?;
+        .ok_or_else(|| format!("{}: only http:// AIA URLs are fetched", shown(url)))?;
     let (hostport, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -41,20 +41,38 @@ fn parse_url(url: &str) -> Result<(String, u16, String), String> {
     let (host, port) = match hostport.rsplit_once(':') {
         Some((h, p)) if !h.contains(']') || h.ends_with(']') => (
             h.trim_matches(|c| c == '[' || c == ']').to_string(),
-            p.parse().map_err(|_| format!("{url}: bad port"))?,
+            p.parse().map_err(|_| format!("{}: bad port", shown(url)))?,
         ),
         _ => (hostport.to_string(), 80),
     };
-    if host.is_empty() || host.contains(char::is_whitespace) || path.contains(char::is_whitespace) {
-        return Err(format!("{url}: not a usable URL"));
+    // Only printable ASCII goes into a request line: control characters in a URL a server's
+    // certificate names are refused, not sent.
+    if host.is_empty() || !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("{}: not a usable URL", shown(url)));
+    }
+    if port == 0 {
+        return Err(format!("{}: port 0", shown(url)));
     }
     Ok((host, port, path.to_string()))
+}
+
+/// A URL from a certificate, fit for a terminal: escaped and clipped.
+fn shown(url: &str) -> String {
+    crate::cert::printable(&crate::cert::clip(url, 200))
 }
 
 /// GET `url` with HTTP/1.0: the body, at most `MAX_BYTES`, within `timeout` overall.
 pub fn get(url: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let start = Instant::now();
     let (host, port, path) = parse_url(url)?;
+    let url = &shown(url);
+    let host_header = if port == 80 {
+        host.clone()
+    } else if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
     let addr = (host.as_str(), port)
         .to_socket_addrs()
         .map_err(|e| format!("{url}: cannot resolve: {e}"))?
@@ -65,7 +83,7 @@ pub fn get(url: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let _ = s.set_read_timeout(Some(timeout));
     let _ = s.set_write_timeout(Some(timeout));
     s.write_all(
-        format!("GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: anchorkit\r\nConnection: close\r\n\r\n")
+        format!("GET {path} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: anchorkit\r\nConnection: close\r\n\r\n")
             .as_bytes(),
     )
     .map_err(|e| format!("{url}: {e}"))?;
@@ -93,9 +111,20 @@ pub fn get(url: &str, timeout: Duration) -> Result<Vec<u8>, String> {
     let head = String::from_utf8_lossy(&buf[..end]);
     let status = head.split_whitespace().nth(1).unwrap_or("");
     if status != "200" {
+        let status = crate::cert::printable(&crate::cert::clip(status, 16));
+        let redirect = status.starts_with('3');
         return Err(format!(
-            "{url}: HTTP status {}",
-            if status.is_empty() { "missing" } else { status }
+            "{url}: HTTP status {}{}",
+            if status.is_empty() {
+                "missing"
+            } else {
+                &status
+            },
+            if redirect {
+                " (a redirection: not followed; only the URL the certificate names is fetched)"
+            } else {
+                ""
+            }
         ));
     }
     let body = buf[end + 4..].to_vec();
@@ -113,6 +142,8 @@ pub fn fetch_missing(chain: &[Vec<u8>], timeout: Duration) -> Vec<Fetched> {
         .iter()
         .rev()
         .find_map(|d| Certificate::from_der(d).ok());
+    let mut seen: Vec<Vec<u8>> = chain.to_vec();
+    let mut urls: Vec<String> = Vec::new();
     for _ in 0..MAX_LEVELS {
         let Some(t) = top.take() else { break };
         if t.is_self_issued() {
@@ -121,6 +152,11 @@ pub fn fetch_missing(chain: &[Vec<u8>], timeout: Duration) -> Vec<Fetched> {
         let Some(url) = t.ca_issuer_urls.first().cloned() else {
             break;
         };
+        // A loop (an issuer naming itself, or a URL fetched before) ends the walk.
+        if urls.contains(&url) {
+            break;
+        }
+        urls.push(url.clone());
         match get(&url, timeout).and_then(|body| {
             crate::intake::read_bytes(&url, &body)
                 .map_err(|e| e.to_string())?
@@ -128,18 +164,31 @@ pub fn fetch_missing(chain: &[Vec<u8>], timeout: Duration) -> Vec<Fetched> {
                 .find_map(|f| f.cert().cloned())
                 .ok_or_else(|| format!("{url}: no certificate in the answer"))
         }) {
-            Ok(c) => {
+            Ok(c) if seen.iter().any(|d| d.as_slice() == c.der()) => {
                 out.push(Fetched {
-                    url,
+                    url: shown(&url),
+                    der: None,
+                    subject: None,
+                    error: Some(format!(
+                        "{}: the certificate fetched is already in the chain (a loop): stopped",
+                        shown(&url)
+                    )),
+                });
+                break;
+            }
+            Ok(c) => {
+                seen.push(c.der().to_vec());
+                out.push(Fetched {
+                    url: shown(&url),
                     der: Some(c.der().to_vec()),
-                    subject: Some(c.subject.to_string()),
+                    subject: Some(crate::cert::printable(&c.subject.to_string())),
                     error: None,
                 });
                 top = Some(c);
             }
             Err(e) => {
                 out.push(Fetched {
-                    url,
+                    url: shown(&url),
                     der: None,
                     subject: None,
                     error: Some(e),

@@ -58,6 +58,7 @@ pub fn one(target: &str, limits: Limits, at: i64) -> Line {
         error: None,
         unreachable: None,
     };
+    line.target = crate::cert::printable(&crate::cert::clip(target, 300));
     match Target::parse(target).and_then(|t| capture(&t, limits)) {
         Ok(c) => {
             line.certificates = c
@@ -79,18 +80,51 @@ pub fn one(target: &str, limits: Limits, at: i64) -> Line {
     line
 }
 
-/// The endpoints of a target list (one per line, `#` comments) not yet among `done`'s JSON
-/// lines (an earlier run's output).
+/// What an earlier run's output holds: the endpoints done, how many of them failed, and
+/// whether its last line was cut (a run stopped mid-write: the next record must start on a
+/// new line, and that endpoint is probed again).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resume {
+    /// Endpoints with a complete result line.
+    pub done: HashSet<String>,
+    /// Those whose result is a failure.
+    pub failed: usize,
+    /// The output does not end with a newline.
+    pub cut: bool,
+}
+
+/// Reads an earlier run's JSON lines.
+pub fn resume(done: &str) -> Resume {
+    let mut r = Resume {
+        cut: !done.is_empty() && !done.ends_with('\n'),
+        ..Resume::default()
+    };
+    for l in done.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(l) else {
+            continue;
+        };
+        if let Some(t) = v["target"].as_str() {
+            if r.done.insert(t.to_string()) && v.get("error").is_some() {
+                r.failed += 1;
+            }
+        }
+    }
+    r
+}
+
+/// The endpoints of a target list (one per line, `#` comments), each once, not yet among
+/// `done`'s JSON lines (an earlier run's output).
 pub fn pending(list: &str, done: &str) -> Vec<String> {
-    let seen: HashSet<String> = done
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v["target"].as_str().map(str::to_string))
-        .collect();
-    list.lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-        .filter(|l| !l.is_empty() && !seen.contains(l))
-        .collect()
+    let r = resume(done);
+    let mut seen = r.done;
+    let mut out = Vec::new();
+    for l in list.lines() {
+        let t = l.split('#').next().unwrap_or("").trim().to_string();
+        if !t.is_empty() && seen.insert(t.clone()) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Probes `targets` with `jobs` at once; `each` gets every result as it is ready. Returns the

@@ -276,11 +276,36 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
         }
         Ok(f) => {
             let sh = &f.hello;
-            let version = if sh.version == wire::TLS13 || sh.retry {
-                "TLS 1.3"
+            let version_code = if sh.retry { wire::TLS13 } else { sh.version };
+            let version = super::version_name(version_code);
+            // A version the device did not offer (TLS 1.0 or 1.1 from an old server): the
+            // device aborts the handshake (Mbed TLS: -0x7280 / protocol_version).
+            // A hello without supported_versions offers its legacy version only.
+            let offered: Vec<u16> = if h.versions.is_empty() {
+                vec![h.version]
             } else {
-                "TLS 1.2"
+                h.versions.clone()
             };
+            if !offered.contains(&version_code) {
+                return Ok(Answer {
+                    profile: p.name().to_string(),
+                    agrees: false,
+                    version: Some(version.into()),
+                    suite: Some(super::suite_name(sh.suite)),
+                    group: None,
+                    sig_alg: None,
+                    alert: None,
+                    buffer: None,
+                    text: format!(
+                        "the server answers with {version}, which the device does not offer (it offers {}): the device aborts the handshake; the server must enable TLS 1.2",
+                        offered
+                            .iter()
+                            .map(|v| super::version_name(*v))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                });
+            }
             let group = sh.group.or(f.kx.as_ref().and_then(|k| k.group));
             let sig_alg = f.kx.as_ref().map(|k| k.sig_alg);
             let suite_ok = h.suites.contains(&sh.suite);
@@ -369,7 +394,11 @@ pub fn flight(
         used += u;
         for r in recs {
             if r.kind == 21 {
-                return Ok(Err(r.payload.get(1).copied().unwrap_or(0)));
+                // Warnings other than close_notify are read past, as Mbed TLS does.
+                match super::alert(&c.addr, &r.payload)? {
+                    Some(code) => return Ok(Err(code)),
+                    None => continue,
+                }
             }
             if r.kind == 22 {
                 hs.extend_from_slice(&r.payload);
@@ -383,7 +412,10 @@ pub fn flight(
                 return Ok(Ok(Flight { hello, kx: None }));
             }
             if let Some((_, body)) = msgs.iter().find(|(t, _)| *t == 12) {
-                let kx = wire::server_key_exchange(body, hello.suite);
+                // TLS 1.0 and 1.1 ServerKeyExchange messages name no signature algorithm.
+                let kx = (hello.version >= 0x0303)
+                    .then(|| wire::server_key_exchange(body, hello.suite))
+                    .flatten();
                 return Ok(Ok(Flight { hello, kx }));
             }
             if msgs.iter().any(|(t, _)| *t == 14) {

@@ -39,6 +39,12 @@ pub struct Capabilities {
     pub sni_required: Option<bool>,
     /// ClientHellos sent.
     pub handshakes: usize,
+    /// Hellos that got no answer at all (no connection, a timeout, the overall deadline):
+    /// the lists they belong to are incomplete.
+    pub unanswered: usize,
+    /// The lists some hello of which got no answer (`versions`, `tls12_suites`, ...): read
+    /// them as "at least", not as the server's whole answer.
+    pub incomplete: Vec<String>,
     /// Wall time, milliseconds.
     pub millis: u128,
 }
@@ -66,10 +72,42 @@ const SIG_ALGS: &[u16] = &[
 /// Hellos in flight at once against one server.
 const IN_FLIGHT: usize = 16;
 
+/// The limits of the next hello: one overall deadline for the whole enumeration (the probe's
+/// deadline), each hello getting what is left of it.
+fn left(start: Instant, limits: Limits) -> Option<Limits> {
+    let rest = limits.deadline.checked_sub(start.elapsed())?;
+    if rest.is_zero() {
+        return None;
+    }
+    Some(Limits {
+        deadline: rest,
+        io_timeout: limits.io_timeout.min(rest),
+        ..limits
+    })
+}
+
+fn out_of_time(t: &Target, limits: Limits) -> ProbeError {
+    ProbeError::Timeout {
+        addr: t.display(),
+        what: "the enumeration (its overall deadline)".into(),
+        secs: limits.deadline.as_secs_f64(),
+    }
+}
+
 /// Sends every hello, at most `IN_FLIGHT` at a time, and returns the answers in order.
-fn all(t: &Target, hellos: &[Hello], limits: Limits, until_kx: bool) -> Vec<FlightResult> {
+fn all(
+    t: &Target,
+    hellos: &[Hello],
+    start: Instant,
+    limits: Limits,
+    until_kx: bool,
+) -> Vec<FlightResult> {
     let mut out = Vec::with_capacity(hellos.len());
     for chunk in hellos.chunks(IN_FLIGHT) {
+        let Some(limits) = left(start, limits) else {
+            out.extend(chunk.iter().map(|_| Err(out_of_time(t, limits))));
+            continue;
+        };
         std::thread::scope(|s| {
             let js: Vec<_> = chunk
                 .iter()
@@ -108,6 +146,16 @@ fn tls13_hello(t: &Target, suites: &[u16]) -> Hello {
 pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeError> {
     let start = Instant::now();
     let mut handshakes = 0;
+    let mut unanswered = 0;
+    let mut incomplete: Vec<String> = Vec::new();
+    let mut missed = |list: &str, n: usize, unanswered: &mut usize| {
+        if n > 0 {
+            *unanswered += n;
+            if !incomplete.iter().any(|l| l == list) {
+                incomplete.push(list.to_string());
+            }
+        }
+    };
     // Versions, in parallel.
     let mut hellos: Vec<(&str, Hello)> = LEGACY
         .iter()
@@ -150,8 +198,10 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
                 }
             }
             Ok(Err(_)) => {}
-            Err(e) if e.unreachable() => return Err(e.clone()),
-            Err(_) => {}
+            Err(e) if e.unreachable() && results.iter().all(|(_, r)| r.is_err()) => {
+                return Err(e.clone());
+            }
+            Err(_) => missed("versions", 1, &mut unanswered),
         }
     }
     // TLS 1.2 suites in the server's order.
@@ -159,13 +209,21 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
     if versions.iter().any(|v| v == "TLS 1.2") {
         let mut offered: Vec<u16> = TLS12_SUITES.to_vec();
         while !offered.is_empty() {
+            let Some(l) = left(start, limits) else {
+                missed("tls12_suites", 1, &mut unanswered);
+                break;
+            };
             handshakes += 1;
-            match answer(t, &legacy_hello(t, 0x0303, &offered), limits)? {
-                Ok(sh) if offered.contains(&sh.suite) => {
+            match answer(t, &legacy_hello(t, 0x0303, &offered), l) {
+                Ok(Ok(sh)) if offered.contains(&sh.suite) => {
                     tls12_suites.push(suite_name(sh.suite));
                     offered.retain(|s| *s != sh.suite);
                 }
-                _ => break,
+                Ok(_) => break,
+                Err(_) => {
+                    missed("tls12_suites", 1, &mut unanswered);
+                    break;
+                }
             }
         }
     }
@@ -173,20 +231,21 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
     let mut tls13_suites = Vec::new();
     if versions.iter().any(|v| v == "TLS 1.3") {
         let hs: Vec<Hello> = TLS13_SUITES.iter().map(|s| tls13_hello(t, &[*s])).collect();
-        let r: Vec<Option<u16>> = std::thread::scope(|s| {
-            let js: Vec<_> = hs
-                .iter()
-                .map(|h| s.spawn(move || answer(t, h, limits)))
-                .collect();
-            js.into_iter()
-                .map(|j| match j.join() {
-                    Ok(Ok(Ok(sh))) if sh.version == 0x0304 => Some(sh.suite),
-                    _ => None,
-                })
-                .collect()
-        });
+        let rs = all(t, &hs, start, limits, false);
+        missed(
+            "tls13_suites",
+            rs.iter().filter(|r| r.is_err()).count(),
+            &mut unanswered,
+        );
         handshakes += hs.len();
-        tls13_suites = r.into_iter().flatten().map(suite_name).collect();
+        tls13_suites = rs
+            .into_iter()
+            .filter_map(|r| match r {
+                Ok(Ok(f)) if f.hello.version == 0x0304 => Some(f.hello.suite),
+                _ => None,
+            })
+            .map(suite_name)
+            .collect();
     }
     let tls12 = versions.iter().any(|v| v == "TLS 1.2");
     let tls13 = versions.iter().any(|v| v == "TLS 1.3");
@@ -202,7 +261,13 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
                 h
             })
             .collect();
-        for (g, r) in TLS13_GROUPS.iter().zip(all(t, &hs, limits, false)) {
+        let rs = all(t, &hs, start, limits, false);
+        missed(
+            "tls13_groups",
+            rs.iter().filter(|r| r.is_err()).count(),
+            &mut unanswered,
+        );
+        for (g, r) in TLS13_GROUPS.iter().zip(rs) {
             if let Ok(Ok(f)) = r {
                 if f.hello.group == Some(*g) {
                     tls13_groups.push(wire::group_name(*g));
@@ -217,7 +282,13 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
                 h
             })
             .collect();
-        for (a, r) in SIG_ALGS.iter().zip(all(t, &hs, limits, false)) {
+        let rs = all(t, &hs, start, limits, false);
+        missed(
+            "tls13_sig_algs",
+            rs.iter().filter(|r| r.is_err()).count(),
+            &mut unanswered,
+        );
+        for (a, r) in SIG_ALGS.iter().zip(rs) {
             if let Ok(Ok(f)) = r {
                 if f.hello.version == wire::TLS13 || f.hello.retry {
                     tls13_sig_algs.push(wire::sig_alg_name(*a));
@@ -245,7 +316,13 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
                 h
             })
             .collect();
-        for (g, r) in TLS12_GROUPS.iter().zip(all(t, &hs, limits, true)) {
+        let rs = all(t, &hs, start, limits, true);
+        missed(
+            "tls12_groups",
+            rs.iter().filter(|r| r.is_err()).count(),
+            &mut unanswered,
+        );
+        for (g, r) in TLS12_GROUPS.iter().zip(rs) {
             if let Ok(Ok(Flight { kx: Some(kx), .. })) = r {
                 if kx.group == Some(*g) {
                     tls12_groups.push(wire::group_name(*g));
@@ -271,7 +348,12 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
         rsl.extra.push((0x001C, 0x4000u16.to_be_bytes().to_vec()));
         hs.push(mfl);
         hs.push(rsl);
-        let mut rs = all(t, &hs, limits, true);
+        let mut rs = all(t, &hs, start, limits, true);
+        missed(
+            "tls12_sig_algs",
+            rs.iter().filter(|r| r.is_err()).count(),
+            &mut unanswered,
+        );
         let echoed = |r: &FlightResult, ty: u16| match r {
             Ok(Ok(f)) => Some(f.hello.extensions.contains(&ty)),
             Ok(Err(_)) => Some(false),
@@ -303,10 +385,13 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
                 tls13_hello(&bare, TLS13_SUITES)
             };
             handshakes += 1;
-            match answer(&bare, &v, limits) {
-                Ok(Ok(_)) => Some(false),
-                Ok(Err(_)) | Err(ProbeError::Closed { .. }) => Some(true),
-                Err(_) => None,
+            match left(start, limits).map(|l| answer(&bare, &v, l)) {
+                Some(Ok(Ok(_))) => Some(false),
+                Some(Ok(Err(_)) | Err(ProbeError::Closed { .. })) => Some(true),
+                _ => {
+                    missed("sni_required", 1, &mut unanswered);
+                    None
+                }
             }
         }
         _ => None,
@@ -323,6 +408,8 @@ pub fn capabilities(t: &Target, limits: Limits) -> Result<Capabilities, ProbeErr
         record_size_limit,
         sni_required,
         handshakes,
+        unanswered,
+        incomplete,
         millis: start.elapsed().as_millis(),
     })
 }

@@ -38,7 +38,12 @@ impl Target {
     /// Parses `host`, `host:port`, `[v6]:port` or a bare address (port 443 by default).
     pub fn parse(s: &str) -> Result<Target, ProbeError> {
         let s = s.trim();
-        let bad = || ProbeError::Target(format!("'{s}': expected HOST, HOST:PORT or [IPv6]:PORT"));
+        let shown = crate::cert::printable(&crate::cert::clip(s, 120));
+        let bad = || {
+            ProbeError::Target(format!(
+                "'{shown}': expected HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)"
+            ))
+        };
         if s.is_empty() {
             return Err(bad());
         }
@@ -58,7 +63,7 @@ impl Target {
                 None => (s.to_string(), 443),
             }
         };
-        if host.is_empty() || host.contains(char::is_whitespace) {
+        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_graphic()) || port == 0 {
             return Err(bad());
         }
         let sni = host.parse::<IpAddr>().is_err().then(|| host.clone());
@@ -68,6 +73,18 @@ impl Target {
             sni,
             ip: None,
         })
+    }
+
+    /// Checks an SNI name before anything is sent: a DNS name rustls can send (letters,
+    /// digits, hyphens and dots, at most 253 bytes).
+    pub fn check_sni(name: &str) -> Result<(), ProbeError> {
+        let shown = crate::cert::printable(&crate::cert::clip(name, 80));
+        if name.len() > 253 || rustls_pki_types::ServerName::try_from(name.to_string()).is_err() {
+            return Err(ProbeError::Target(format!(
+                "--sni '{shown}': not a DNS name a TLS client can send (letters, digits, '-' and '.', at most 253 bytes)"
+            )));
+        }
+        Ok(())
     }
 
     /// `host:port` for messages.
@@ -189,8 +206,11 @@ pub struct Capture {
     pub address: String,
     /// The SNI sent.
     pub sni: Option<String>,
-    /// `TLS 1.2` or `TLS 1.3`.
+    /// The version the server chose: `TLS 1.2`, `TLS 1.3`, or an older one (`TLS 1.0`,
+    /// `TLS 1.1`, `SSL 3.0`) when the server answers the TLS 1.2 hello with it.
     pub version: &'static str,
+    /// Its number (`0x0303` for TLS 1.2).
+    pub version_code: u16,
     /// The suite chosen, as its IANA number.
     pub suite: u16,
     /// How the chain was read: `tls12-plaintext` or `tls13-rustls`.
@@ -309,10 +329,41 @@ impl Conn {
                     secs: t.as_secs_f64(),
                 })
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(1),
+            // A signal interrupted the read: nothing was read; read again.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.more(buf, what),
             Err(_) => Ok(0),
         }
     }
+}
+
+/// The name of a protocol version number.
+pub fn version_name(v: u16) -> &'static str {
+    match v {
+        0x0300 => "SSL 3.0",
+        0x0301 => "TLS 1.0",
+        0x0302 => "TLS 1.1",
+        0x0303 => "TLS 1.2",
+        0x0304 => "TLS 1.3",
+        _ => "an unknown version",
+    }
+}
+
+/// An alert record the way Mbed TLS reads it: `Ok(None)` for a warning it reads past (every
+/// warning but close_notify), the fatal alert's code otherwise.
+pub(crate) fn alert(addr: &str, payload: &[u8]) -> Result<Option<u8>, ProbeError> {
+    let [level, code] = payload else {
+        return Err(ProbeError::Protocol {
+            addr: addr.to_string(),
+            detail: format!(
+                "an alert record of {} byte(s), expected 2 (level, description)",
+                payload.len()
+            ),
+        });
+    };
+    if *level == 1 && *code != 0 {
+        return Ok(None);
+    }
+    Ok(Some(*code))
 }
 
 fn random() -> [u8; 32] {
@@ -350,12 +401,13 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         for r in recs {
             match r.kind {
                 21 => {
-                    let code = r.payload.get(1).copied().unwrap_or(0);
-                    return Err(ProbeError::Alert {
-                        addr: c.addr.clone(),
-                        code,
-                        name: wire::alert_name(code),
-                    });
+                    if let Some(code) = alert(&c.addr, &r.payload)? {
+                        return Err(ProbeError::Alert {
+                            addr: c.addr.clone(),
+                            code,
+                            name: wire::alert_name(code),
+                        });
+                    }
                 }
                 22 => {
                     records.push(r.payload.len());
@@ -371,6 +423,12 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         }
         for (ty, body) in wire::messages(&hs) {
             match ty {
+                2 if hello.is_some() => {
+                    return Err(ProbeError::Protocol {
+                        addr: c.addr.clone(),
+                        detail: "a second ServerHello".into(),
+                    });
+                }
                 2 => hello = Some(wire::server_hello(body).map_err(|e| proto(&c, e))?),
                 11 => {
                     let h = hello.clone().ok_or_else(|| ProbeError::Protocol {
@@ -394,7 +452,8 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
                     return Ok(Capture {
                         address: c.addr.clone(),
                         sni: t.sni.clone(),
-                        version: "TLS 1.2",
+                        version: version_name(h.version),
+                        version_code: h.version,
                         suite: h.suite,
                         method: "tls12-plaintext",
                         certificates,
@@ -473,26 +532,29 @@ impl rustls::client::danger::ServerCertVerifier for Recorder {
 }
 
 /// A TcpStream that remembers what it read (the record headers stay readable in TLS 1.3).
+/// Bytes read from the socket beyond what rustls asked for stay in `pending` for its next
+/// read: nothing of the server's flight is dropped.
 struct Tap<'a> {
     conn: &'a mut Conn,
+    pending: &'a mut Vec<u8>,
     seen: Vec<u8>,
 }
 
 impl Read for Tap<'_> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let mut buf = Vec::new();
-        match self.conn.more(&mut buf, "the server's TLS 1.3 flight") {
-            Ok(n) => {
-                let n = n.min(out.len());
-                out[..n].copy_from_slice(&buf[..n]);
-                self.seen.extend_from_slice(&buf[..n]);
-                Ok(n)
+        if self.pending.is_empty() {
+            if let Err(e) = self.conn.more(self.pending, "the server's TLS 1.3 flight") {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    e.to_string(),
+                ));
             }
-            Err(e) => Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                e.to_string(),
-            )),
         }
+        let n = self.pending.len().min(out.len());
+        out[..n].copy_from_slice(&self.pending[..n]);
+        self.seen.extend_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
     }
 }
 
@@ -533,6 +595,7 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         }
     })?;
     let mut seen = Vec::new();
+    let mut pending = Vec::new();
     loop {
         while tls.wants_write() {
             let mut out = Vec::new();
@@ -549,6 +612,7 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         }
         let mut tap = Tap {
             conn: &mut conn,
+            pending: &mut pending,
             seen: Vec::new(),
         };
         let n = match tls.read_tls(&mut tap) {
@@ -605,6 +669,7 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
         address: conn.addr.clone(),
         sni: t.sni.clone(),
         version: "TLS 1.3",
+        version_code: 0x0304,
         suite,
         method: "tls13-rustls",
         certificates,

@@ -444,8 +444,8 @@ impl Profile {
         mbedtls_config: Option<&std::path::Path>,
     ) -> Result<Profile, ProfileError> {
         let read = |p: &std::path::Path| {
-            std::fs::read_to_string(p)
-                .map_err(|e| ProfileError::Invalid(format!("{}: cannot read: {e}", p.display())))
+            crate::input::read_text(p, crate::input::MAX_CONFIG_INPUT, "build configuration")
+                .map_err(|e| ProfileError::Invalid(e.to_string()))
         };
         let sdk = match sdkconfig {
             Some(p) => Some((p.display().to_string(), read(p)?)),
