@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${SECS:-60}"
-TARGETS=(intake config tls events filter_csv explain verify_chain)
+TARGETS=(intake config tls capture scan_file events filter_csv explain verify_chain)
 
 if cargo +nightly fuzz --version >/dev/null 2>&1; then
   for t in "${TARGETS[@]}"; do

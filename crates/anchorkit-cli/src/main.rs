@@ -12,7 +12,8 @@ Exit codes:
   0  success (verify: the device accepts the chain)
   1  a negative verdict (verify/doctor: the device rejects the chain; bundle: the policy cannot be met)
   2  bad input or usage (unreadable file, unknown profile, malformed option)
-  3  probe: the server could not be reached; check: bad input
+  3  probe: the server could not be reached; check: bad input or usage
+  4  probe: the server answered, but not with a usable chain (an alert, a close, not TLS, too slow)
   (plan: 1 something breaks before the end of life; check: 1 breaks within the horizon, 2 broken now)
 
 Set NO_COLOR to disable colour. Every subcommand takes --json for machine-readable output
@@ -79,9 +80,30 @@ fn long_version() -> String {
 }
 
 fn main() -> ExitCode {
-    let matches = Cli::command()
+    let matches = match Cli::command()
         .long_version(&*Box::leak(long_version().into_boxed_str()))
-        .get_matches();
+        .try_get_matches()
+    {
+        Ok(m) => m,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                e.exit();
+            }
+            // `check` is a CI gate whose 2 means "broken now": its usage errors are 3.
+            let is_check = std::env::args()
+                .skip(1)
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| a == "check");
+            let _ = e.print();
+            return ExitCode::from(if is_check { 3 } else { 2 });
+        }
+    };
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(c) => c,
         Err(e) => e.exit(),
@@ -103,17 +125,22 @@ fn main() -> ExitCode {
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "anchorkit", &mut buf);
-            cmd::write_out(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
+            cmd::write_raw(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
         }
         Command::Man => {
             let mut buf = Vec::new();
             match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
                 Ok(()) => {
-                    cmd::write_out(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
+                    cmd::write_raw(&String::from_utf8_lossy(&buf)).map(|()| ExitCode::SUCCESS)
                 }
                 Err(e) => Err(format!("cannot render the manual page: {e}").into()),
             }
         }
+    };
+    let usage_code = if matches!(cli.command, Command::Check(_)) {
+        3
+    } else {
+        2
     };
     match result {
         Ok(code) => code,
@@ -123,13 +150,13 @@ fn main() -> ExitCode {
             if out.json {
                 let v = serde_json::json!({"error": e.to_string()});
                 // Where stdout itself failed, the error still reaches a person.
-                if cmd::write_out(&format!("{v}\n")).is_err() {
-                    eprintln!("anchorkit: error: {e}");
+                if cmd::write_raw(&format!("{v}\n")).is_err() {
+                    cmd::err_line(&format!("anchorkit: error: {e}"));
                 }
             } else {
-                eprintln!("anchorkit: error: {e}");
+                cmd::err_line(&format!("anchorkit: error: {e}"));
             }
-            ExitCode::from(2)
+            ExitCode::from(usage_code)
         }
     }
 }

@@ -111,6 +111,8 @@ static void run(const char *dir) {
   else if (st.cert_msg_seen || st.peer_entries > 0 || st.callbacks) stage = "cert";
   /* The server's handshake message (its Certificate) was too large to receive. */
   else if (code == HANDSHAKE_SIZE_ERROR) stage = "cert";
+  /* An empty Certificate message from the server: refused before any callback. */
+  else if (code == NO_PEER_CERT) stage = "cert";
   else stage = "pre";
 
 out:

@@ -579,6 +579,16 @@ fn chain_reading(v: &mut Vec<Scenario>) {
         &[&leaf.der, &int.der, &root.der, &garbage],
         now,
     ));
+    // A server with no certificate configured: an empty Certificate message, and one whose
+    // only entry is empty.
+    v.push(s("read-empty-certificate-message", &[&root.der], &[], now));
+    v.push(s("read-one-empty-entry", &[&root.der], &[&[]], now));
+    v.push(s(
+        "read-empty-entry-after-leaf",
+        &[&root.der],
+        &[&leaf.der, &[], &int.der],
+        now,
+    ));
 }
 
 /// Name encodings, key identifiers.

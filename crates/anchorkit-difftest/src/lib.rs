@@ -8,6 +8,7 @@ pub mod corpus_classes;
 pub mod corpus_openssl;
 pub mod corpus_wolfssl;
 pub mod fixtures;
+pub mod hostile;
 pub mod kit;
 pub mod limbo;
 pub mod pki;

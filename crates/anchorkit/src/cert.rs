@@ -1395,6 +1395,13 @@ fn san_entry(g: &GeneralName<'_>) -> SanEntry {
 
 /// Formats seconds since the epoch as RFC 3339 (`2022-07-04T18:24:46Z`).
 pub fn format_time(t: i64) -> String {
+    // Outside the years RFC 3339 (and X.509) can write: said, never a bare number.
+    if t > MAX_TIME {
+        return "after 9999-12-31".into();
+    }
+    if t < -62_135_596_800 {
+        return "before 0001-01-01".into();
+    }
     match time::OffsetDateTime::from_unix_timestamp(t) {
         Ok(dt) => dt
             .format(&time::format_description::well_known::Rfc3339)
@@ -1406,17 +1413,32 @@ pub fn format_time(t: i64) -> String {
 /// Parses an RFC 3339 time (or a bare `YYYY-MM-DD`, taken as midnight UTC) to epoch seconds.
 pub fn parse_time(s: &str) -> Result<i64, String> {
     use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t.unix_timestamp());
+    let shown = printable(&clip(s, 60));
+    let t = if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        t.unix_timestamp()
+    } else {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        match time::Date::parse(s, &fmt) {
+            Ok(d) => d.midnight().assume_utc().unix_timestamp(),
+            Err(_) => {
+                return Err(format!(
+                    "'{shown}' is not an RFC 3339 time (expected e.g. 2022-04-06T00:00:00Z or 2022-04-06)"
+                ));
+            }
+        }
+    };
+    if !(MIN_TIME..=MAX_TIME).contains(&t) {
+        return Err(format!(
+            "'{shown}': outside the years 1950 to 9999 that certificates and devices use"
+        ));
     }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(d) = time::Date::parse(s, &fmt) {
-        return Ok(d.midnight().assume_utc().unix_timestamp());
-    }
-    Err(format!(
-        "'{s}' is not an RFC 3339 time (expected e.g. 2022-04-06T00:00:00Z or 2022-04-06)"
-    ))
+    Ok(t)
 }
+
+/// The earliest time anchorkit takes (1950-01-01, where X.509 UTCTime starts).
+pub const MIN_TIME: i64 = -631_152_000;
+/// The latest time anchorkit takes (9999-12-31T23:59:59Z, the largest GeneralizedTime).
+pub const MAX_TIME: i64 = 253_402_300_799;
 
 /// Colon-separated upper-case hex, as fingerprints are usually shown.
 pub fn colon_hex(b: &[u8]) -> String {
@@ -1440,6 +1462,9 @@ pub fn der_contents(der: &[u8]) -> &[u8] {
 
 /// The date part (`YYYY-MM-DD`) of [`format_time`], or the whole text when it is not a date.
 pub fn format_date(t: i64) -> String {
+    if !(-62_135_596_800..=MAX_TIME).contains(&t) {
+        return format_time(t);
+    }
     let s = format_time(t);
     match s.get(..10) {
         Some(d) if s.len() > 10 => d.to_string(),

@@ -19,6 +19,9 @@ pub struct Changed {
     pub owner: Option<String>,
     /// notAfter, when the anchor came as a certificate.
     pub not_after: Option<String>,
+    /// SHA-256 of the anchor's SubjectPublicKeyInfo (lower-case hex): tells apart anchors of
+    /// the same name.
+    pub key_sha256: String,
 }
 
 /// An endpoint's verdicts under A and B.
@@ -65,6 +68,7 @@ fn describe(a: &TrustAnchor) -> Changed {
         subject: a.subject.short(),
         owner,
         not_after: a.cert.as_ref().map(|c| format_date(c.not_after)),
+        key_sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, a.spki_raw())),
     }
 }
 

@@ -47,7 +47,7 @@ pub enum Kind {
 }
 
 /// Which leaf keys a chain change applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyClass {
     /// Every leaf.
@@ -126,6 +126,7 @@ impl Events {
             file: file.to_string(),
             detail,
         };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut ev: Events = serde_json::from_str(text).map_err(|e| {
             err(format!(
                 "line {} column {}: {e} (expected the anchorkit.events/1 JSON format)",
@@ -139,17 +140,52 @@ impl Events {
                 ev.schema
             )));
         }
+        let mut ids: Vec<&str> = Vec::new();
+        for c in &ev.cas {
+            if ids.contains(&c.id.as_str()) {
+                return Err(err(format!(
+                    "CA '{}' is listed twice",
+                    crate::cert::printable(&crate::cert::clip(&c.id, 60))
+                )));
+            }
+            ids.push(&c.id);
+        }
         for (i, e) in ev.events.iter_mut().enumerate() {
-            e.at = parse_time(&e.date)
-                .map_err(|x| err(format!("event {i} ({}): date: {x}", e.text)))?;
+            // Text from a file reaches terminals and reports: escaped and bounded here, once.
+            e.text = crate::cert::printable(&crate::cert::clip(&e.text, 500));
+            e.source = crate::cert::printable(&crate::cert::clip(&e.source, 500));
+            let label = crate::cert::clip(&e.text, 80);
+            e.at =
+                parse_time(&e.date).map_err(|x| err(format!("event {i} ({label}): date: {x}")))?;
             if let Some(w) = &e.window_end {
-                parse_time(w).map_err(|x| err(format!("event {i}: window_end: {x}")))?;
+                let end = parse_time(w)
+                    .map_err(|x| err(format!("event {i} ({label}): window_end: {x}")))?;
+                if end < e.at {
+                    return Err(err(format!(
+                        "event {i} ({label}): window_end {} is before the event's date {}",
+                        crate::cert::printable(w),
+                        crate::cert::printable(&e.date)
+                    )));
+                }
+            }
+            if !matches!(e.status.as_str(), "announced" | "observed" | "inferred") {
+                return Err(err(format!(
+                    "event {i} ({label}): status '{}': expected announced, observed or inferred",
+                    crate::cert::printable(&crate::cert::clip(&e.status, 40))
+                )));
+            }
+            if let Some(d) = e.days {
+                if !(1..=3650).contains(&d) {
+                    return Err(err(format!(
+                        "event {i} ({label}): days {d}: a leaf lifetime of 1 to 3650 days"
+                    )));
+                }
             }
             for h in e.chain.iter().chain(e.sha256.iter()) {
                 if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
                     return Err(err(format!(
-                        "event {i} ({}): '{h}' is not a SHA-256 (64 hex digits)",
-                        e.text
+                        "event {i} ({label}): '{}' is not a SHA-256 (64 hex digits)",
+                        crate::cert::printable(&crate::cert::clip(h, 80))
                     )));
                 }
             }
@@ -160,8 +196,7 @@ impl Events {
             };
             if need.is_none() {
                 return Err(err(format!(
-                    "event {i} ({}): a {:?} event needs {}",
-                    e.text,
+                    "event {i} ({label}): a {:?} event needs {}",
                     e.kind,
                     match e.kind {
                         Kind::ChainChange => "chain",
@@ -195,7 +230,21 @@ impl Events {
                     file: e.path,
                     detail: e.message,
                 })?;
-            events.extend(Events::parse(&name, &text)?);
+            let more = Events::parse(&name, &text)?;
+            if let Some(c) = more
+                .cas
+                .iter()
+                .find(|c| events.cas.iter().any(|b| b.id == c.id))
+            {
+                return Err(EventsError {
+                    file: name,
+                    detail: format!(
+                        "CA '{}' is already defined (a built-in CA or an earlier file): use another id, or add events to it without redefining it",
+                        crate::cert::printable(&crate::cert::clip(&c.id, 60))
+                    ),
+                });
+            }
+            events.extend(more);
         }
         Ok(events)
     }

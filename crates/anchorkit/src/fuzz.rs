@@ -59,6 +59,20 @@ pub fn tls(data: &[u8]) {
     let _ = wire::certificates(data);
 }
 
+/// The probe's whole capture on a server's bytes: the TLS 1.2 reader and the TLS 1.3 path
+/// (rustls through the tap that keeps unread bytes), fed in pieces.
+pub fn capture(data: &[u8]) {
+    for c in crate::probe::capture_replayed(data).into_iter().flatten() {
+        let _ = crate::probe::findings::chain(&c, 1_700_000_000, &[]);
+    }
+}
+
+/// The scan's file readers: the CMake / PlatformIO / sdkconfig embed parsers, the trust
+/// readers and the pin finder.
+pub fn scan_file(data: &[u8]) {
+    crate::scan::readers_on(data);
+}
+
 /// The events file reader.
 pub fn events(data: &[u8]) {
     let _ = crate::events::Events::parse("fuzz", &String::from_utf8_lossy(data));
@@ -118,6 +132,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("intake", intake),
     ("config", config),
     ("tls", tls),
+    ("capture", capture),
+    ("scan_file", scan_file),
     ("events", events),
     ("filter_csv", filter_csv),
     ("explain", explain),

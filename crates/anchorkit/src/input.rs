@@ -58,7 +58,7 @@ pub fn read(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ReadError> {
     };
     let too_big = || {
         err(format!(
-            "larger than the {limit}-byte bound for {what}s; give a smaller file"
+            "larger than the {limit}-byte input limit for {what}s; give a smaller file"
         ))
     };
     let mut buf = Vec::new();
@@ -74,7 +74,7 @@ pub fn read(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, ReadError> {
     }
     let m = std::fs::metadata(path).map_err(|e| {
         err(if e.kind() == std::io::ErrorKind::NotFound {
-            format!("no such file ({what})")
+            format!("cannot read: no such file ({what})")
         } else {
             format!("cannot read: {e}")
         })
@@ -118,7 +118,8 @@ mod tests {
         assert_eq!(read_text(&f, 100, "test").ok().as_deref(), Some("hello"));
         let e = read(&f, 3, "events file").expect_err("bound");
         assert!(
-            e.to_string().contains("3-byte bound for events files"),
+            e.to_string()
+                .contains("3-byte input limit for events files"),
             "{e}"
         );
         let e = read(Path::new("/dev/zero"), 100, "sdkconfig").expect_err("device");

@@ -32,7 +32,7 @@ fn read_found(f: &Path) -> Result<Vec<Found>, IntakeError> {
 }
 
 /// Candidate files (trust material by name, files a build embeds, build files) read at most.
-pub const MAX_FILES: usize = 20_000;
+pub const MAX_FILES: usize = 200_000;
 /// Directory entries looked at, at most (candidates or not).
 pub const MAX_ENTRIES: usize = 1_000_000;
 /// Skipped files listed one by one, at most (the rest are counted).
@@ -417,6 +417,19 @@ fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// The scan's readers on bytes that came from no file (the fuzz targets): the embed parsers
+/// of each build-file kind, the trust readers and the pin finder.
+pub(crate) fn readers_on(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let project = Path::new("/project");
+    for name in ["CMakeLists.txt", "x.cmake", "platformio.ini", "sdkconfig"] {
+        let _ = embedded(&project.join("main").join(name), &text, project);
+    }
+    let _ = crate::intake::read_bytes("scanned", data);
+    let _ = crate::intake::pins::scan("scanned", &text);
+    let _ = looks_like_trust(Path::new("/project/ca.pem"), "by name");
+}
+
 /// Scans `dir`; `at` is now and `horizon_end` the end of the horizon.
 pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
     if !dir.is_dir() {
@@ -671,16 +684,19 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
             }
         }
         let ns: Vec<Vec<u8>> = moduli.iter().map(|m| m.2.clone()).collect();
+        // One lint per key, whatever it has (a small factor and a shared one).
         for ((at_, subject, _), ws) in moduli.iter().zip(crate::weakkeys::check(&ns, None)) {
-            for weak in ws {
-                lints.push(Lint {
-                    severity: Severity::Broken,
-                    kind: "weak-key".into(),
-                    at: at_.clone(),
-                    subject: Some(subject.clone()),
-                    text: format!("{}; replace this anchor", weak.text()),
-                });
+            if ws.is_empty() {
+                continue;
             }
+            let texts: Vec<String> = ws.iter().map(|w| w.text()).collect();
+            lints.push(Lint {
+                severity: Severity::Broken,
+                kind: "weak-key".into(),
+                at: at_.clone(),
+                subject: Some(subject.clone()),
+                text: format!("{}; replace this anchor", texts.join("; ")),
+            });
         }
         if let Some(parent) = f.parent() {
             per_dir
@@ -742,6 +758,24 @@ pub fn scan(dir: &Path, at: i64, horizon_end: i64) -> Result<Report, String> {
                 n - MAX_SKIPPED_LISTED
             ),
         });
+    }
+    // The walk works on real paths; they are shown under the directory as given.
+    let real = format!("{}/", shown(&root));
+    let given = match dir.to_string_lossy().trim_end_matches('/') {
+        "." | "" => String::new(),
+        d => format!("{}/", crate::cert::printable(d)),
+    };
+    let as_given = |s: &mut String| {
+        if s.contains(&real) {
+            *s = s.replace(&real, &given);
+        }
+    };
+    for l in &mut lints {
+        as_given(&mut l.at);
+        as_given(&mut l.text);
+    }
+    for f in &mut report_files {
+        as_given(&mut f.0);
     }
     lints.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.at.cmp(&b.at)));
     Ok(Report {

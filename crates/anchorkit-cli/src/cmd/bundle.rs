@@ -240,6 +240,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if until < at {
         return Err("--until is before --at".into());
     }
+    super::within_dates(until, "--at plus --lifetime")?;
     let prefer_name = args.prefer.as_deref().unwrap_or("smallest");
     let prefer = Prefer::from_name(prefer_name).ok_or_else(|| {
         format!(
@@ -254,7 +255,7 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let endpoints = servers.endpoints.clone();
     if !ctx.json {
         for n in &servers.completed {
-            eprintln!("anchorkit: {n}");
+            super::err_line(&format!("anchorkit: {n}"));
         }
     }
     let policy = Policy {
@@ -293,14 +294,14 @@ fn endpoints_mode(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         let failed = round_trip_plan(&back, &endpoints, &p, &policy);
         if !failed.is_empty() || back.len() != chosen.len() {
             report(ctx, &p, None, Some(false), &servers.completed)?;
-            eprintln!(
+            super::err_line(&format!(
                 "anchorkit: round trip failed (nothing written): {}",
                 if failed.is_empty() {
                     format!("{} anchors written, {} read back", chosen.len(), back.len())
                 } else {
                     failed.join(", ")
                 }
-            );
+            ));
             return Ok(ExitCode::from(1));
         }
         round_trip_ok = Some(true);
@@ -600,7 +601,7 @@ fn whole_store(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         }))?;
     } else {
         for w in &g.warnings {
-            eprintln!("anchorkit: {}: {w}", ctx.style.warn("warning"));
+            super::err_line(&format!("anchorkit: {}: {w}", ctx.style.warn("warning")));
         }
         out(&format!(
             "{} anchors, {} bytes as {}\n",

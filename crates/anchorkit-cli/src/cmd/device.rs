@@ -204,9 +204,20 @@ pub struct ServedArgs {
     pub connect: Option<String>,
     /// Judge the --chain exactly as given. By default a chain that stops below a known public
     /// intermediate (a lone leaf) is completed from anchorkit's compiled-in CA certificates,
-    /// and the output says so; a live capture (--connect) is always judged as sent.
+    /// and the output says so; a live capture (--connect), a chain.pem `probe --save` wrote
+    /// and a Certificate message with entries that are not certificates are judged as sent.
     #[arg(long)]
     pub as_sent: bool,
+}
+
+/// Whether a chain file is a capture `probe --save` wrote (its first line says so): it is what
+/// the server sent, so it is judged as sent.
+fn is_capture(p: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    std::fs::File::open(p)
+        .and_then(|mut f| f.read(&mut head))
+        .is_ok_and(|n| head[..n].starts_with(super::probe::CAPTURE_MARK.as_bytes()))
 }
 
 /// A served chain, completed or as given.
@@ -231,6 +242,7 @@ impl ServedArgs {
         let completion = if self.as_sent
             || self.connect.is_some()
             || entries.iter().any(|e| e.cert().is_none())
+            || self.chain.iter().any(|p| is_capture(p))
         {
             None
         } else {

@@ -92,10 +92,24 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             args.b.display(),
             d.count_b
         );
+        // Anchors of the same name (a re-keyed root, a look-alike) are told apart by key.
+        let same_name = |c: &anchorkit::diff::Changed| {
+            d.added
+                .iter()
+                .chain(&d.removed)
+                .filter(|x| x.subject == c.subject)
+                .count()
+                > 1
+        };
         let line = |c: &anchorkit::diff::Changed| {
             format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 c.subject,
+                if same_name(c) {
+                    format!(" [key sha256 {}]", &c.key_sha256[..16])
+                } else {
+                    String::new()
+                },
                 c.owner
                     .as_deref()
                     .map(|o| format!(" ({o})"))

@@ -151,6 +151,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     };
     let profile = args.device.profile(&trust)?;
     let lifetime = parse_lifetime(&args.lifetime)?;
+    super::within_dates(at.saturating_add(lifetime), "--at plus --lifetime")?;
     let log = match &args.log {
         Some(l) if l == "-" || std::path::Path::new(l).is_file() => {
             Some(super::explain::read_log(std::path::Path::new(l))?)

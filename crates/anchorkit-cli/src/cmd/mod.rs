@@ -55,9 +55,21 @@ impl std::fmt::Display for ClosedOutput {
 
 impl std::error::Error for ClosedOutput {}
 
-/// Writes `s` to standard output and flushes: `ClosedOutput` when the reader has gone, an
-/// error naming the cause for anything else (`> /dev/full`).
+/// Writes the text `s` to standard output and flushes: `ClosedOutput` when the reader has
+/// gone, an error naming the cause for anything else (`> /dev/full`). Control characters
+/// other than this program's colours are escaped ([`crate::style::terminal_safe`]).
 pub fn write_out(s: &str) -> Result<(), CmdError> {
+    write_raw(&crate::style::terminal_safe(s))
+}
+
+/// A line on standard error, escaped as [`write_out`] escapes.
+pub fn err_line(s: &str) {
+    eprintln!("{}", crate::style::terminal_safe(s));
+}
+
+/// Writes `s` unchanged (JSON, whose strings serde escapes; a generated file; completions):
+/// otherwise as [`write_out`].
+pub fn write_raw(s: &str) -> Result<(), CmdError> {
     use std::io::Write;
     let mut o = std::io::stdout().lock();
     match o.write_all(s.as_bytes()).and_then(|()| o.flush()) {
@@ -69,8 +81,7 @@ pub fn write_out(s: &str) -> Result<(), CmdError> {
 
 /// Prints a serializable value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<(), CmdError> {
-    outln!("{}", serde_json::to_string_pretty(v)?);
-    Ok(())
+    write_raw(&format!("{}\n", serde_json::to_string_pretty(v)?))
 }
 
 /// Parses `--at` (RFC 3339 or a date), defaulting to now.
@@ -82,6 +93,18 @@ pub fn at_time(at: Option<&str>) -> Result<i64, CmdError> {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)),
     }
+}
+
+/// Refuses an end past 9999-12-31, the last date a certificate can carry (an end of life
+/// computed from `--at` plus a lifetime).
+pub fn within_dates(t: i64, what: &str) -> Result<(), CmdError> {
+    if t > anchorkit::cert::MAX_TIME {
+        return Err(format!(
+            "{what} falls after 9999-12-31, the last date certificates and devices use: give an earlier --at or a shorter lifetime"
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// `mozilla` or a store file.

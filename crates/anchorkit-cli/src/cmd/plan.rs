@@ -92,8 +92,9 @@ pub struct CheckArgs {
     /// How far ahead to look (e.g. 2y, 18m).
     #[arg(long, default_value = "2y")]
     pub horizon: String,
-    /// Scan a firmware repository for embedded trust material and lint it.
-    #[arg(long, value_name = "DIR")]
+    /// Scan a firmware repository for embedded trust material and lint it (alone: not with
+    /// --trust, --chain, --connect or --ca).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["trust", "chain", "connect", "ca"])]
     pub scan: Option<PathBuf>,
 }
 
@@ -114,6 +115,7 @@ fn make(c: &Common, until: impl Fn(i64) -> Result<i64, CmdError>) -> Result<Plan
     if until <= from {
         return Err("the end of life is not after --at".into());
     }
+    super::within_dates(until, "the end of life")?;
     let mut firmware = Vec::new();
     for t in &c.trust {
         let (label, file) = match t.split_once('=') {
@@ -296,7 +298,7 @@ pub fn run_plan(args: &PlanArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
 
 fn run_scan(dir: &Path, args: &CheckArgs, ctx: &Ctx) -> Result<u8, CmdError> {
     let at = at_time(args.common.device.at.as_deref())?;
-    let end = at.saturating_add(parse_lifetime(&args.horizon)?);
+    let end = at.saturating_add(parse_horizon(&args.horizon)?);
     let r = anchorkit::scan::scan(dir, at, end)?;
     let worst = r.lints.iter().map(|l| l.severity).max();
     let code = match worst {
@@ -337,28 +339,41 @@ fn run_scan(dir: &Path, args: &CheckArgs, ctx: &Ctx) -> Result<u8, CmdError> {
     Ok(code)
 }
 
+/// `--horizon 2y`.
+fn parse_horizon(s: &str) -> Result<i64, CmdError> {
+    anchorkit::units::parse_duration(s).map_err(|e| format!("--horizon {e}").into())
+}
+
 /// Runs `check`; bad input exits 3.
 pub fn run_check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     if let Some(dir) = &args.scan {
         if args.common.trust.is_empty() {
             return Ok(ExitCode::from(match run_scan(dir, args, ctx) {
                 Ok(c) => c,
+                Err(e) if e.is::<super::ClosedOutput>() => 141,
                 Err(e) => {
-                    eprintln!("anchorkit: error: {e}");
+                    if ctx.json {
+                        outln!(
+                            "{}",
+                            serde_json::json!({"schema": "anchorkit.scan/1", "error": e.to_string()})
+                        );
+                    } else {
+                        super::err_line(&format!("anchorkit: error: {e}"));
+                    }
                     3
                 }
             }));
         }
     }
     let p = match make(&args.common, |from| {
-        Ok(from.saturating_add(parse_lifetime(&args.horizon)?))
+        Ok(from.saturating_add(parse_horizon(&args.horizon)?))
     }) {
         Ok(p) => p,
         Err(e) => {
             if ctx.json {
                 outln!("{}", serde_json::json!({"error": e.to_string()}));
             } else {
-                eprintln!("anchorkit: error: {e}");
+                super::err_line(&format!("anchorkit: error: {e}"));
             }
             return Ok(ExitCode::from(3));
         }

@@ -23,7 +23,13 @@ Examples:
   anchorkit probe my.server --trust cert_pem.c --profile esp-idf-4.4,esp-idf-5.4
 
 Exit codes: 0 the capture worked (with --trust: every profile accepts the chain), 1 a profile
-would not, 2 bad input, 3 the server could not be reached.")]
+would not (a verdict, or the device's hello refused), 2 bad input, 3 the server could not be
+reached, 4 the server answered but not with a usable chain (an alert, a close, something that
+is not TLS, or too slow). With --targets: 0 every endpoint captured (earlier results of a
+resumed run included), 1 some endpoint failed, 3 none could be reached.
+
+--aia fetches the http:// URL the server's certificate names, as a browser does: run against
+an untrusted server, that URL may point at any host this machine reaches.")]
 pub struct Args {
     /// The server: HOST, HOST:PORT, or an IPv6 address in brackets with :PORT (port 443 by
     /// default).
@@ -62,7 +68,10 @@ pub struct Args {
     /// verdict (devices do not fetch).
     #[arg(long)]
     pub aia: bool,
-    /// Seconds for each connect and read (the whole probe gets three times that).
+    /// Seconds for each connect and read. The capture and every --profile hello share one
+    /// deadline of three times that; --enumerate has three times that of its own (its hellos
+    /// run in parallel); each --aia fetch (at most 4) has one timeout. So at most 6x, plus
+    /// 4x with --aia.
     #[arg(long, default_value_t = 5)]
     pub timeout: u64,
     #[command(flatten)]
@@ -98,22 +107,75 @@ struct CertOut {
 /// `--targets FILE`: the library's batch runner, its lines to --output (resuming) or stdout.
 fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitCode, CmdError> {
     use std::io::Write;
-    let list = std::fs::read_to_string(file)
-        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    let done = args
-        .output
-        .as_ref()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_default();
+    // Options that concern one endpoint's verdict are not applied per endpoint: refused.
+    for (given, name) in [
+        (!args.trust.is_empty(), "--trust"),
+        (args.device.profile.is_some(), "--profile"),
+        (args.device.host.is_some(), "--host"),
+        (args.enumerate, "--enumerate"),
+        (args.aia, "--aia"),
+        (args.save.is_some(), "--save"),
+        (args.sni.is_some(), "--sni"),
+        (args.ip.is_some(), "--ip"),
+        (args.device.sdkconfig.is_some(), "--sdkconfig"),
+    ] {
+        if given {
+            return Err(format!(
+                "{name} applies to one endpoint; with --targets each line is captured only (probe the endpoint alone for {name})"
+            )
+            .into());
+        }
+    }
+    let list =
+        anchorkit::input::read_text(file, anchorkit::input::MAX_CONFIG_INPUT, "target list")?;
+    let mut done = String::new();
+    if let Some(p) = &args.output {
+        let same = std::fs::canonicalize(p)
+            .ok()
+            .zip(std::fs::canonicalize(file).ok())
+            .is_some_and(|(a, b)| a == b);
+        if same {
+            return Err(format!("--output {}: that is the target list itself", p.display()).into());
+        }
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if !m.file_type().is_file() => {
+                return Err(format!(
+                    "--output {}: {}; give a regular file",
+                    p.display(),
+                    if m.file_type().is_symlink() {
+                        "a symbolic link"
+                    } else {
+                        anchorkit::input::special_kind(&m).unwrap_or("not a regular file")
+                    }
+                )
+                .into());
+            }
+            Ok(_) => {
+                done = anchorkit::input::read_text(
+                    p,
+                    anchorkit::input::MAX_RESUME_INPUT,
+                    "resume file",
+                )?;
+            }
+            Err(_) => {}
+        }
+    }
+    let resumed = anchorkit::probe::batch::resume(&done);
     let todo = anchorkit::probe::batch::pending(&list, &done);
     let sink: Box<dyn Write + Send> = match &args.output {
-        Some(p) => Box::new(
-            std::fs::OpenOptions::new()
+        Some(p) => {
+            let mut f = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(p)
-                .map_err(|e| format!("{}: cannot write: {e}", p.display()))?,
-        ),
+                .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+            // A run that stopped mid-line: the next record starts on its own line.
+            if resumed.cut {
+                f.write_all(b"\n")
+                    .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+            }
+            Box::new(f)
+        }
         None => Box::new(std::io::stdout()),
     };
     let sink = std::sync::Mutex::new(sink);
@@ -126,15 +188,22 @@ fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitC
     // The first failed write (a full disk, a closed pipe) ends the run's output; it is
     // reported, not swallowed.
     let write_error: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+    let unreached = std::sync::atomic::AtomicUsize::new(0);
     let failures = anchorkit::probe::batch::run(&todo, args.jobs, limits, at, &|line| {
+        if line.unreachable == Some(true) {
+            unreached.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let mut ok = true;
         if let (Ok(mut w), Ok(text)) = (sink.lock(), serde_json::to_string(&line)) {
             if let Err(e) = writeln!(w, "{text}").and_then(|()| w.flush()) {
+                ok = false;
                 if let Ok(mut slot) = write_error.lock() {
                     slot.get_or_insert(e);
                 }
             }
         }
         bar.inc(1);
+        ok
     });
     bar.finish_and_clear();
     if let Some(e) = write_error.lock().ok().and_then(|mut s| s.take()) {
@@ -143,11 +212,16 @@ fn run_many(args: &Args, file: &std::path::Path, limits: Limits) -> Result<ExitC
         }
         return Err(format!("cannot write the results: {e}").into());
     }
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let unreached = unreached.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(
+        if !todo.is_empty() && unreached == todo.len() && resumed.done.is_empty() {
+            ExitCode::from(3)
+        } else if failures + resumed.failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 /// Runs the subcommand.
@@ -165,6 +239,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     }
     let mut t = Target::parse(args.target.as_deref().unwrap_or(""))?;
     if let Some(s) = &args.sni {
+        Target::check_sni(s)?;
         t.sni = Some(s.clone());
     }
     t.ip = args.ip;
@@ -173,24 +248,63 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         deadline: Duration::from_secs(args.timeout * 3),
         ..Limits::default()
     };
+    // Everything that can be wrong with the input is found before anything is sent.
+    let at = at_time(args.device.at.as_deref())?;
+    let trust = if args.trust.is_empty() {
+        Vec::new()
+    } else {
+        load_trust(&args.trust)?
+    };
+    let hello_profiles = if args.device.profile.is_none() {
+        Vec::new()
+    } else if args.device.is_matrix() {
+        args.device.profiles(&[])?
+    } else {
+        vec![args.device.profile(&[])?]
+    };
+    let verdict_profiles = if trust.is_empty() {
+        Vec::new()
+    } else if args.device.is_matrix() {
+        args.device.profiles(&trust)?
+    } else {
+        vec![args.device.profile(&trust)?]
+    };
+    if let Some(dir) = &args.save {
+        check_save_dir(dir)?;
+    }
+    let start = std::time::Instant::now();
     let c = match capture(&t, limits) {
         Ok(c) => c,
         Err(e) => return failed(&e, ctx),
     };
-    let at = at_time(args.device.at.as_deref())?;
-    if let Some(dir) = &args.save {
-        save(dir, &c)?;
-    }
-    // The device's own hello, per profile named.
+    // The device's own hello, per profile named, within the probe's one deadline.
     let mut answers = Vec::new();
     let mut buffer_notes = Vec::new();
-    if args.device.profile.is_some() {
-        let profiles = if args.device.is_matrix() {
-            args.device.profiles(&[])?
-        } else {
-            vec![args.device.profile(&[])?]
-        };
-        for p in &profiles {
+    {
+        let profiles = &hello_profiles;
+        for p in profiles {
+            let Some(left) = limits
+                .deadline
+                .checked_sub(start.elapsed())
+                .filter(|d| !d.is_zero())
+            else {
+                return failed(
+                    &ProbeError::Timeout {
+                        addr: t.display(),
+                        what: format!(
+                            "the device hellos (the probe's {} s deadline)",
+                            limits.deadline.as_secs()
+                        ),
+                        secs: limits.deadline.as_secs_f64(),
+                    },
+                    ctx,
+                );
+            };
+            let limits = Limits {
+                deadline: left,
+                io_timeout: limits.io_timeout.min(left),
+                ..limits
+            };
             match anchorkit::probe::device::handshake(&t, p, limits) {
                 Ok(mut a) => {
                     a.buffer = anchorkit::probe::findings::device_buffer(&c, p);
@@ -215,19 +329,11 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         .chain(fetched.iter().filter_map(|f| f.der.clone()))
         .collect();
     if let Some(dir) = &args.save {
-        if completed.len() > c.certificates.len() {
-            let pem: String = completed
-                .iter()
-                .map(|d| anchorkit::pemutil::encode("CERTIFICATE", d))
-                .collect();
-            let p = dir.join("chain-completed.pem");
-            std::fs::write(&p, pem).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
-        }
+        save(dir, &t, &c, &completed)?;
     }
     let mut verdicts = Vec::new();
     let mut verdicts_completed = Vec::new();
-    if !args.trust.is_empty() {
-        let trust = load_trust(&args.trust)?;
+    if !trust.is_empty() {
         let entries: Vec<ChainEntry> = c
             .certificates
             .iter()
@@ -242,25 +348,21 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             .host()
             .map(str::to_string)
             .or_else(|| t.sni.clone());
-        let profiles = if args.device.is_matrix() {
-            args.device.profiles(&trust)?
-        } else {
-            vec![args.device.profile(&trust)?]
-        };
-        for p in profiles {
+        for p in &verdict_profiles {
             let req = |chain| Request {
                 trust: &trust,
                 chain,
                 host: host.as_deref().map_or(HostCheck::None, HostCheck::Name),
                 at,
             };
-            verdicts.push(verify(&p, &req(&entries)));
+            verdicts.push(verify(p, &req(&entries)));
             if completed.len() > c.certificates.len() {
-                verdicts_completed.push(verify(&p, &req(&completed_entries)));
+                verdicts_completed.push(verify(p, &req(&completed_entries)));
             }
         }
     }
     let caps = if args.enumerate {
+        // Enumeration gets the whole deadline of its own (it is many hellos, in parallel).
         match anchorkit::probe::enumerate::capabilities(&t, limits) {
             Ok(x) => Some(x),
             Err(e) => return failed(&e, ctx),
@@ -268,7 +370,7 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     } else {
         None
     };
-    let mut found = anchorkit::probe::findings::chain(&c, at);
+    let mut found = anchorkit::probe::findings::chain(&c, at, &trust);
     found.extend(buffer_notes);
     let certs: Vec<CertOut> = c
         .certificates
@@ -346,7 +448,10 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         }
     }
-    Ok(if ok {
+    Ok(if c.certificates.is_empty() {
+        // An empty Certificate message: an answer, but no chain to use.
+        ExitCode::from(4)
+    } else if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -355,16 +460,21 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
 
 /// The capability block: one line per kind, empty kinds said as "none".
 fn render_caps(k: &anchorkit::probe::enumerate::Capabilities, ctx: &Ctx) -> String {
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.join(", ")
+    // A list some hello of which went unanswered is a lower bound: "unknown" when empty.
+    let list = |key: &str, v: &[String]| {
+        let partial = k.incomplete.iter().any(|l| l == key);
+        match (v.is_empty(), partial) {
+            (true, false) => "none".to_string(),
+            (true, true) => "unknown (hellos got no answer)".to_string(),
+            (false, false) => v.join(", "),
+            (false, true) => format!("at least {} (hellos got no answer)", v.join(", ")),
         }
     };
+    let tls12 = k.versions.iter().any(|v| v == "TLS 1.2");
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes",
         Some(false) => "no",
+        None if tls12 => "unknown (the hello got no answer)",
         None => "not seen (no TLS 1.2)",
     };
     let mut out = format!(
@@ -373,17 +483,32 @@ fn render_caps(k: &anchorkit::probe::enumerate::Capabilities, ctx: &Ctx) -> Stri
         k.handshakes,
         k.millis
     );
+    if k.unanswered > 0 {
+        out.push_str(&format!(
+            "  {} of {} hellos got no answer (a connection limit, rate limiting, the deadline): the lists marked are incomplete\n",
+            k.unanswered, k.handshakes
+        ));
+    }
     let mut line = |name: &str, v: String| out.push_str(&format!("  {name:<24} {v}\n"));
-    line("versions", list(&k.versions));
+    line("versions", list("versions", &k.versions));
     if k.versions.iter().any(|v| v == "TLS 1.2") {
-        line("TLS 1.2 suites (order)", list(&k.tls12_suites));
-        line("TLS 1.2 groups", list(&k.tls12_groups));
-        line("TLS 1.2 signatures", list(&k.tls12_sig_algs));
+        line(
+            "TLS 1.2 suites (order)",
+            list("tls12_suites", &k.tls12_suites),
+        );
+        line("TLS 1.2 groups", list("tls12_groups", &k.tls12_groups));
+        line(
+            "TLS 1.2 signatures",
+            list("tls12_sig_algs", &k.tls12_sig_algs),
+        );
     }
     if k.versions.iter().any(|v| v == "TLS 1.3") {
-        line("TLS 1.3 suites", list(&k.tls13_suites));
-        line("TLS 1.3 groups", list(&k.tls13_groups));
-        line("TLS 1.3 signatures", list(&k.tls13_sig_algs));
+        line("TLS 1.3 suites", list("tls13_suites", &k.tls13_suites));
+        line("TLS 1.3 groups", list("tls13_groups", &k.tls13_groups));
+        line(
+            "TLS 1.3 signatures",
+            list("tls13_sig_algs", &k.tls13_sig_algs),
+        );
     }
     line("max_fragment_length", yes_no(k.max_fragment_length).into());
     line("record_size_limit", yes_no(k.record_size_limit).into());
@@ -392,6 +517,9 @@ fn render_caps(k: &anchorkit::probe::enumerate::Capabilities, ctx: &Ctx) -> Stri
         match k.sni_required {
             Some(true) => "required (a device must send the name)".into(),
             Some(false) => "not required".into(),
+            None if k.incomplete.iter().any(|l| l == "sni_required") => {
+                "unknown (the hello without SNI got no answer)".into()
+            }
             None => "not tested (no name to send)".into(),
         },
     );
@@ -405,12 +533,12 @@ fn failed(e: &ProbeError, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             serde_json::json!({"schema": "anchorkit.probe/1", "error": e.to_string(), "unreachable": e.unreachable()})
         );
     } else {
-        eprintln!("anchorkit: probe: {e}");
+        super::err_line(&format!("anchorkit: probe: {e}"));
     }
     Ok(if e.unreachable() {
         ExitCode::from(3)
     } else {
-        ExitCode::from(1)
+        ExitCode::from(4)
     })
 }
 
@@ -444,12 +572,35 @@ fn render(
         c.records,
         c.largest_record
     );
-    for x in certs {
+    // Runs of entries that are not certificates are one line each (a message of thousands of
+    // empty entries is not thousands of lines).
+    let mut i = 0;
+    while let Some(x) = certs.get(i) {
+        if x.subject.is_empty() && x.not_after.is_empty() {
+            let run = certs[i..]
+                .iter()
+                .take_while(|y| y.subject.is_empty() && y.not_after.is_empty())
+                .count();
+            let bytes: usize = certs[i..i + run].iter().map(|y| y.bytes).sum();
+            let _ = if run == 1 {
+                writeln!(out, "  [{}] not a certificate ({} B)", x.index, x.bytes)
+            } else {
+                writeln!(
+                    out,
+                    "  [{}..{}] {run} entries that are not certificates ({bytes} B in all)",
+                    x.index,
+                    x.index + run - 1
+                )
+            };
+            i += run;
+            continue;
+        }
         let _ = writeln!(
             out,
             "  [{}] {}  ({} B, issued by {}, until {})",
             x.index, x.subject, x.bytes, x.issuer, x.not_after
         );
+        i += 1;
     }
     if !found.is_empty() {
         let _ = writeln!(out, "\n{}", ctx.style.bold("Findings"));
@@ -464,17 +615,82 @@ fn render(
     out
 }
 
-fn save(dir: &std::path::Path, c: &Capture) -> Result<(), CmdError> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-    let mut all = String::new();
+/// Certificate files `--save` writes at most (a Certificate message of thousands of tiny
+/// entries gives one chain.pem, not thousands of files).
+const MAX_SAVED_FILES: usize = 32;
+
+/// The first line of a chain.pem `--save` writes: marks it as a capture, judged as sent.
+pub const CAPTURE_MARK: &str = "# anchorkit probe capture";
+
+/// `--save DIR` is a new directory, or one an earlier `--save` wrote (only its files): it is
+/// replaced whole, so nothing else may be in it.
+fn check_save_dir(dir: &std::path::Path) -> Result<(), CmdError> {
+    let Ok(m) = std::fs::symlink_metadata(dir) else {
+        return Ok(());
+    };
+    if !m.is_dir() {
+        return Err(format!(
+            "--save {}: not a directory (a new directory name, or one an earlier --save wrote)",
+            dir.display()
+        )
+        .into());
+    }
+    let ours = |n: &str| {
+        n == "chain.pem"
+            || n == "chain-completed.pem"
+            || (n.starts_with("cert") && n.ends_with(".pem"))
+    };
+    for e in std::fs::read_dir(dir)?.filter_map(Result::ok) {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if !ours(&n) {
+            return Err(format!(
+                "--save {}: holds {n}, which --save did not write: give a new directory",
+                dir.display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Writes the capture as one directory, replaced whole (no stale files, no links followed):
+/// chain.pem (marked as a capture), one file per certificate (at most 32), and with --aia
+/// chain-completed.pem. Entries that are not certificates are left out of the per-certificate
+/// files.
+fn save(
+    dir: &std::path::Path,
+    t: &Target,
+    c: &Capture,
+    completed: &[Vec<u8>],
+) -> Result<(), CmdError> {
+    check_save_dir(dir)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut all = format!(
+        "{CAPTURE_MARK} of {} ({} entr{} as sent)\n",
+        anchorkit::cert::printable(&t.display()),
+        c.certificates.len(),
+        if c.certificates.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
     for (i, d) in c.certificates.iter().enumerate() {
         let pem = anchorkit::pemutil::encode("CERTIFICATE", d);
-        let p = dir.join(format!("cert{i}.pem"));
-        std::fs::write(&p, &pem).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+        if i < MAX_SAVED_FILES && anchorkit::cert::Certificate::from_der(d).is_ok() {
+            files.push((format!("cert{i}.pem"), pem.clone().into_bytes()));
+        }
         all.push_str(&pem);
     }
-    let p = dir.join("chain.pem");
-    std::fs::write(&p, all).map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+    files.push(("chain.pem".into(), all.into_bytes()));
+    if completed.len() > c.certificates.len() {
+        let pem: String = completed
+            .iter()
+            .map(|d| anchorkit::pemutil::encode("CERTIFICATE", d))
+            .collect();
+        files.push(("chain-completed.pem".into(), pem.into_bytes()));
+    }
+    anchorkit::output::write_dir(dir, &files)?;
     Ok(())
 }
 

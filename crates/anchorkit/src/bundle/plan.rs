@@ -571,6 +571,18 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
             .collect(),
         total_bytes: policy.format.overhead() + s.cost,
     });
+    if let (Some(t), None) = (&policy.timeline, policy.profile.mbedtls) {
+        let pl = crate::plan::Planner::new(&t.events, &t.pool, policy.at, policy.until);
+        for e in endpoints
+            .iter()
+            .filter(|e| e.accept.is_none() && pl.knows(&e.chain))
+        {
+            notes.push(Note::EventsNotApplied {
+                endpoint: e.name.clone(),
+                profile: policy.profile.name().to_string(),
+            });
+        }
+    }
     let lifetime = match policy
         .timeline
         .as_ref()
@@ -589,19 +601,24 @@ pub fn plan(endpoints: &[Endpoint], offers: &[Offer], policy: &Policy) -> Plan {
                         .collect()
                 })
                 .unwrap_or_default();
-            let brk =
-                |trust: &[TrustAnchor], e: &Endpoint| match pl.first_break(&e.chain, trust, &p) {
-                    Ok(None) => "works to the end".to_string(),
-                    Ok(Some(b)) => format!("breaks {}: {}", b.date_text, b.cause),
-                    Err(err) => err.to_string(),
-                };
+            let brk = |trust: &[TrustAnchor], e: &Endpoint| -> (String, bool) {
+                match pl.first_break(&e.chain, trust, &p) {
+                    Ok(None) => ("works to the end".to_string(), true),
+                    Ok(Some(b)) => (format!("breaks {}: {}", b.date_text, b.cause), false),
+                    Err(err) => (err.to_string(), false),
+                }
+            };
             endpoints
                 .iter()
                 .filter(|e| e.accept.is_none() && pl.knows(&e.chain))
-                .map(|e| LifetimeReport {
-                    endpoint: e.name.clone(),
-                    chosen: brk(&chosen, e),
-                    runner_up: (!runner.is_empty()).then(|| brk(&runner, e)),
+                .map(|e| {
+                    let (chosen_text, durable) = brk(&chosen, e);
+                    LifetimeReport {
+                        endpoint: e.name.clone(),
+                        chosen: chosen_text,
+                        runner_up: (!runner.is_empty()).then(|| brk(&runner, e).0),
+                        durable,
+                    }
                 })
                 .collect()
         }

@@ -154,6 +154,14 @@ pub enum Note {
         /// Nodes visited.
         nodes: usize,
     },
+    /// Dated events describe the endpoint's CA, but the profile is not Mbed TLS based: the
+    /// plan engine cannot judge them, so durability is judged on today's chain only.
+    EventsNotApplied {
+        /// The endpoint.
+        endpoint: String,
+        /// The profile.
+        profile: String,
+    },
     /// Anchors of the store the format cannot hold were left out of the candidates.
     Unwritable {
         /// How many.
@@ -179,7 +187,7 @@ impl Note {
                 anchors,
                 until,
             } => format!(
-                "{endpoint}: only anchors that stop working before {until} cover it: {}; they are used, but the server's chain must change before then",
+                "{endpoint}: only anchors that stop covering it before {until} cover it today: {} (an expiry, or a change of the server's chain that the events announce); they are used, but the device needs another anchor before then",
                 anchors.join(", ")
             ),
             Note::ChainWillChange {
@@ -200,6 +208,9 @@ impl Note {
             ),
             Note::NotProvenOptimal { nodes } => format!(
                 "the search stopped after {nodes} nodes: the set meets the policy but is not proven the smallest"
+            ),
+            Note::EventsNotApplied { endpoint, profile } => format!(
+                "{endpoint}: the dated events describe its CA, but {profile} is not Mbed TLS based: durability is judged on today's chain, not through the events"
             ),
             Note::Unwritable { count, format } => format!(
                 "{count} store root(s) cannot be written as {format} and were not considered"
@@ -269,11 +280,17 @@ pub struct LifetimeReport {
     pub chosen: String,
     /// With the runner-up, when there is one.
     pub runner_up: Option<String>,
+    /// The chosen set keeps the device connecting through every event to the end.
+    pub durable: bool,
 }
 
 impl Plan {
-    /// Whether the plan meets the policy: every endpoint covered, a set found, within budget.
+    /// Whether the plan meets the policy: every endpoint covered, a set found, within budget,
+    /// and every endpoint the events describe kept connecting to the end.
     pub fn meets_policy(&self) -> bool {
-        self.uncovered.is_empty() && !self.anchors.is_empty() && self.within_budget
+        self.uncovered.is_empty()
+            && !self.anchors.is_empty()
+            && self.within_budget
+            && self.lifetime.iter().all(|l| l.durable)
     }
 }

@@ -240,7 +240,19 @@ struct Ctx<'a> {
     from: i64,
     until: i64,
     by_sha: HashMap<String, Certificate>,
+    /// Chain and anchor changes per (CA, leaf key class), sorted by date: looked up by binary
+    /// search, so the plan is near-linear in the number of events.
+    by_ca: HashMap<(String, KeyClass), Vec<&'a Event>>,
+    /// Synthetic renewed leaves, per issuer (SHA-256) and leaf key.
+    leaves: std::cell::RefCell<LeafCache>,
 }
+
+/// One judgement: accepted, why, the chain served.
+type Judged = (bool, String, Vec<String>);
+/// The change in force (by identity) and the validity interval a date falls in.
+type JudgeKey = (Option<*const Event>, usize);
+
+type LeafCache = HashMap<([u8; 32], Option<Vec<u8>>), Option<crate::synth::Leaf>>;
 
 impl<'a> Ctx<'a> {
     fn new(
@@ -264,12 +276,37 @@ impl<'a> Ctx<'a> {
                 .entry(hex::encode_upper(c.sha256()))
                 .or_insert_with(|| c.clone());
         }
+        let mut by_ca: HashMap<(String, KeyClass), Vec<&'a Event>> = HashMap::new();
+        for e in events
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, Kind::ChainChange | Kind::AnchorChange))
+        {
+            let classes: &[KeyClass] = match e.key {
+                KeyClass::Any => &[KeyClass::Rsa, KeyClass::Ecdsa, KeyClass::Any],
+                k => {
+                    if k == KeyClass::Rsa {
+                        &[KeyClass::Rsa]
+                    } else {
+                        &[KeyClass::Ecdsa]
+                    }
+                }
+            };
+            for k in classes {
+                by_ca.entry((e.ca.clone(), *k)).or_default().push(e);
+            }
+        }
+        for v in by_ca.values_mut() {
+            v.sort_by_key(|e| e.at);
+        }
         Ctx {
             events,
             pool,
             from,
             until,
             by_sha,
+            by_ca,
+            leaves: std::cell::RefCell::new(HashMap::new()),
         }
     }
 }
@@ -340,7 +377,7 @@ enum Expect {
     Root(Certificate),
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn cert(&self, sha: &str, e: &Event) -> Result<Certificate, PlanError> {
         self.by_sha
             .get(&sha.to_ascii_uppercase())
@@ -369,27 +406,29 @@ impl Ctx<'_> {
         }
     }
 
-    fn changes<'e>(&'e self, ca: &str, k: KeyClass) -> impl Iterator<Item = &'e Event> {
-        let ca = ca.to_string();
-        self.events.events.iter().filter(move |e| {
-            e.ca == ca
-                && matches!(e.kind, Kind::ChainChange | Kind::AnchorChange)
-                && (e.key == KeyClass::Any || e.key == k)
-        })
+    /// The chain and anchor changes that concern `ca`'s leaves of key class `k`, by date.
+    fn changes(&self, ca: &str, k: KeyClass) -> &[&'a Event] {
+        self.by_ca
+            .get(&(ca.to_string(), k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The last change at or before `at` (for a captured chain: after the start only), by
+    /// binary search.
+    fn last_change(&self, ep: &Endpoint, at: i64) -> Option<&'a Event> {
+        let (id, k) = self.ca_of(ep)?;
+        let list = self.changes(&id, k);
+        let n = list.partition_point(|e| e.at <= at);
+        let e = *list.get(n.checked_sub(1)?)?;
+        match ep.served {
+            // A given chain stands until the CA changes it after the start.
+            Served::Chain(_) if e.at <= self.from => None,
+            _ => Some(e),
+        }
     }
 
     fn expect(&self, ep: &Endpoint, at: i64) -> Result<Expect, PlanError> {
-        let ca = self.ca_of(ep);
-        let last = ca.as_ref().and_then(|(id, k)| {
-            self.changes(id, *k)
-                .filter(|e| e.at <= at)
-                .filter(|e| match ep.served {
-                    // A given chain stands until the CA changes it after the start.
-                    Served::Chain(_) => e.at > self.from,
-                    Served::Ca(..) | Served::Root(_) => true,
-                })
-                .max_by_key(|e| e.at)
-        });
+        let last = self.last_change(ep, at);
         match (last, &ep.served) {
             (Some(e), _) if e.kind == Kind::AnchorChange => {
                 let sha = e.sha256.clone().unwrap_or_default();
@@ -426,7 +465,7 @@ impl Ctx<'_> {
         trust: &[TrustAnchor],
         p: &Profile,
         at: i64,
-    ) -> Result<(bool, String, Vec<String>), PlanError> {
+    ) -> Result<Judged, PlanError> {
         // A pinned self-signed leaf (Mbed TLS trusts a self-signed end entity found in its CA
         // list; a CA-issued leaf never): it works until the server replaces it.
         if let Served::Chain(c) = &ep.served {
@@ -531,14 +570,25 @@ impl Ctx<'_> {
             Served::Chain(c) => c.first().map(|l| l.spki_raw().to_vec()),
             Served::Ca(..) | Served::Root(_) => None,
         };
+        // The renewed leaf is valid whenever its issuer is (its own dates do not matter: it is
+        // renewed in time), so one model per issuer and key serves every date.
         let model = if first.is_ca() {
-            crate::synth::leaf(
-                first,
-                leaf_key.as_deref(),
-                when - 86_400,
-                when + 86_400,
-                crate::synth::LEAF_HOST,
-            )
+            let key = (first.sha256(), leaf_key.clone());
+            let cached = self.leaves.borrow().get(&key).cloned();
+            match cached {
+                Some(m) => m,
+                None => {
+                    let m = crate::synth::leaf(
+                        first,
+                        leaf_key.as_deref(),
+                        first.not_before,
+                        first.not_after,
+                        crate::synth::LEAF_HOST,
+                    );
+                    self.leaves.borrow_mut().insert(key, m.clone());
+                    m
+                }
+            }
         } else {
             None
         };
@@ -703,11 +753,13 @@ fn path_ok(v: &crate::verify::Verdict) -> bool {
         && v.flags.unwrap_or(0) & !LEAF_ONLY_FLAGS & !v.path.iter().fold(0, |a, e| a | e.flags) == 0
 }
 
-fn date_points(ctx: &Ctx<'_>, ep: &Endpoint, trust: &[TrustAnchor]) -> Vec<i64> {
+/// The dates to judge at, and the certificate boundaries (every notBefore and notAfter + 1):
+/// between two boundaries a given chain gets the same verdict.
+fn date_points(ctx: &Ctx<'_>, ep: &Endpoint, trust: &[TrustAnchor]) -> (Vec<i64>, Vec<i64>) {
     let (from, until) = (ctx.from, ctx.until);
     let mut pts = vec![from];
     if let Some((ca, k)) = ctx.ca_of(ep) {
-        pts.extend(ctx.changes(&ca, k).map(|e| e.at));
+        pts.extend(ctx.changes(&ca, k).iter().map(|e| e.at));
     }
     let mut certs: Vec<&Certificate> = trust.iter().filter_map(|a| a.cert.as_ref()).collect();
     if let Served::Chain(c) = &ep.served {
@@ -718,7 +770,13 @@ fn date_points(ctx: &Ctx<'_>, ep: &Endpoint, trust: &[TrustAnchor]) -> Vec<i64> 
     pts.retain(|d| *d >= from && *d < until);
     pts.sort_unstable();
     pts.dedup();
-    pts
+    let mut bounds: Vec<i64> = certs
+        .iter()
+        .flat_map(|c| [c.not_before, c.not_after.saturating_add(1)])
+        .collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    (pts, bounds)
 }
 
 fn timeline(
@@ -727,11 +785,25 @@ fn timeline(
     trust: &[TrustAnchor],
     p: &Profile,
 ) -> Result<(Vec<Segment>, Option<Break>), PlanError> {
-    let pts = date_points(ctx, ep, trust);
+    let (pts, bounds) = date_points(ctx, ep, trust);
     let mut segs: Vec<Segment> = Vec::new();
+    // The verdict depends on the date only through the certificates' validity: one judgement
+    // per (change in force, interval between boundaries).
+    let mut seen: HashMap<JudgeKey, Judged> = HashMap::new();
     for (i, d) in pts.iter().enumerate() {
         let to = pts.get(i + 1).copied().unwrap_or(ctx.until);
-        let (ok, why, served) = ctx.judge(ep, trust, p, *d)?;
+        let key = (
+            ctx.last_change(ep, *d).map(|e| e as *const Event),
+            bounds.partition_point(|b| *b <= *d),
+        );
+        let (ok, why, served) = match seen.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = ctx.judge(ep, trust, p, *d)?;
+                seen.insert(key, v.clone());
+                v
+            }
+        };
         match segs.last_mut() {
             Some(s) if s.ok == ok && s.why == why => s.to = to,
             _ => segs.push(Segment {
@@ -748,11 +820,11 @@ fn timeline(
         None => None,
         Some(s) => {
             let ev = ctx.ca_of(ep).and_then(|(ca, k)| {
-                ctx.changes(&ca, k)
-                    .filter(|e| e.at <= s.from)
-                    .max_by_key(|e| e.at)
+                let list = ctx.changes(&ca, k);
+                let n = list.partition_point(|e| e.at <= s.from);
+                list.get(n.checked_sub(1)?)
                     .filter(|e| e.at == s.from)
-                    .cloned()
+                    .map(|e| (*e).clone())
             });
             let latest = match &ev {
                 Some(e) => match &e.window_end {
@@ -972,7 +1044,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, PlanError> {
             if !cas.contains(&ca) {
                 cas.push(ca.clone());
             }
-            for e in ctx.changes(&ca, k).filter(|e| e.at < input.until) {
+            for e in ctx.changes(&ca, k).iter().filter(|e| e.at < input.until) {
                 for h in e.chain.iter().chain(e.sha256.iter()) {
                     if let Some(c) = ctx.by_sha.get(&h.to_ascii_uppercase()) {
                         served.push(c.clone());

@@ -69,7 +69,15 @@ pub fn one(target: &str, limits: Limits, at: i64) -> Line {
                     sha256: sha256_hex(d),
                 })
                 .collect();
-            line.findings = super::findings::chain(&c, at);
+            line.findings = super::findings::chain(&c, at, &[]);
+            if c.certificates.is_empty() {
+                // An answer without a chain: a failed endpoint, not an unreachable one.
+                line.unreachable = Some(false);
+                line.error = Some(format!(
+                    "{}: the server sent an empty Certificate message",
+                    c.address
+                ));
+            }
             line.capture = Some(c);
         }
         Err(e) => {
@@ -127,26 +135,33 @@ pub fn pending(list: &str, done: &str) -> Vec<String> {
     out
 }
 
-/// Probes `targets` with `jobs` at once; `each` gets every result as it is ready. Returns the
-/// number of endpoints that failed.
+/// Probes `targets` with `jobs` at once; `each` gets every result as it is ready and returns
+/// whether to go on (false when the results can no longer be written: no target is started
+/// after that). Returns the number of endpoints that failed.
 pub fn run(
     targets: &[String],
     jobs: usize,
     limits: Limits,
     at: i64,
-    each: &(dyn Fn(Line) + Sync),
+    each: &(dyn Fn(Line) -> bool + Sync),
 ) -> usize {
     let next = AtomicUsize::new(0);
     let failures = AtomicUsize::new(0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, 256) {
             s.spawn(|| {
-                while let Some(t) = targets.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(t) = targets.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
                     let line = one(t, limits, at);
                     if line.error.is_some() {
                         failures.fetch_add(1, Ordering::Relaxed);
                     }
-                    each(line);
+                    if !each(line) {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                 }
             });
         }

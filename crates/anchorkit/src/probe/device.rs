@@ -118,6 +118,38 @@ fn bearssl_hello(sni: Option<&str>) -> Hello {
     }
 }
 
+/// The versions a device's hello lets the server choose: supported_versions when the hello
+/// has it; otherwise every version the device accepts up to the legacy version (TLS 1.0 to
+/// 1.2 for BearSSL's full client and for Mbed TLS builds with TLS 1.0/1.1 on, as ESP-IDF
+/// 4.4 builds 2.28).
+pub fn offered_versions(p: &Profile, h: &Hello) -> Vec<u16> {
+    if !h.versions.is_empty() {
+        return h.versions.clone();
+    }
+    if p.family == crate::profile::Family::Bearssl {
+        return vec![0x0303, 0x0302, 0x0301];
+    }
+    let Some(b) = p.build.as_ref() else {
+        return vec![h.version];
+    };
+    let mut v: Vec<u16> = b
+        .versions
+        .iter()
+        .filter_map(|x| match x {
+            TlsVersion::Tls10 => Some(0x0301),
+            TlsVersion::Tls11 => Some(0x0302),
+            TlsVersion::Tls12 => Some(0x0303),
+            _ => None,
+        })
+        .filter(|c| *c <= h.version)
+        .collect();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    if v.is_empty() {
+        v.push(h.version);
+    }
+    v
+}
+
 /// The hello a device sends: from the profile's Mbed TLS build, or BearSSL's (None for other
 /// stacks).
 pub fn hello(p: &Profile, sni: Option<&str>) -> Option<Hello> {
@@ -279,13 +311,8 @@ pub fn handshake(t: &Target, p: &Profile, limits: Limits) -> Result<Answer, Prob
             let version_code = if sh.retry { wire::TLS13 } else { sh.version };
             let version = super::version_name(version_code);
             // A version the device did not offer (TLS 1.0 or 1.1 from an old server): the
-            // device aborts the handshake (Mbed TLS: -0x7280 / protocol_version).
-            // A hello without supported_versions offers its legacy version only.
-            let offered: Vec<u16> = if h.versions.is_empty() {
-                vec![h.version]
-            } else {
-                h.versions.clone()
-            };
+            // device aborts the handshake (Mbed TLS 3.x: -0x6E80 BAD_PROTOCOL_VERSION).
+            let offered = offered_versions(p, &h);
             if !offered.contains(&version_code) {
                 return Ok(Answer {
                     profile: p.name().to_string(),

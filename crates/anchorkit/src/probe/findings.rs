@@ -3,32 +3,50 @@
 use serde::Serialize;
 
 use super::Capture;
+use crate::anchor::TrustAnchor;
 use crate::cert::{Certificate, format_date};
 use crate::profile::Profile;
+use crate::store::{Store, known, signed_by_anchor};
 
-/// Findings on the chain itself: entries that are not certificates, a missing intermediate,
-/// the wrong order, a root or an expired certificate sent (at `at`).
-pub fn chain(c: &Capture, at: i64) -> Vec<String> {
+/// Findings on the chain itself: an empty Certificate message, entries that are not
+/// certificates, a missing intermediate, the wrong order, a root or an expired certificate
+/// sent (at `at`). `trust` is what the device trusts, when known (empty otherwise): a leaf
+/// issued directly by a trusted or public root needs nothing after it.
+pub fn chain(c: &Capture, at: i64, trust: &[TrustAnchor]) -> Vec<String> {
+    let mut out = Vec::new();
+    if c.certificates.is_empty() {
+        out.push(
+            "no certificate (server): the Certificate message is empty, so no client can \
+             authenticate the server; configure its certificate and key (for a name-based \
+             virtual host, check that SNI selects the right one)"
+                .to_string(),
+        );
+        return out;
+    }
     let certs: Vec<Certificate> = c
         .certificates
         .iter()
         .filter_map(|d| Certificate::from_der(d).ok())
         .collect();
-    let mut out = Vec::new();
     if certs.len() < c.certificates.len() {
+        let bad = c.certificates.len() - certs.len();
+        let empty = c.certificates.iter().filter(|d| d.is_empty()).count();
         out.push(format!(
-            "{} of the {} entries the server sends are not certificates anchorkit can read",
-            c.certificates.len() - certs.len(),
-            c.certificates.len()
+            "{bad} of the {} entries the server sends are not certificates anchorkit can read{} \
+             (a device's parser fails on the first of them)",
+            c.certificates.len(),
+            if empty > 0 {
+                format!(", {empty} of them empty")
+            } else {
+                String::new()
+            }
         ));
     }
     if let Some(top) = certs.last() {
-        if !top.is_ca() && !top.is_self_issued() {
-            out.push(format!(
-                "missing intermediate (server): the server sends only its leaf; its issuer '{}' \
-                 must follow it (serve fullchain.pem)",
-                top.issuer.short()
-            ));
+        if certs.len() == 1 && !top.is_ca() && !top.is_self_issued() {
+            if let Some(f) = lone_leaf(top, trust) {
+                out.push(f);
+            }
         }
     }
     for (i, w) in certs.windows(2).enumerate() {
@@ -83,6 +101,43 @@ pub fn chain(c: &Capture, at: i64) -> Vec<String> {
         }
     }
     out
+}
+
+/// The finding for a server that sends only its leaf, by what its issuer is: a known
+/// intermediate (definitely missing), a root the device trusts or a public root (nothing
+/// missing: no finding), or unknown (missing if it is an intermediate).
+fn lone_leaf(leaf: &Certificate, trust: &[TrustAnchor]) -> Option<String> {
+    let issuer = leaf.issuer.short();
+    let trusted = trust
+        .iter()
+        .any(|a| a.subject_raw() == leaf.issuer_raw() && signed_by_anchor(leaf, a).is_valid());
+    let public_root = Store::mozilla()
+        .issuers_of(leaf)
+        .iter()
+        .any(|m| m.signature.is_valid());
+    if trusted || public_root {
+        return None;
+    }
+    let known = known::by_subject(leaf.issuer_raw()).into_iter().find(|k| {
+        k.role != known::Role::Root && crate::crypto::signed_by(leaf, k.cert.spki_raw()).is_valid()
+    });
+    Some(match known {
+        // The device's anchors are known and the issuer is not among them: it must be sent.
+        None if !trust.is_empty() => format!(
+            "missing intermediate (server): the server sends only its leaf; its issuer '{issuer}' \
+             is not among the device's anchors, so it must follow the leaf (serve fullchain.pem)"
+        ),
+        Some(k) => format!(
+            "missing intermediate (server): the server sends only its leaf; its issuer '{issuer}' \
+             is an intermediate ({}) and must follow it (serve fullchain.pem)",
+            k.owner
+        ),
+        None => format!(
+            "issuer not sent (server): the server sends only its leaf, issued by '{issuer}'; if \
+             '{issuer}' is an intermediate, serve it after the leaf (fullchain.pem); if it is a \
+             root, the device must trust it and nothing is missing"
+        ),
+    })
 }
 
 /// Why a device's input buffer cannot take what the server sent.

@@ -150,6 +150,20 @@ pub enum ProbeError {
         /// The limit.
         secs: f64,
     },
+    /// The server answered, then stopped answering before its certificates.
+    #[error(
+        "{addr}: the server stopped answering after {bytes} bytes (no more within {secs:.1} s, waiting for {what})"
+    )]
+    Stalled {
+        /// The address.
+        addr: String,
+        /// Bytes received.
+        bytes: usize,
+        /// What was awaited.
+        what: String,
+        /// The limit.
+        secs: f64,
+    },
     /// The server closed the connection.
     #[error(
         "{addr}: the server closed the connection after {bytes} bytes, before its certificates"
@@ -229,8 +243,47 @@ pub struct Capture {
     pub certificate_records: usize,
 }
 
+/// Where a connection's bytes come from: a socket, or (for the fuzz targets) a server's
+/// bytes replayed in pieces, whatever the client writes.
+enum Stream {
+    Tcp(TcpStream),
+    Replay {
+        data: Vec<u8>,
+        at: usize,
+        piece: usize,
+    },
+}
+
+impl Stream {
+    fn set_timeouts(&self, t: Duration) {
+        if let Stream::Tcp(s) = self {
+            let _ = s.set_read_timeout(Some(t));
+            let _ = s.set_write_timeout(Some(t));
+        }
+    }
+
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.write_all(b),
+            Stream::Replay { .. } => Ok(()),
+        }
+    }
+
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(out),
+            Stream::Replay { data, at, piece } => {
+                let n = (*piece).min(out.len()).min(data.len() - *at);
+                out[..n].copy_from_slice(&data[*at..*at + n]);
+                *at += n;
+                Ok(n)
+            }
+        }
+    }
+}
+
 struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     addr: String,
     start: Instant,
     limits: Limits,
@@ -270,7 +323,7 @@ impl Conn {
         })?;
         let _ = stream.set_nodelay(true);
         Ok(Conn {
-            stream,
+            stream: Stream::Tcp(stream),
             addr: shown,
             start: Instant::now(),
             limits,
@@ -278,13 +331,38 @@ impl Conn {
         })
     }
 
+    /// A connection that reads `data` (in pieces of varying size) and discards what is
+    /// written.
+    fn replay(data: &[u8], limits: Limits) -> Conn {
+        Conn {
+            stream: Stream::Replay {
+                data: data.to_vec(),
+                at: 0,
+                piece: 1 + data.first().map_or(0, |b| usize::from(*b) * 61),
+            },
+            addr: "replay".into(),
+            start: Instant::now(),
+            limits,
+            read: 0,
+        }
+    }
+
     fn remaining(&self, what: &str) -> Result<Duration, ProbeError> {
         let left = self.limits.deadline.saturating_sub(self.start.elapsed());
         if left.is_zero() {
-            return Err(ProbeError::Timeout {
-                addr: self.addr.clone(),
-                what: what.into(),
-                secs: self.limits.deadline.as_secs_f64(),
+            return Err(if self.read > 0 {
+                ProbeError::Stalled {
+                    addr: self.addr.clone(),
+                    bytes: self.read,
+                    what: what.into(),
+                    secs: self.limits.deadline.as_secs_f64(),
+                }
+            } else {
+                ProbeError::Timeout {
+                    addr: self.addr.clone(),
+                    what: what.into(),
+                    secs: self.limits.deadline.as_secs_f64(),
+                }
             });
         }
         Ok(left.min(self.limits.io_timeout))
@@ -292,7 +370,7 @@ impl Conn {
 
     fn send(&mut self, b: &[u8]) -> Result<(), ProbeError> {
         let t = self.remaining("sending the ClientHello")?;
-        let _ = self.stream.set_write_timeout(Some(t));
+        self.stream.set_timeouts(t);
         self.stream.write_all(b).map_err(|e| ProbeError::Connect {
             addr: self.addr.clone(),
             detail: format!("write: {e}"),
@@ -308,7 +386,7 @@ impl Conn {
             });
         }
         let t = self.remaining(what)?;
-        let _ = self.stream.set_read_timeout(Some(t));
+        self.stream.set_timeouts(t);
         let mut chunk = [0u8; 16 * 1024];
         let want = chunk.len().min(self.limits.max_bytes - self.read);
         match self.stream.read(&mut chunk[..want]) {
@@ -323,10 +401,20 @@ impl Conn {
                     std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                 ) =>
             {
-                Err(ProbeError::Timeout {
-                    addr: self.addr.clone(),
-                    what: what.into(),
-                    secs: t.as_secs_f64(),
+                // Reached, but too slow: a server that answered is not "unreachable".
+                Err(if self.read > 0 {
+                    ProbeError::Stalled {
+                        addr: self.addr.clone(),
+                        bytes: self.read,
+                        what: what.into(),
+                        secs: t.as_secs_f64(),
+                    }
+                } else {
+                    ProbeError::Timeout {
+                        addr: self.addr.clone(),
+                        what: what.into(),
+                        secs: t.as_secs_f64(),
+                    }
                 })
             }
             // A signal interrupted the read: nothing was read; read again.
@@ -383,13 +471,18 @@ pub fn capture(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
 }
 
 fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
-    let mut c = Conn::open(t, limits)?;
+    capture_tls12_on(Conn::open(t, limits)?, t)
+}
+
+fn capture_tls12_on(mut c: Conn, t: &Target) -> Result<Capture, ProbeError> {
     c.send(&Hello::tls12(t.sni.as_deref()).encode(random()))?;
     let mut buf = Vec::new();
     let mut used = 0;
     let mut hs = Vec::new();
     let mut records = Vec::new();
     let mut hello: Option<wire::ServerHello> = None;
+    // Handshake bytes already taken as whole messages: each message is read once.
+    let mut hs_used = 0;
     let proto = |c: &Conn, e: WireError| ProbeError::Protocol {
         addr: c.addr.clone(),
         detail: e.to_string(),
@@ -421,7 +514,8 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
                 }
             }
         }
-        for (ty, body) in wire::messages(&hs) {
+        for (ty, body) in wire::messages(&hs[hs_used..]) {
+            hs_used += 4 + body.len();
             match ty {
                 2 if hello.is_some() => {
                     return Err(ProbeError::Protocol {
@@ -473,6 +567,23 @@ fn capture_tls12(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
             });
         }
     }
+}
+
+/// The capture run on a server's bytes instead of a socket, both ways (the TLS 1.2 reader,
+/// and rustls's TLS 1.3 client through the tap that keeps unread bytes): for the fuzz
+/// targets. Never panics, never reads more than `data`.
+pub fn capture_replayed(data: &[u8]) -> [Result<Capture, ProbeError>; 2] {
+    let t = Target {
+        host: "replay.example".into(),
+        port: 443,
+        sni: Some("replay.example".into()),
+        ip: None,
+    };
+    let limits = Limits::default();
+    [
+        capture_tls12_on(Conn::replay(data, limits), &t),
+        capture_tls13_with(&t, limits, Some(data)),
+    ]
 }
 
 /// The chain a live server sends, for commands that take a served chain (`--connect`):
@@ -538,16 +649,17 @@ struct Tap<'a> {
     conn: &'a mut Conn,
     pending: &'a mut Vec<u8>,
     seen: Vec<u8>,
+    /// Why the last read failed, as the probe reports it.
+    error: Option<ProbeError>,
 }
 
 impl Read for Tap<'_> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.pending.is_empty() {
             if let Err(e) = self.conn.more(self.pending, "the server's TLS 1.3 flight") {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    e.to_string(),
-                ));
+                let text = e.to_string();
+                self.error = Some(e);
+                return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, text));
             }
         }
         let n = self.pending.len().min(out.len());
@@ -559,6 +671,16 @@ impl Read for Tap<'_> {
 }
 
 fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
+    capture_tls13_with(t, limits, None)
+}
+
+/// The TLS 1.3 capture over a socket, or over `replay` (a server's bytes, for the fuzz
+/// targets).
+fn capture_tls13_with(
+    t: &Target,
+    limits: Limits,
+    replay: Option<&[u8]>,
+) -> Result<Capture, ProbeError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
@@ -587,7 +709,10 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
                 )),
         ),
     };
-    let mut conn = Conn::open(t, limits)?;
+    let mut conn = match replay {
+        Some(b) => Conn::replay(b, limits),
+        None => Conn::open(t, limits)?,
+    };
     let mut tls = rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| {
         ProbeError::Protocol {
             addr: conn.addr.clone(),
@@ -614,15 +739,17 @@ fn capture_tls13(t: &Target, limits: Limits) -> Result<Capture, ProbeError> {
             conn: &mut conn,
             pending: &mut pending,
             seen: Vec::new(),
+            error: None,
         };
         let n = match tls.read_tls(&mut tap) {
             Ok(n) => n,
             Err(_) => {
-                return Err(ProbeError::Timeout {
+                let e = tap.error.take();
+                return Err(e.unwrap_or_else(|| ProbeError::Timeout {
                     addr: conn.addr.clone(),
                     what: "the server's TLS 1.3 flight".into(),
                     secs: limits.io_timeout.as_secs_f64(),
-                });
+                }));
             }
         };
         seen.extend(tap.seen);

@@ -37,6 +37,9 @@ use crate::profile::Profile;
 /// The BearSSL stack.
 pub struct Bearssl;
 
+/// BR_ERR_UNEXPECTED (the SSL engine's): an empty certificate list is refused before the
+/// X.509 engine starts.
+const SSL_UNEXPECTED: i32 = 10;
 const WRONG_KEY_USAGE: i32 = 28;
 const TRUNCATED: i32 = 34;
 const EMPTY_CHAIN: i32 = 35;
@@ -1099,7 +1102,10 @@ impl Stack for Bearssl {
             reasons: Vec::new(),
         };
         if req.chain.is_empty() {
-            return done(EMPTY_CHAIN, path, None, eng.reasons);
+            eng.reasons.push(Reason::NoCertificate {
+                code: SSL_UNEXPECTED.to_string(),
+            });
+            return done(SSL_UNEXPECTED, path, None, eng.reasons);
         }
         for (i, e) in req.chain.iter().enumerate() {
             path.push(PathEntry {

@@ -811,6 +811,20 @@ impl Stack for Mbedtls {
             return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
         }
 
+        // An empty list: the message is shorter than a header, a list length and one entry's
+        // length (`ssl_parse_certificate_chain`).
+        if req.chain.is_empty() {
+            let code = if v.is_2x() {
+                ERR_BAD_CERTIFICATE
+            } else {
+                ERR_DECODE_ERROR
+            };
+            cx.reasons.push(Reason::NoCertificate {
+                code: hex_code(code),
+            });
+            return verdict_for(p, code, early, Vec::new(), None, cx.reasons);
+        }
+
         // The Certificate message, parsed certificate by certificate.
         for (i, e) in req.chain.iter().enumerate() {
             match parse_entry(e, v, b) {

@@ -156,6 +156,12 @@ pub enum Reason {
         /// What sets the limit.
         setting: String,
     },
+    /// The server's Certificate message holds no certificate: the library aborts the
+    /// handshake before any verification.
+    NoCertificate {
+        /// The library's error.
+        code: String,
+    },
     /// The library cannot parse a served certificate and aborts the handshake.
     ChainCertUnparseable {
         /// The certificate.
@@ -287,6 +293,9 @@ impl Reason {
                 setting,
             } => format!(
                 "the server's Certificate message is {size} bytes; the device takes at most {limit} ({setting})"
+            ),
+            Reason::NoCertificate { code } => format!(
+                "the server sent an empty Certificate message: no certificate to verify, the library aborts the handshake ({code})"
             ),
             Reason::ChainCertUnparseable { cert, code, detail } => {
                 format!(

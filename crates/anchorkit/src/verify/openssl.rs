@@ -63,6 +63,8 @@ pub struct Openssl;
 
 /// `SSL_R_CERT_LENGTH_MISMATCH`.
 const SSL_R_CERT_LENGTH_MISMATCH: i32 = 135;
+/// tls_process_server_certificate: an empty certificate list is a length mismatch.
+const SSL_R_LENGTH_MISMATCH: i32 = 159;
 /// `ERR_R_ASN1_LIB` as `ERR_GET_REASON` returns it (a common reason: `ERR_RFLAG_COMMON`).
 const ERR_R_ASN1_LIB: i32 = 13 | (2 << 18);
 
@@ -2126,7 +2128,14 @@ impl Stack for Openssl {
             }
         };
 
-        // tls_process_server_certificate: every entry must be exactly one certificate.
+        // tls_process_server_certificate: the list may not be empty...
+        if req.chain.is_empty() {
+            reasons.push(Reason::NoCertificate {
+                code: format!("-{SSL_R_LENGTH_MISMATCH}"),
+            });
+            return done(-SSL_R_LENGTH_MISMATCH, &[], &[], reasons);
+        }
+        // ...and every entry must be exactly one certificate.
         let mut certs: Vec<&Certificate> = Vec::new();
         for (i, e) in req.chain.iter().enumerate() {
             match e.cert() {

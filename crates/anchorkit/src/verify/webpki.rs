@@ -141,8 +141,13 @@ impl Stack for Webpki {
                     })
             })
             .collect();
+        // rustls refuses an empty Certificate message before webpki runs.
         let Some(leaf) = req.chain.first() else {
-            return fail(p, "BadDer".into(), "empty chain".into());
+            let mut v = fail(p, "NoCertificatesPresented".into(), String::new());
+            v.reasons = vec![Reason::NoCertificate {
+                code: "NoCertificatesPresented".into(),
+            }];
+            return v;
         };
         // rustls refuses a handshake message over 64 KiB (TLS 1.3 Certificate framing: request
         // context, then per entry 3 bytes of length and 2 of extensions).

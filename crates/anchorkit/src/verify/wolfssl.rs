@@ -87,6 +87,7 @@ const ASN_PATHLEN_INV_E: i32 = -238;
 const ASN_SELF_SIGNED_E: i32 = -275;
 const DOMAIN_NAME_MISMATCH: i32 = -322;
 const PEER_KEY_ERROR: i32 = -342;
+const NO_PEER_CERT: i32 = -345;
 const HANDSHAKE_SIZE_ERROR: i32 = -404;
 const NOT_CA_ERROR: i32 = -357;
 const EXTKEYUSE_AUTH_E: i32 = -386;
@@ -111,6 +112,7 @@ const CA_TABLE_SIZE: u32 = 11;
 fn code_name(code: i32) -> &'static str {
     match code {
         MEMORY_E => "MEMORY_E",
+        NO_PEER_CERT => "NO_PEER_CERT",
         BUFFER_E => "BUFFER_E",
         ASN_PARSE_E => "ASN_PARSE_E",
         ASN_VERSION_E => "ASN_VERSION_E",
@@ -1985,6 +1987,24 @@ impl Stack for Wolfssl {
                 flag_names: Vec::new(),
                 anchor: None,
                 path: sent_path(req),
+                reasons,
+            };
+        }
+
+        // An empty Certificate message from the server (ProcessPeerCerts, client side).
+        if req.chain.is_empty() {
+            reasons.push(Reason::NoCertificate {
+                code: NO_PEER_CERT.to_string(),
+            });
+            return Verdict {
+                profile: p.summary(),
+                ok: false,
+                code: NO_PEER_CERT.to_string(),
+                code_name: Some(code_name(NO_PEER_CERT).to_string()),
+                flags: None,
+                flag_names: Vec::new(),
+                anchor: None,
+                path: Vec::new(),
                 reasons,
             };
         }
