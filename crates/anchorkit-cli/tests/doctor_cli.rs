@@ -69,7 +69,7 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert!(common::check_schema("doctor", &v) >= 25);
-    assert_eq!(v["schema"], "anchorkit.doctor/3");
+    assert_eq!(v["schema"], "anchorkit.doctor/4");
     assert_eq!(v["accepted"], false);
     assert!(common::check_schema("verify", &v["reproduction"]["verdict"]) >= 8);
     let r = &v["reproduction"];
@@ -101,15 +101,14 @@ fn full_chain_reproduces_names_the_leaf_and_proposes_isrg_root_x1() {
         paste.contains("\"-----BEGIN CERTIFICATE-----\\n\""),
         "{paste}"
     );
-    // The pasted C literal is itself readable and is ISRG Root X1.
+    // The pasted C literal is itself readable: the list's other anchor (kept for the
+    // firmware's other servers), then ISRG Root X1.
     let back = anchorkit::intake::read_bytes("paste.c", paste.as_bytes()).expect("paste parses");
-    assert_eq!(
-        back[0]
-            .cert()
-            .and_then(|c| c.subject.common_name())
-            .as_deref(),
-        Some("ISRG Root X1")
-    );
+    let names: Vec<String> = back
+        .iter()
+        .filter_map(|f| f.cert().and_then(|c| c.subject.common_name()))
+        .collect();
+    assert_eq!(names, vec!["Amazon Root CA 1", "ISRG Root X1"]);
     // No fix proposes the leaf or an intermediate.
     for f in fixes {
         for a in f["anchors"].as_array().into_iter().flatten() {
@@ -129,7 +128,7 @@ fn leaf_alone_still_reproduces_and_names_the_cause() {
     let (code, out) = doctor(&leaf, false);
     assert_eq!(code, 1);
     assert!(out.contains("-0x2700"), "{out}");
-    assert!(out.contains("the log says -0x2700: reproduced"), "{out}");
+    assert!(out.contains("the log's -0x2700: reproduced"), "{out}");
     assert!(
         out.contains("The trust list holds the server's own leaf certificate"),
         "{out}"
@@ -341,10 +340,27 @@ fn the_issue_examples_on_the_2022_chain() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["reproduction"]["verdict"]["code"], "-0x3000");
     assert_eq!(v["causes"][0]["kind"], "cross-sign-top-not-in-bundle");
+    // The device adds the cross-sign's issuer, DST Root CA X3 (compiled in), to its bundle:
+    // verified. Dropping the cross-sign would break the clients that need it: not first.
     let f = top_fix(&v, "cross-sign-top-not-in-bundle");
     assert_eq!(
-        (f["side"].as_str(), f["verified"].as_bool()),
-        (Some("server"), Some(true))
+        (
+            f["side"].as_str(),
+            f["kind"].as_str(),
+            f["verified"].as_bool()
+        ),
+        (Some("device"), Some("add-to-bundle"), Some(true)),
+        "{f}"
+    );
+    assert!(
+        v["fixes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["kind"] == "drop-cross-signed-top")
+            .all(|x| x["breaks"].is_string() && x["rank"] != 1),
+        "{}",
+        v["fixes"]
     );
     // ISRG Root X1 is already in the bundle: never proposed.
     for f in v["fixes"].as_array().into_iter().flatten() {

@@ -188,7 +188,7 @@ fn device_logs_with_noise_are_read_and_missing_log_files_are_named() {
         log.to_str().expect("path"),
     ]);
     assert!(code == Some(0) || code == Some(1), "{out}{err}");
-    assert!(out.contains("the log says -0x2700"), "{out}");
+    assert!(out.contains("the log's -0x2700"), "{out}");
     let (code, _, err) = run(&[
         "doctor",
         "--trust",

@@ -27,25 +27,15 @@ fn json(args: &[&str]) -> (Option<i32>, Value, String) {
 }
 
 fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ak-hostile-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("dir");
-    d
+    common::tmp_dir("hostile", tag)
 }
 
 fn pem(der: &[u8]) -> String {
-    anchorkit::cert::Certificate::from_der(der)
-        .map(|c| c.to_pem())
-        .unwrap_or_else(|e| panic!("{e}"))
+    common::pem(der)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("dir");
-    }
-    std::fs::write(&p, text).expect("write");
-    p.display().to_string()
+    common::write_file(dir, name, text)
 }
 
 fn addr(p: &hostile::Peer) -> String {

@@ -125,6 +125,64 @@ pub enum Stage {
     Post,
     /// It failed before any certificate was looked at: a harness problem.
     Pre,
+    /// The handshake completed and application data was read (the code is the first read
+    /// error, or 0): the Mbed TLS 3.6 harness with [`Extras::read`].
+    Read,
+}
+
+/// Settings beyond the scenario for the Mbed TLS 3.6 harness: a heap as small as a device's,
+/// application data to read after the handshake.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Mbed TLS's allocations fail beyond this many bytes in use.
+    pub heap_cap: Option<usize>,
+    /// Bytes of application data to read after the handshake (an HTTP GET is sent).
+    pub read: Option<usize>,
+}
+
+/// Runs the Mbed TLS 3.6 client configuration `r` for each scenario with its extras against a
+/// server already listening at the matching port; each outcome with the peak bytes Mbed TLS
+/// had allocated (its heap high-water mark).
+pub fn run_mbedtls36_extras(
+    r: Real,
+    scenarios: &[Scenario],
+    ports: &[u16],
+    extras: &[Extras],
+) -> Vec<(Outcome, usize)> {
+    assert!(
+        !matches!(
+            r,
+            Real::Mbedtls228 | Real::Bearssl | Real::Wolfssl | Real::Openssl | Real::Rustls
+        ),
+        "{} is not an Mbed TLS 3.6 build",
+        r.name()
+    );
+    let bin = harness(r);
+    let (base, dirs) = scenario_dirs(r, "extras", scenarios, ports);
+    for (i, d) in dirs.iter().enumerate() {
+        let x = extras.get(i).copied().unwrap_or_default();
+        if let Some(c) = x.heap_cap {
+            let _ = std::fs::write(d.join("heap_cap"), c.to_string());
+        }
+        if let Some(n) = x.read {
+            let _ = std::fs::write(d.join("read"), n.to_string());
+        }
+    }
+    let mut cmd = Command::new(&bin);
+    cmd.args(&dirs);
+    let text = String::from_utf8_lossy(&must(&mut cmd, r.name())).into_owned();
+    let _ = std::fs::remove_dir_all(&base);
+    text.lines()
+        .take(scenarios.len())
+        .map(|l| {
+            let peak = l
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("heap="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            (parse_line(l), peak)
+        })
+        .collect()
 }
 
 fn crate_dir() -> PathBuf {
@@ -132,6 +190,16 @@ fn crate_dir() -> PathBuf {
 }
 
 /// Where harness binaries and scenario directories go.
+/// A name no other run in this process uses (tests run in parallel threads of one process).
+fn unique() -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
 pub fn work_dir() -> PathBuf {
     let d = crate_dir().join("../../target/difftest");
     std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
@@ -263,6 +331,28 @@ pub fn build_all() {
     });
 }
 
+/// A fresh directory per scenario for a harness run of `r` (under one base, unique to this
+/// run), each written with its scenario and port.
+fn scenario_dirs(
+    r: Real,
+    tag: &str,
+    scenarios: &[Scenario],
+    ports: &[u16],
+) -> (PathBuf, Vec<PathBuf>) {
+    let base = work_dir().join(format!("{tag}-{}-{}", r.name().replace('/', "_"), unique()));
+    let _ = std::fs::remove_dir_all(&base);
+    let dirs = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let d = base.join(format!("{i:03}"));
+            write_dir(&d, s, r.mode(), ports.get(i).copied().unwrap_or(0));
+            d
+        })
+        .collect();
+    (base, dirs)
+}
+
 fn write_dir(dir: &Path, s: &Scenario, mode: &str, port: u16) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     for (i, d) in s.trust.iter().enumerate() {
@@ -287,6 +377,7 @@ fn parse_line(line: &str) -> Outcome {
         Some("done") => Stage::Done,
         Some("cert") => Stage::Cert,
         Some("post") => Stage::Post,
+        Some("read") => Stage::Read,
         _ => Stage::Pre,
     };
     Outcome { code, flags, stage }
@@ -312,7 +403,7 @@ fn faketime_arg(at: i64) -> String {
 /// in-process in the harness: parse the CA list and the chain, verify with the hostname.
 pub fn bench_mbedtls36(s: &Scenario, iterations: u32) -> u128 {
     let bin = harness(Real::EspCertPem);
-    let dir = work_dir().join(format!("bench-{}-{}", s.name, std::process::id()));
+    let dir = work_dir().join(format!("bench-{}-{}", s.name, unique()));
     write_dir(&dir, s, "ca", 0);
     let mut cmd = Command::new(&bin);
     cmd.arg("--bench").arg(iterations.to_string()).arg(&dir);
@@ -338,21 +429,7 @@ pub fn run_all(r: Real, scenarios: &[Scenario], servers: &Servers) -> Vec<Outcom
 /// on 127.0.0.1 at the matching port (any server: s_server, a probe fixture).
 pub fn run_at_ports(r: Real, scenarios: &[Scenario], ports: &[u16]) -> Vec<Outcome> {
     let bin = harness(r);
-    let base = work_dir().join(format!(
-        "scenarios-{}-{}",
-        r.name().replace('/', "_"),
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&base);
-    let dirs: Vec<PathBuf> = scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let d = base.join(format!("{i:03}"));
-            write_dir(&d, s, r.mode(), ports.get(i).copied().unwrap_or(0));
-            d
-        })
-        .collect();
+    let (base, dirs) = scenario_dirs(r, "scenarios", scenarios, ports);
     let mut out = vec![
         Outcome {
             code: "?".into(),

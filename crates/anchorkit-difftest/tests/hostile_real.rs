@@ -150,3 +150,30 @@ fn the_probe_sees_hostile_servers_as_the_device_does() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A TLS 1.3-only server (real rustls): ESP-IDF 4.4's Mbed TLS 2.28 gets the alert
+/// (-0x7780) before any certificate, as the probe says of that device's hello; the hello of
+/// the fix doctor proposes (a TLS 1.3 build) is taken by the server.
+#[test]
+fn a_tls13_only_server_refuses_mbedtls_2_28_as_the_probe_says() {
+    let (root, int, leaf, key) = hostile::pki(HOST, 0);
+    let peer = hostile::tls13(vec![leaf, int], key);
+    let scenario = Scenario {
+        name: "tls13-only".into(),
+        trust: vec![root],
+        chain: Vec::new(),
+        host: Some(HOST.into()),
+        at: 1_800_000_000,
+    };
+    let o = &run_at_ports(Real::Mbedtls228, &[scenario], &[peer.port])[0];
+    assert_eq!((o.code.as_str(), o.stage), ("-30592", Stage::Pre), "{o:?}");
+    let p = Profile::by_name("esp-idf-4.4").expect("profile");
+    let a = handshake(&target(peer.port), &p, Limits::default()).expect("hello");
+    assert!(!a.agrees, "{}", a.text);
+    let variants = anchorkit::diagnose::protocol_variants(&p);
+    assert!(!variants.is_empty());
+    for (change, v) in variants {
+        let a = handshake(&target(peer.port), &v, Limits::default()).expect("hello");
+        assert!(a.agrees, "{change}: {}", a.text);
+    }
+}

@@ -26,7 +26,18 @@ Without --chain or --connect, doctor answers from what it has: a leaf in the tru
 taken as the server's (completed from the known intermediates), --ca NAME or the host's CA
 gives an assumed chain; what was assumed is printed, with the command that gets the real chain.
 
-Exit codes: 0 the device accepts the chain, 1 it rejects it (fixes are printed), 2 bad input.")]
+Beyond the chain, doctor models what else a device logs: the input buffer against a server's
+16 KB records after the handshake (an OTA download), the heap a handshake needs (a Zephyr
+prj.conf or .config via --sdkconfig gives CONFIG_MBEDTLS_HEAP_SIZE), what a live server answers
+the device's own hello (--connect), a clock behind the real time, an IP address Mbed TLS 2.x
+cannot match. A logged code nothing reproduces is said so, with the classes of failure that give
+it and the evidence that tells them apart; a cause is never guessed.
+
+Text output is short: the cause, the top fix with its paste when short, the other fixes one line
+each; --paste N|all prints pastes, -o DIR writes them, --verbose shows the whole reproduction.
+
+Exit codes: 0 the device accepts the chain (and the log, if given, shows no failure left
+unexplained), 1 it fails (fixes are printed), 2 bad input.")]
 pub struct Args {
     /// What the device trusts: PEM, DER, C source, ESP-IDF bundle, a directory, or `mozilla`.
     #[arg(long, required = true, num_args = 1..)]
@@ -63,6 +74,16 @@ pub struct Args {
     /// intermediate until the server is fixed).
     #[arg(long)]
     pub stopgap: bool,
+    /// Print the pastes of these fixes: a fix's number (repeatable), or `all`. By default only
+    /// the top fix's paste is printed, and only when it is short.
+    #[arg(long, value_name = "N|all")]
+    pub paste: Vec<String>,
+    /// Write every fix's paste to this directory (fix-1.c, fix-2.sdkconfig, ...).
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Show the whole reproduction (the path, every flag and reason) and each fix's check.
+    #[arg(long)]
+    pub verbose: bool,
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -74,16 +95,32 @@ pub fn parse_lifetime(s: &str) -> Result<i64, CmdError> {
 
 /// Runs the subcommand.
 pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
-    let trust = load_trust(&args.trust)?;
+    // Fingerprint pins in the trust input; a device with pins and no certificate trusts by
+    // the pins alone.
+    let pins: Vec<anchorkit::intake::pins::Pin> = args
+        .trust
+        .iter()
+        .filter(|p| p.as_os_str() != "mozilla")
+        .flat_map(|p| anchorkit::intake::pins::scan_path(p))
+        .collect();
+    let trust = match load_trust(&args.trust) {
+        Ok(t) => t,
+        Err(_) if !pins.is_empty() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     let trust_format = args
         .trust
         .iter()
         .find(|p| p.as_os_str() != "mozilla")
         .and_then(|p| read_path(p).ok())
         .and_then(|f| f.first().map(|x| x.origin.format));
+    let mut assumed: Vec<String> = Vec::new();
+    // A sketch that pins, without --profile: its own includes say the stack.
+    let pin_profile = (trust.is_empty() && args.device.profile.is_none())
+        .then(|| pin_stack(&args.trust))
+        .flatten();
     let at = at_time(args.device.at.as_deref())?;
     let events = anchorkit::events::Events::builtin();
-    let mut assumed: Vec<String> = Vec::new();
     let mut completion = None;
     let mut synthetic: Option<Assumed> = None;
     let mut given: Option<Vec<anchorkit::cert::Certificate>> = None;
@@ -120,6 +157,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         };
         match guess {
+            // A pin is compared with the real leaf, never a synthetic one.
+            Some(_) if trust.is_empty() => (Vec::new(), host),
             Some(g) => {
                 assumed.extend(g.notes.iter().cloned());
                 completion = g.completion.clone();
@@ -149,7 +188,17 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             args.device.host_or(served.host),
         )
     };
-    let profile = args.device.profile(&trust)?;
+    let profile = match &pin_profile {
+        Some((name, why)) => {
+            assumed.push(format!(
+                "the stack is {name}: {why} (give --profile to say otherwise)"
+            ));
+            let mut d = args.device.clone();
+            d.profile = Some(name.to_string());
+            d.profile(&trust)?
+        }
+        None => args.device.profile(&trust)?,
+    };
     let lifetime = parse_lifetime(&args.lifetime)?;
     super::within_dates(at.saturating_add(lifetime), "--at plus --lifetime")?;
     let log = match &args.log {
@@ -184,6 +233,30 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         .as_ref()
         .map(Assumed::signatures)
         .unwrap_or_default();
+    // With a live server: what it answers the device's own hello, and the hellos of the
+    // device-side changes a protocol fix would make.
+    let mut hellos = Vec::new();
+    if let Some(spec) = &args.connect {
+        if let Ok(mut t) = anchorkit::probe::Target::parse(spec) {
+            if t.sni.is_none() {
+                t.sni = host
+                    .clone()
+                    .filter(|h| h.parse::<std::net::IpAddr>().is_err());
+            }
+            let limits = anchorkit::probe::Limits::default();
+            if let Ok(a) = anchorkit::probe::device::handshake(&t, &profile, limits) {
+                let failed = !a.agrees;
+                hellos.push((profile.name().to_string(), a));
+                if failed {
+                    for (change, p) in anchorkit::diagnose::protocol_variants(&profile) {
+                        if let Ok(a) = anchorkit::probe::device::handshake(&t, &p, limits) {
+                            hellos.push((change, a));
+                        }
+                    }
+                }
+            }
+        }
+    }
     let input = Input {
         profile,
         trust: &trust,
@@ -199,6 +272,8 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
         assumed: &assumed,
         completed: completion.as_ref(),
         entries: raw_entries.as_deref(),
+        hellos: &hellos,
+        pins: &pins,
     };
     let mut d = anchorkit::crypto::assume_signed(&sigs, || diagnose(&input, trust_format));
     // The completed chain is accepted: the device side is fine if the server sends the
@@ -225,16 +300,304 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             d = dg;
         }
     }
+    let pastes = PasteSel::parse(&args.paste)?;
+    if let Some(dir) = &args.output {
+        write_pastes(dir, &d)?;
+    }
     if ctx.json {
         print_json(&d)?;
-    } else {
+    } else if args.verbose {
         out!("{}", render(&d, ctx));
+    } else {
+        out!("{}", render_short(&d, ctx, &pastes, args.output.as_deref()));
     }
-    Ok(if d.accepted {
+    // A logged failure the chain does not explain is still a failure.
+    let unexplained = d.reproduction.matches_log == Some(false)
+        && d.reproduction
+            .logged_code
+            .as_deref()
+            .is_some_and(|c| c != "0");
+    Ok(if d.accepted && !unexplained {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Which pastes the text prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PasteSel {
+    /// The top fix's, when it is short.
+    Top,
+    /// Every fix's.
+    All,
+    /// These fixes' (ranks).
+    Ranks(Vec<usize>),
+}
+
+/// A paste longer than this is not printed unless asked for.
+const SHORT_PASTE: usize = 30;
+
+impl PasteSel {
+    fn parse(v: &[String]) -> Result<PasteSel, CmdError> {
+        if v.is_empty() {
+            return Ok(PasteSel::Top);
+        }
+        if v.iter().any(|x| x == "all") {
+            return Ok(PasteSel::All);
+        }
+        let mut ranks = Vec::new();
+        for x in v {
+            ranks.push(
+                x.parse::<usize>()
+                    .map_err(|_| format!("--paste {x}: give a fix's number (1, 2, ...) or all"))?,
+            );
+        }
+        Ok(PasteSel::Ranks(ranks))
+    }
+
+    fn wants(&self, rank: usize, lines: usize) -> bool {
+        match self {
+            PasteSel::Top => rank == 1 && lines <= SHORT_PASTE,
+            PasteSel::All => true,
+            PasteSel::Ranks(r) => r.contains(&rank),
+        }
+    }
+}
+
+fn paste_ext(format: Option<&str>) -> &'static str {
+    match format {
+        Some("c") | Some("c-code") => "c",
+        Some("pem") => "pem",
+        Some("sdkconfig") => "sdkconfig",
+        Some("prj.conf") => "conf",
+        Some("mbedtls-config") => "h",
+        Some("shell") => "sh",
+        _ => "txt",
+    }
+}
+
+/// Writes each fix's paste as DIR/fix-N.<ext> (a new directory, or one an earlier -o wrote).
+fn write_pastes(dir: &std::path::Path, d: &Diagnosis) -> Result<(), CmdError> {
+    let files: Vec<(String, Vec<u8>)> = d
+        .fixes
+        .iter()
+        .filter_map(|f| {
+            f.paste.as_ref().map(|p| {
+                (
+                    format!("fix-{}.{}", f.rank, paste_ext(f.paste_format)),
+                    p.clone().into_bytes(),
+                )
+            })
+        })
+        .collect();
+    anchorkit::output::write_dir(dir, &files)?;
+    Ok(())
+}
+
+/// The short answer: what the device does, the causes, the top fix with its paste, the other
+/// fixes one line each.
+fn render_short(
+    d: &Diagnosis,
+    ctx: &Ctx,
+    pastes: &PasteSel,
+    written: Option<&std::path::Path>,
+) -> String {
+    let mut out = String::new();
+    let r = &d.reproduction;
+    let side = |s: Side| match s {
+        Side::Device => "device",
+        Side::Server => "server",
+        Side::Config => "config",
+    };
+    // One line: the verdict and whether the log agrees.
+    let head = match &r.verdict {
+        Some(v) => format!(
+            "{} {}: {}{}",
+            if v.ok {
+                ctx.style.good("chain ACCEPTED")
+            } else {
+                ctx.style.bad("REJECTED")
+            },
+            v.profile,
+            if v.ok {
+                "0".to_string()
+            } else {
+                format!(
+                    "{}{}",
+                    v.code,
+                    v.code_name
+                        .as_deref()
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default()
+                )
+            },
+            if v.flag_names.is_empty() || v.ok {
+                String::new()
+            } else if v.flags == Some(u32::MAX) {
+                " (every flag set: a fatal error, not a list of reasons)".to_string()
+            } else {
+                format!(" ({})", v.flag_names.join(" | "))
+            }
+        ),
+        None => "no served chain to judge: the trust list and the log only".to_string(),
+    };
+    let _ = writeln!(out, "{head}");
+    match (&r.logged_code, r.matches_log, &r.likely) {
+        (Some(c), Some(true), _) => {
+            let _ = writeln!(out, "  the log's {c}: {}", ctx.style.good("reproduced"));
+        }
+        (Some(c), _, Some(l)) if l.contains("reproduced as given") => {
+            let _ = writeln!(
+                out,
+                "  the log's {c}: {} by a model of the connection (below)",
+                ctx.style.good("reproduced")
+            );
+        }
+        (Some(c), Some(false), likely) => {
+            let _ = writeln!(
+                out,
+                "  the log's {c}: {} by the chain as given",
+                ctx.style.warn("NOT reproduced")
+            );
+            if let Some(l) = likely {
+                let _ = writeln!(out, "  likely: {l}");
+            }
+            let open: Vec<&anchorkit::diagnose::Candidate> = r
+                .candidates
+                .iter()
+                .filter(|c| c.reproduced != Some(false))
+                .collect();
+            if likely.is_none() && !open.is_empty() {
+                let _ = writeln!(out, "  what gives {c}, and what tells it apart:");
+                for k in open {
+                    let _ = writeln!(
+                        out,
+                        "    - {} ({}): {}; tell by {}{}",
+                        k.class.name(),
+                        match k.reproduced {
+                            Some(true) => "reproduced by a knob below",
+                            _ => "not modelled from what was given",
+                        },
+                        k.how,
+                        k.evidence,
+                        k.collect
+                            .as_deref()
+                            .map(|x| format!(" ({x})"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            for a in &r.alternatives {
+                let _ = writeln!(out, "    knob {}: {} gives {}", a.rank, a.change, a.code);
+            }
+        }
+        _ => {}
+    }
+    for a in &d.assumptions {
+        let _ = writeln!(out, "  assumed: {}", ctx.style.warn(a));
+    }
+    let causes: Vec<&anchorkit::diagnose::Cause> = d
+        .causes
+        .iter()
+        .filter(|c| d.causes.len() == 1 || c.kind != anchorkit::diagnose::CauseKind::Accepted)
+        .collect();
+    if !causes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            ctx.style.bold(if d.accepted { "Verdict" } else { "Cause" })
+        );
+    }
+    for c in causes {
+        let _ = writeln!(out, "  - [{}] {}", kind_text(&c.kind), c.text);
+    }
+    if let Some((top, rest)) = d.fixes.split_first() {
+        let mark = |f: &anchorkit::diagnose::Fix| {
+            if f.verified {
+                ctx.style.good("verified")
+            } else {
+                ctx.style.warn("not verified")
+            }
+        };
+        let _ = writeln!(out, "\n{}", ctx.style.bold("Fix"));
+        let _ = writeln!(
+            out,
+            "  1. [{}] {} [{}]",
+            side(top.side),
+            top.text,
+            mark(top)
+        );
+        if top.der_bytes > 0 {
+            let _ = writeln!(
+                out,
+                "     {} B DER, {} B as cert_pem PEM (with NUL), {} B as ESP bundle records",
+                top.der_bytes, top.pem_bytes, top.esp_bundle_bytes
+            );
+        }
+        if let Some(b) = &top.breaks {
+            let _ = writeln!(out, "     breaks: {b}");
+        }
+        if let Some(w) = &top.why_unverified {
+            let _ = writeln!(out, "     why not verified: {w}");
+        }
+        let show = |f: &anchorkit::diagnose::Fix, out: &mut String| {
+            if let Some(p) = &f.paste {
+                let lines = p.lines().count();
+                if pastes.wants(f.rank, lines) {
+                    let _ = writeln!(out, "     paste ({}):", f.paste_format.unwrap_or("text"));
+                    for l in p.lines() {
+                        let _ = writeln!(out, "       {l}");
+                    }
+                } else if f.rank == 1 || pastes == &PasteSel::Top {
+                    let _ = writeln!(
+                        out,
+                        "     paste: {lines} lines of {} ({})",
+                        f.paste_format.unwrap_or("text"),
+                        match written {
+                            Some(dir) => format!(
+                                "written to {}/fix-{}.{}",
+                                dir.display(),
+                                f.rank,
+                                paste_ext(f.paste_format)
+                            ),
+                            None =>
+                                format!("--paste {} prints it, -o DIR writes every paste", f.rank),
+                        }
+                    );
+                }
+            }
+        };
+        show(top, &mut out);
+        for f in rest {
+            let why = match (&f.breaks, &f.why_unverified) {
+                (Some(b), _) => format!(" (breaks {b})"),
+                (None, Some(w)) if !f.verified => format!(" ({w})"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {}. [{}] {} [{}]{why}",
+                f.rank,
+                side(f.side),
+                f.text,
+                mark(f)
+            );
+            if pastes != &PasteSel::Top {
+                show(f, &mut out);
+            }
+        }
+    }
+    if !d.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", ctx.style.bold("Warnings"));
+        for w in &d.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    if let Some(n) = &d.needs {
+        let _ = writeln!(out, "\nTo confirm, give {}: {}", n.input, n.command);
+    }
+    out
 }
 
 fn render(d: &Diagnosis, ctx: &Ctx) -> String {
@@ -373,4 +736,29 @@ fn kind_text(k: &anchorkit::diagnose::CauseKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// The stack a pinning sketch runs on, from its includes and classes: the ESP8266 core's
+/// BearSSL client, or Arduino-ESP32's WiFiClientSecure; with the reason, in words.
+fn pin_stack(trust: &[std::path::PathBuf]) -> Option<(&'static str, String)> {
+    for p in trust {
+        let Ok(text) =
+            anchorkit::input::read_text(p, anchorkit::intake::MAX_INPUT_BYTES, "--trust")
+        else {
+            continue;
+        };
+        if text.contains("BearSSL") || text.contains("ESP8266") {
+            return Some((
+                "bearssl",
+                format!("{} uses the ESP8266 core's BearSSL client", p.display()),
+            ));
+        }
+        if text.contains("WiFiClientSecure") {
+            return Some((
+                "arduino-esp32-3",
+                format!("{} uses Arduino-ESP32's WiFiClientSecure", p.display()),
+            ));
+        }
+    }
+    None
 }

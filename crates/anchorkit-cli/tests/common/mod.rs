@@ -80,3 +80,31 @@ pub fn run_anchorkit(args: &[&str]) -> (Option<i32>, String, String, std::time::
         start.elapsed(),
     )
 }
+
+/// A fresh temporary directory for one test: `ak-{prefix}-{tag}-{pid}`.
+#[allow(dead_code)]
+pub fn tmp_dir(prefix: &str, tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("ak-{prefix}-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+/// A certificate's PEM.
+#[allow(dead_code)]
+pub fn pem(der: &[u8]) -> String {
+    anchorkit::cert::Certificate::from_der(der)
+        .map(|c| c.to_pem())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Writes `text` to `dir/name` (making its directories) and returns the path.
+#[allow(dead_code)]
+pub fn write_file(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("dir");
+    }
+    std::fs::write(&p, text).expect("write");
+    p.display().to_string()
+}

@@ -57,6 +57,25 @@ pub enum CauseKind {
     ParseError,
     /// The server's Certificate message does not fit the device's input buffer.
     BufferTooSmall,
+    /// A full-size application-data record (a download after the handshake) does not fit
+    /// the device's input buffer.
+    AppRecordTooLarge,
+    /// The heap is smaller than the handshake needs.
+    OutOfMemory,
+    /// The server refuses the device's hello, or answers it with a version, suite, group or
+    /// signature algorithm the device did not offer.
+    ProtocolMismatch,
+    /// The hostname is an IP address and the stack matches no iPAddress entries (Mbed TLS
+    /// before 3.x).
+    IpSanUnmatched,
+    /// The device clock is behind: a certificate already valid today is not yet valid at the
+    /// device's time.
+    ClockBehind,
+    /// The device checks the server's leaf against a fingerprint pin and the leaf served is
+    /// not the pinned certificate (a renewed leaf, or a pin of a CA certificate).
+    PinMismatch,
+    /// The device pins today's leaf by fingerprint: it works until the leaf is renewed.
+    PinnedLeaf,
     /// Another reason the stack gives.
     Other,
 }
@@ -108,6 +127,24 @@ pub(crate) enum Missing {
 
 /// Before this, a device clock is "not set": every certificate in use today was issued later.
 pub(crate) const CLOCK_FLOOR: i64 = 1_609_459_200; // 2021-01-01
+
+/// The host is an IP address the leaf holds as an iPAddress entry, and the stack matches no
+/// iPAddress entries (Mbed TLS before 3.5).
+fn ip_unmatched(w: &World, host: &str, leaf: Option<&Certificate>) -> bool {
+    let Ok(ip) = host.parse::<std::net::IpAddr>() else {
+        return false;
+    };
+    let bytes = match ip {
+        std::net::IpAddr::V4(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    w.profile.mbedtls.is_some_and(|v| !v.ip_san())
+        && leaf.is_some_and(|l| {
+            l.san
+                .iter()
+                .any(|e| matches!(e, crate::cert::SanEntry::Ip(b) if *b == bytes))
+        })
+}
 
 fn cert_at(w: &World, at: CertRef) -> Option<&Certificate> {
     match at {
@@ -205,7 +242,7 @@ pub(crate) fn analyze(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
     let mut primary = false;
     for f in &out {
         match (&f.cause.kind, &f.detail) {
-            (CauseKind::ClockNotSet, _) => {
+            (CauseKind::ClockNotSet | CauseKind::ClockBehind, _) => {
                 fixed.at = synced_time(w, cx.now);
                 primary = true;
             }
@@ -221,10 +258,12 @@ pub(crate) fn analyze(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
         let fv = fixed.run();
         let rest = analyze_once(&fixed, &fv, cx);
         out.retain(|f| {
-            matches!(f.cause.kind, CauseKind::ClockNotSet | CauseKind::ChainOrder)
-                || rest
-                    .iter()
-                    .any(|r| r.cause.kind == f.cause.kind && r.cause.cert == f.cause.cert)
+            matches!(
+                f.cause.kind,
+                CauseKind::ClockNotSet | CauseKind::ClockBehind | CauseKind::ChainOrder
+            ) || rest
+                .iter()
+                .any(|r| r.cause.kind == f.cause.kind && r.cause.cert == f.cause.cert)
         });
     }
     out.sort_by_key(|f| priority(f.cause.kind));
@@ -236,10 +275,11 @@ pub(crate) fn analyze(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
 fn priority(k: CauseKind) -> u8 {
     use CauseKind as K;
     match k {
-        K::Accepted => 0,
+        K::Accepted | K::PinMismatch | K::PinnedLeaf => 0,
+        K::AppRecordTooLarge | K::OutOfMemory | K::ProtocolMismatch => 1,
         K::BufferTooSmall | K::PathTooLong | K::ParseError | K::UnsupportedAlgorithm => 1,
         K::ChainOrder => 2,
-        K::ClockNotSet => 3,
+        K::ClockNotSet | K::ClockBehind => 3,
         K::AnchorIsLeaf
         | K::AnchorIsIntermediate
         | K::MissingIntermediate
@@ -248,7 +288,7 @@ fn priority(k: CauseKind) -> u8 {
         | K::BadSignature => 4,
         K::Expired | K::NotYetValid => 5,
         K::WeakHash | K::WeakKey => 6,
-        K::HostnameMismatch | K::NoHostname => 7,
+        K::HostnameMismatch | K::NoHostname | K::IpSanUnmatched => 7,
         K::KeyUsage | K::ExtendedKeyUsage => 8,
         K::Other => 9,
     }
@@ -466,6 +506,10 @@ fn analyze_once(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
                 .filter_map(|a| a.cert.as_ref())
                 .filter(|c| is_intermediate(c))
                 .collect();
+            // Only a key that really did not sign it: a signature that verifies means the
+            // path failed for another reason (a date, a usage), reported by its own cause.
+            let same_name =
+                same_name.filter(|(_, a)| !crate::crypto::signed_by(top, a.spki_raw()).is_valid());
             if let Some((j, a)) = same_name {
                 push(
                     &mut out,
@@ -549,14 +593,42 @@ fn analyze_once(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
             Reason::NotInBundle { cert, issuer } => {
                 let issuer = &short_dn(issuer);
                 let c = cert_at(w, cert.at);
-                let cross = c.is_some_and(|c| {
-                    !c.is_self_issued()
-                        && (!cx.store.same_subject_and_key(c).is_empty()
-                            || w.trust.iter().any(|a| {
-                                a.subject_raw() == c.subject_raw() && a.spki_raw() == c.spki_raw()
-                            }))
+                // A cross-signed copy of a root: a root (self-issued) of the same name and key
+                // is in the store or the trust. The same certificate in the trust as an
+                // intermediate is not that: the bundle holds an intermediate, not a root.
+                let root_of_it = |c: &Certificate| {
+                    cx.store.same_subject_and_key(c).iter().any(|i| {
+                        cx.store
+                            .get(*i)
+                            .and_then(|r| r.anchor.cert.as_ref())
+                            .is_none_or(|rc| rc.is_self_issued())
+                    }) || w.trust.iter().any(|a| {
+                        a.subject_raw() == c.subject_raw()
+                            && a.spki_raw() == c.spki_raw()
+                            && a.cert.as_ref().is_some_and(|t| t.is_self_issued())
+                    })
+                };
+                let pinned_intermediate = c.is_some_and(|c| {
+                    c.is_ca()
+                        && !c.is_self_issued()
+                        && w.trust.iter().any(|a| {
+                            a.subject_raw() == c.subject_raw() && a.spki_raw() == c.spki_raw()
+                        })
+                        && !root_of_it(c)
                 });
-                if cross {
+                let cross = c.is_some_and(|c| !c.is_self_issued() && root_of_it(c));
+                if pinned_intermediate {
+                    push(
+                        &mut out,
+                        CauseKind::AnchorIsIntermediate,
+                        format!(
+                            "The certificate bundle holds the intermediate {}, not a root. ESP-IDF's bundle looks up the issuer of the top certificate the server sends ('{issuer}') and finds no record for it (-0x3000): put the root '{issuer}' in the bundle.",
+                            cert.name
+                        ),
+                        Some(where_(cert)),
+                        Detail::At(cert.at),
+                    );
+                } else if cross {
                     push(
                         &mut out,
                         CauseKind::CrossSignTopNotInBundle,
@@ -639,6 +711,31 @@ fn analyze_once(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
             None,
             Detail::None,
         );
+    } else if !future.is_empty()
+        && w.at < cx.now
+        && future
+            .iter()
+            .all(|c| cert_at(w, c.at).is_some_and(|x| x.not_before <= cx.now))
+    {
+        // Valid today, not at the device's time: the device clock is behind.
+        let latest = future
+            .iter()
+            .filter_map(|c| cert_at(w, c.at).map(|x| (c, x.not_before)))
+            .max_by_key(|(_, nb)| *nb);
+        if let Some((c, nb)) = latest {
+            push(
+                &mut out,
+                CauseKind::ClockBehind,
+                format!(
+                    "The device clock reads {}, behind the real time: {} is valid from {}, before today, so the device sees it as not yet valid. The device must set its clock (SNTP or an RTC) before connecting; a fixed or build-time clock breaks at every certificate renewal.",
+                    format_time(w.at),
+                    c.name,
+                    format_time(nb)
+                ),
+                Some(where_(c)),
+                Detail::None,
+            );
+        }
     } else {
         for c in future {
             let nb = cert_at(w, c.at).map(|x| x.not_before).unwrap_or(0);
@@ -721,6 +818,19 @@ fn analyze_once(w: &World, v: &Verdict, cx: &Context<'_>) -> Vec<Found> {
     // Names and usages.
     for r in &v.reasons {
         match r {
+            Reason::HostnameMismatch { host, names } if ip_unmatched(w, host, leaf) => push(
+                &mut out,
+                CauseKind::IpSanUnmatched,
+                format!(
+                    "The device connects to the address {host}, and the certificate holds it as an iPAddress entry ({}), but {} matches the hostname against dNSName entries and the CN only (iPAddress entries from Mbed TLS 3.5): the address never matches (CN_MISMATCH).",
+                    names.join(", "),
+                    w.profile
+                        .mbedtls
+                        .map_or_else(|| w.profile.name().to_string(), |v| format!("Mbed TLS {v}"))
+                ),
+                leaf.map(|l| format!("served [0] {}", l.label())),
+                Detail::Names(vec![host.clone()]),
+            ),
             Reason::HostnameMismatch { host, names } => push(
                 &mut out,
                 CauseKind::HostnameMismatch,

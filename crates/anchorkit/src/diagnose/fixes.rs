@@ -33,6 +33,8 @@ pub(crate) enum Change {
     TrustMode(TrustMode),
     /// Replace the Mbed TLS build.
     Build(Box<MbedBuild>),
+    /// Run another profile (a release), keeping the trust mode, authmode and time checks.
+    Profile(Box<crate::profile::Profile>),
     /// Replace served certificate `i` by a model of it reissued with a change.
     Remodel(usize, Rc<dyn Fn(&mut CertificateData)>),
 }
@@ -51,6 +53,13 @@ impl World {
             Change::TimeCheck(on) => self.profile = self.profile.clone().with_time_check(*on),
             Change::TrustMode(m) => self.profile = self.profile.clone().with_trust_mode(*m),
             Change::Build(b) => self.profile.build = Some((**b).clone()),
+            Change::Profile(p) => {
+                self.profile = (**p)
+                    .clone()
+                    .with_trust_mode(self.profile.trust_mode)
+                    .with_authmode(self.profile.authmode)
+                    .with_time_check(self.profile.time_check)
+            }
             Change::Remodel(i, f) => {
                 let f = f.clone();
                 self.remodel(*i, move |d| f(d));
@@ -75,6 +84,8 @@ pub(crate) struct Plan {
     sizes: (usize, usize, usize),
     paste: Option<String>,
     paste_format: Option<&'static str>,
+    /// What the fix breaks for the server's other clients.
+    breaks: Option<String>,
 }
 
 impl Plan {
@@ -91,6 +102,7 @@ impl Plan {
             sizes: (0, 0, 0),
             paste: None,
             paste_format: None,
+            breaks: None,
         }
     }
 
@@ -117,6 +129,12 @@ impl Plan {
     fn paste(mut self, text: String, format: &'static str) -> Plan {
         self.paste = Some(text);
         self.paste_format = Some(format);
+        self
+    }
+
+    /// Marks what the fix breaks for the server's other clients.
+    fn breaking(mut self, what: &str) -> Plan {
+        self.breaks = Some(what.to_string());
         self
     }
 
@@ -213,6 +231,7 @@ pub(crate) fn check(
         esp_bundle_bytes: plan.sizes.2,
         paste: plan.paste,
         paste_format: plan.paste_format,
+        breaks: plan.breaks,
     }
 }
 
@@ -276,7 +295,16 @@ fn issuers_from(c: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
 /// Store roots that anchor `chain` in `w` with time checks on at the device clock, not yet
 /// trusted, durable ones first, then the smallest.
 fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) -> Vec<&'s Root> {
-    let end = w.at.saturating_add(cx.lifetime);
+    anchoring_roots_in(w, chain, cx.store, cx.lifetime)
+}
+
+fn anchoring_roots_in<'s>(
+    w: &World,
+    chain: &[Certificate],
+    store: &'s crate::store::Store,
+    lifetime: i64,
+) -> Vec<&'s Root> {
+    let end = w.at.saturating_add(lifetime);
     let mut strict = w.clone();
     strict.chain = chain.to_vec();
     strict.models.clear();
@@ -287,8 +315,7 @@ fn anchoring_roots<'s>(w: &World, chain: &[Certificate], cx: &'s Context<'_>) ->
         .iter()
         .flat_map(|c| [c.issuer.loose(), c.subject.loose()])
         .collect();
-    let mut out: Vec<&Root> = cx
-        .store
+    let mut out: Vec<&Root> = store
         .roots()
         .iter()
         .filter(|r| r.cert().is_some())
@@ -362,7 +389,7 @@ fn completed_chain(w: &World, cx: &Context<'_>) -> Vec<Certificate> {
 
 /// "Trust <root> [plus a backup]" plans, in the user's format. `keep` filters the current
 /// trust entries kept next to the new roots.
-fn trust_root_plans(
+pub(crate) fn trust_root_plans(
     w: &World,
     cx: &Context<'_>,
     inp: &Input<'_>,
@@ -383,8 +410,36 @@ fn trust_root_plans(
         roots = roots_by_key_id(w, cx);
         by_key_id = true;
     }
+    // The roots the user gave (--extra): a private CA's root is in no store.
+    let given = crate::store::Store::from_anchors(
+        "--extra",
+        cx.extra
+            .iter()
+            .filter(|c| c.is_self_issued() && c.is_ca())
+            .map(|c| {
+                TrustAnchor::from_cert(c.clone(), crate::intake::Origin::builtin("--extra", 0))
+            })
+            .collect(),
+    );
+    if roots.is_empty() {
+        roots = anchoring_roots_in(w, &search, &given, cx.lifetime);
+        by_key_id = false;
+    }
     let Some(root) = roots.first().copied() else {
-        return Vec::new();
+        // Nothing here anchors it: the fix is still the root, named by the chain's top issuer.
+        let issuer = search.last().map(|c| c.issuer.short()).unwrap_or_default();
+        let instead = instead_of
+            .map(|x| format!(" instead of {x}"))
+            .unwrap_or_default();
+        return vec![Plan::unverifiable(
+            Side::Device,
+            "trust-root",
+            format!("Trust the root '{issuer}' that issued the chain's top certificate{instead}"),
+            format!(
+                "anchorkit does not have '{issuer}' (not in the {} store nor the compiled-in CA certificates): give it with --extra to verify",
+                cx.store.name()
+            ),
+        )];
     };
     let Some(rc) = root.cert() else {
         return Vec::new();
@@ -420,8 +475,21 @@ fn trust_root_plans(
         vec![(root, rc)],
     ));
     let as_c = matches!(trust_format, Some(Format::CString | Format::CByteArray));
+    // The list's other anchors stay (another of the firmware's servers may need them): the
+    // paste is the whole new list.
+    let kept: Vec<&TrustAnchor> = w.trust.iter().filter(|a| keep(a)).collect();
+    let kept_names: Vec<String> = kept.iter().map(|a| a.subject.short()).collect();
     let mut out = Vec::new();
     for (title, set) in sets {
+        let title = if kept.is_empty() {
+            title
+        } else {
+            format!(
+                "{title}; the paste keeps the list's other {} anchor(s) ({}) for the firmware's other servers",
+                kept.len(),
+                kept_names.join(", ")
+            )
+        };
         let certs: Vec<&Certificate> = set.iter().map(|(_, c)| *c).collect();
         let anchors: Vec<TrustAnchor> = set.iter().map(|(r, _)| r.anchor.clone()).collect();
         let mut trust: Vec<TrustAnchor> = w.trust.iter().filter(|a| keep(a)).cloned().collect();
@@ -456,13 +524,25 @@ fn trust_root_plans(
                     .to_string()
             });
         }
+        let kept_certs: Vec<&Certificate> = kept.iter().filter_map(|a| a.cert.as_ref()).collect();
+        let all_certs: Vec<&Certificate> = kept_certs.iter().chain(certs.iter()).copied().collect();
         let paste = if as_c {
-            let owners: Vec<Option<String>> =
-                set.iter().map(|(r, _)| Some(r.owner.clone())).collect();
-            crate::bundle::formats::c_string("server_root_cert_pem", &anchors, &owners)
-                .unwrap_or_else(|_| pem_block(&certs))
+            let mut list: Vec<TrustAnchor> = kept.iter().map(|a| (*a).clone()).collect();
+            list.extend(anchors.iter().cloned());
+            let mut owners: Vec<Option<String>> = kept.iter().map(|_| None).collect();
+            owners.extend(set.iter().map(|(r, _)| Some(r.owner.clone())));
+            crate::bundle::formats::c_string("server_root_cert_pem", &list, &owners)
+                .map(|c| {
+                    let usage: String = super::platform_of(inp)
+                        .use_ca_string("server_root_cert_pem")
+                        .lines()
+                        .map(|l| format!("// {l}\n"))
+                        .collect();
+                    format!("{c}\n// in the firmware:\n{usage}")
+                })
+                .unwrap_or_else(|_| pem_block(&all_certs))
         } else {
-            pem_block(&certs)
+            pem_block(&all_certs)
         };
         let mut p = Plan::new(Side::Device, "trust-root", title, changes)
             .paste(paste, if as_c { "c" } else { "pem" });
@@ -473,12 +553,12 @@ fn trust_root_plans(
         p.sizes = sizes(&certs);
         out.push(p);
     }
-    let _ = inp;
     out
 }
 
 /// The ESP-IDF certificate bundle as the device-side alternative to a CA list.
-fn bundle_plan(w: &World, cx: &Context<'_>) -> Option<Plan> {
+fn bundle_plan(w: &World, cx: &Context<'_>, inp: &Input<'_>) -> Option<Plan> {
+    let platform = super::platform_of(inp);
     if w.profile.esp_idf.is_none() || w.profile.trust_mode != TrustMode::CertPem {
         return None;
     }
@@ -488,24 +568,35 @@ fn bundle_plan(w: &World, cx: &Context<'_>) -> Option<Plan> {
         .map(TrustAnchor::esp_record_len)
         .sum::<usize>()
         + 2;
+    let (title, paste) = match platform {
+        super::platform::Platform::ArduinoEsp32(major) => (
+            format!(
+                "Use a certificate bundle instead of one CA (WiFiClientSecure::setCACertBundle), built from the {} store ({} roots, {esp} bytes of flash): anchorkit bundle --from-store mozilla --format esp-bundle -o data/cert/x509_crt_bundle.bin, embedded with board_build.embed_files",
+                cx.store.name(),
+                cx.store.len()
+            ),
+            if major >= 3 {
+                "extern const uint8_t x509_crt_bundle_start[] asm(\"_binary_data_cert_x509_crt_bundle_bin_start\");\nextern const uint8_t x509_crt_bundle_end[] asm(\"_binary_data_cert_x509_crt_bundle_bin_end\");\n\n// Arduino-ESP32 3.x takes the bundle's size too\nclient.setCACertBundle(x509_crt_bundle_start, x509_crt_bundle_end - x509_crt_bundle_start);\n".to_string()
+            } else {
+                "extern const uint8_t x509_crt_bundle_start[] asm(\"_binary_data_cert_x509_crt_bundle_bin_start\");\n\nclient.setCACertBundle(x509_crt_bundle_start);\n".to_string()
+            },
+        ),
+        _ => (
+            format!(
+                "Attach the ESP-IDF certificate bundle (crt_bundle_attach) built from the {} store ({} roots, {esp} bytes of flash) instead of a CA list",
+                cx.store.name(),
+                cx.store.len()
+            ),
+            "esp_http_client_config_t config = {\n    .url = \"https://...\",\n    .crt_bundle_attach = esp_crt_bundle_attach,\n};\n".to_string(),
+        ),
+    };
     let mut p = Plan::new(
         Side::Device,
         "attach-bundle",
-        format!(
-            "Attach the ESP-IDF certificate bundle (crt_bundle_attach) built from the {} store \
-             ({} roots, {esp} bytes of flash) instead of a CA list",
-            cx.store.name(),
-            cx.store.len()
-        ),
-        vec![
-            Change::TrustMode(TrustMode::Bundle),
-            Change::Trust(anchors),
-        ],
+        title,
+        vec![Change::TrustMode(TrustMode::Bundle), Change::Trust(anchors)],
     )
-    .paste(
-        "esp_http_client_config_t config = {\n    .url = \"https://...\",\n    .crt_bundle_attach = esp_crt_bundle_attach,\n};\n".into(),
-        "c-code",
-    );
+    .paste(paste, "c-code");
     p.sizes = (0, 0, esp);
     Some(p)
 }
@@ -531,17 +622,8 @@ fn usable_name(names: &[String]) -> Option<String> {
         .or_else(|| hs.first().map(|n| n.replacen('*', "www", 1)))
 }
 
-fn sync_clock_code(w: &World) -> (String, &'static str) {
-    match w.profile.family {
-        Family::Bearssl => (
-            "// before connecting: NTP time, then give it to BearSSL\nconfigTime(0, 0, \"pool.ntp.org\");\nwhile (time(nullptr) < 1700000000) delay(100);\nclient.setX509Time(time(nullptr));\n".into(),
-            "c-code",
-        ),
-        _ => (
-            "#include \"esp_netif_sntp.h\"\n\n// before the first TLS connection\nesp_sntp_config_t sntp = ESP_NETIF_SNTP_DEFAULT_CONFIG(\"pool.ntp.org\");\nesp_netif_sntp_init(&sntp);\nif (esp_netif_sntp_sync_wait(pdMS_TO_TICKS(15000)) != ESP_OK) {\n    // no time yet: do not connect (or retry later)\n}\n".into(),
-            "c-code",
-        ),
-    }
+fn sync_clock_code(inp: &Input<'_>) -> (String, &'static str) {
+    (super::platform_of(inp).sync_clock(), "c-code")
 }
 
 fn sdkconfig_line(name: &str, value: &str) -> String {
@@ -577,8 +659,12 @@ fn minimal_chain(w: &World) -> Vec<Certificate> {
 /// Serve only what the device needs, when that is less than what is served.
 fn shorten_plan(w: &World, why: &str) -> Option<Plan> {
     let min = minimal_chain(w);
+    let dropped_ca = w
+        .chain
+        .iter()
+        .any(|c| c.is_ca() && !c.is_self_issued() && !min.iter().any(|m| m.der() == c.der()));
     (min.len() < w.chain.len()).then(|| {
-        Plan::new(
+        let p = Plan::new(
             Side::Server,
             "shorten-chain",
             format!(
@@ -586,7 +672,12 @@ fn shorten_plan(w: &World, why: &str) -> Option<Plan> {
                 min.len()
             ),
             vec![Change::Chain(min)],
-        )
+        );
+        if dropped_ca {
+            p.breaking("clients that need the intermediates or cross-signs left out to reach a root they trust")
+        } else {
+            p
+        }
     })
 }
 
@@ -636,7 +727,7 @@ pub(crate) fn plans(
                 },
                 Some("the leaf"),
             ));
-            out.extend(bundle_plan(w, cx));
+            out.extend(bundle_plan(w, cx, inp));
         }
         (CauseKind::AnchorIsIntermediate, _) => {
             out.extend(trust_root_plans(
@@ -647,11 +738,11 @@ pub(crate) fn plans(
                 &|a| a.cert.as_ref().is_none_or(|c| c.is_self_issued()),
                 Some("the intermediate"),
             ));
-            out.extend(bundle_plan(w, cx));
+            out.extend(bundle_plan(w, cx, inp));
         }
         (CauseKind::AnchorWrongCa, _) => {
             out.extend(trust_root_plans(w, cx, inp, trust_format, &|_| true, None));
-            out.extend(bundle_plan(w, cx));
+            out.extend(bundle_plan(w, cx, inp));
         }
         (CauseKind::MissingIntermediate, Detail::MissingIssuerOf(i)) => {
             let below = w.chain.get(*i).cloned();
@@ -780,7 +871,11 @@ pub(crate) fn plans(
                         c.subject.common_name().unwrap_or_else(|| c.subject.short())
                     ),
                     vec![Change::Chain(chain)],
-                ));
+                )
+                .breaking(&format!(
+                    "clients that trust only '{}' (older devices and stores): the cross-sign is their path to a root they have",
+                    c.issuer.short()
+                )));
                 let issuer = cx
                     .store
                     .roots()
@@ -795,6 +890,19 @@ pub(crate) fn plans(
                                 TrustAnchor::from_cert(
                                     x.clone(),
                                     crate::intake::Origin::builtin("extra", 0),
+                                )
+                            })
+                    })
+                    // A retired root anchorkit ships (DST Root CA X3): its record still serves
+                    // a device that does not check dates.
+                    .or_else(|| {
+                        known::by_subject(c.issuer_raw())
+                            .into_iter()
+                            .find(|k| k.role == known::Role::Root)
+                            .map(|k| {
+                                TrustAnchor::from_cert(
+                                    k.cert.clone(),
+                                    crate::intake::Origin::builtin(k.file, 0),
                                 )
                             })
                     });
@@ -823,6 +931,43 @@ pub(crate) fn plans(
                         ),
                     )),
                 }
+            }
+        }
+        (CauseKind::IpSanUnmatched, Detail::Names(names)) => {
+            let ip = names.first().cloned().unwrap_or_default();
+            let dns = ip.clone();
+            out.push(
+                Plan::new(
+                    Side::Server,
+                    "reissue",
+                    format!(
+                        "Reissue the server's certificate with the address also as a DNS name: subjectAltName DNS:{ip} next to IP:{ip} (openssl: -addext \"subjectAltName=DNS:{ip},IP:{ip}\"; a private CA can, a public one will not)"
+                    ),
+                    vec![Change::Remodel(
+                        0,
+                        Rc::new(move |d: &mut CertificateData| {
+                            d.san.push(crate::cert::SanEntry::Dns(dns.clone()));
+                            d.has_san = true;
+                        }),
+                    )],
+                )
+                .note("on a model of the reissued certificate (same CA, the DNS entry added)"),
+            );
+            let newer = if w.profile.esp_idf.is_some() {
+                "esp-idf-5.4"
+            } else {
+                "mbedtls-3.6"
+            };
+            if let Ok(p) = crate::profile::Profile::by_name(newer) {
+                out.push(Plan::new(
+                    Side::Device,
+                    "update-release",
+                    format!(
+                        "Or update the firmware to {} (Mbed TLS 3.5 and later match iPAddress entries)",
+                        p.summary()
+                    ),
+                    vec![Change::Profile(Box::new(p))],
+                ));
             }
         }
         (CauseKind::HostnameMismatch, Detail::Names(names)) => {
@@ -905,8 +1050,8 @@ pub(crate) fn plans(
                 );
             }
         }
-        (CauseKind::ClockNotSet, _) => {
-            let (code, fmt) = sync_clock_code(w);
+        (CauseKind::ClockNotSet | CauseKind::ClockBehind, _) => {
+            let (code, fmt) = sync_clock_code(inp);
             let t = synced_time(w, cx.now);
             out.push(
                 Plan::new(
@@ -936,7 +1081,23 @@ pub(crate) fn plans(
                             .into(),
                         vec![Change::TimeCheck(false)],
                     )
-                    .paste(sdkconfig_line("MBEDTLS_HAVE_TIME_DATE", "n"), "sdkconfig"),
+                    .paste(
+                        {
+                            let p = super::platform_of(inp);
+                            match p {
+                                super::platform::Platform::EspIdf(_)
+                                | super::platform::Platform::Zephyr => {
+                                    p.config_line("MBEDTLS_HAVE_TIME_DATE", "", "n").0
+                                }
+                                _ => "#undef MBEDTLS_HAVE_TIME_DATE\n".to_string(),
+                            }
+                        },
+                        match super::platform_of(inp) {
+                            super::platform::Platform::EspIdf(_) => "sdkconfig",
+                            super::platform::Platform::Zephyr => "prj.conf",
+                            _ => "mbedtls-config",
+                        },
+                    ),
                 );
             }
         }
@@ -946,7 +1107,7 @@ pub(crate) fn plans(
                 CertRef::Trust(i) => w.trust.get(*i).and_then(|a| a.cert.clone()),
             };
             if c.as_ref().is_some_and(|c| c.valid_at(cx.now)) && cx.now > w.at {
-                let (code, fmt) = sync_clock_code(w);
+                let (code, fmt) = sync_clock_code(inp);
                 out.push(
                     Plan::new(
                         Side::Device,

@@ -8,7 +8,10 @@
 //! with the verdict after it.
 
 mod causes;
+mod conn;
 mod fixes;
+mod pins;
+mod platform;
 
 use serde::Serialize;
 
@@ -21,9 +24,86 @@ use crate::store::Store;
 use crate::verify::{HostCheck, Request, Verdict, verify};
 
 pub use causes::CauseKind;
+pub use conn::{
+    Candidate, FailureClass, HEAP_MARGIN_PERCENT, HeapNeed, MBEDTLS_HEAP_CODES, SERVER_RECORD,
+};
+
+/// The heap Mbed TLS needs at its peak for one TLS 1.2 handshake of `chain` under `profile`
+/// with `trust` (None for stacks without an Mbed TLS build): the model doctor's memory cause
+/// uses, calibrated against the real library's allocations.
+pub fn heap_need(
+    profile: &Profile,
+    chain: &[Certificate],
+    trust: &[TrustAnchor],
+) -> Option<HeapNeed> {
+    conn::heap_need(profile, chain, trust)
+}
+
+/// The heap doctor proposes for a need: the estimate plus its margin, rounded up to 4 KiB.
+pub fn heap_to_set(need: &HeapNeed) -> usize {
+    conn::heap_to_set(need)
+}
+
+/// What a device's input buffer of `in_content_len` makes of a full 16 KiB
+/// application-data record (AES-GCM): the Mbed TLS error, or None when it takes it.
+pub fn app_record_error(in_content_len: u32) -> Option<i32> {
+    conn::app_record_error(in_content_len, None)
+}
+
+/// Device-side changes whose hellos doctor sends to a live server (`--connect`) to verify a
+/// protocol fix: TLS 1.3 turned on where the library has it, or the release that has it.
+/// Each with the change in words.
+pub fn protocol_variants(p: &Profile) -> Vec<(String, Profile)> {
+    use crate::profile::build::TlsVersion;
+    let mut out = Vec::new();
+    let Some(b) = p.build.as_ref() else {
+        return out;
+    };
+    if b.versions.contains(&TlsVersion::Tls13) {
+        return out;
+    }
+    let with13 = |q: &Profile| {
+        let mut q = q.clone();
+        if let Some(b) = q.build.as_mut() {
+            b.versions.push(TlsVersion::Tls13);
+        }
+        q
+    };
+    if p.mbedtls.is_some_and(|v| v.is_2x()) {
+        if let Ok(newer) = Profile::by_name(if p.esp_idf.is_some() {
+            "esp-idf-5.4"
+        } else {
+            "mbedtls-3.6"
+        }) {
+            out.push((
+                format!(
+                    "Update the firmware to {} and turn TLS 1.3 on{}: Mbed TLS 2.28 has no TLS 1.3",
+                    newer.summary(),
+                    if p.esp_idf.is_some() {
+                        " (CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y)"
+                    } else {
+                        " (MBEDTLS_SSL_PROTO_TLS1_3)"
+                    }
+                ),
+                with13(&newer),
+            ));
+        }
+    } else {
+        out.push((
+            if p.esp_idf.is_some() {
+                "Turn TLS 1.3 on in the firmware: CONFIG_MBEDTLS_SSL_PROTO_TLS1_3=y".to_string()
+            } else {
+                "Turn TLS 1.3 on in the Mbed TLS build: #define MBEDTLS_SSL_PROTO_TLS1_3"
+                    .to_string()
+            },
+            with13(p),
+        ));
+    }
+    out
+}
 
 /// Schema identifier of the JSON form of [`Diagnosis`].
-pub const SCHEMA: &str = "anchorkit.doctor/3";
+pub const SCHEMA: &str = "anchorkit.doctor/4";
 
 /// What doctor needs.
 #[derive(Debug, Clone)]
@@ -60,6 +140,13 @@ pub struct Input<'a> {
     /// The Certificate message's entries as sent, when some are not certificates (`chain`
     /// holds only the certificates): the device reads them all, so the reproduction does.
     pub entries: Option<&'a [crate::cert::ChainEntry]>,
+    /// What the server answered the device's own hello (first, labelled with the profile's
+    /// name) and the hellos of device-side changes (labelled with the change, in words), when
+    /// doctor could ask it (`--connect`): the protocol model's evidence.
+    pub hellos: &'a [(String, crate::probe::device::Answer)],
+    /// Fingerprint pins found in the trust input (`setFingerprint`, fingerprint strings and
+    /// arrays). With no certificate in `trust`, the device trusts by these alone.
+    pub pins: &'a [crate::intake::pins::Pin],
 }
 
 /// One configuration change that reproduces a logged code the given configuration does not.
@@ -67,6 +154,8 @@ pub struct Input<'a> {
 pub struct Alternative {
     /// Rank, 1 = the likely cause.
     pub rank: usize,
+    /// The class of failure the knob belongs to.
+    pub class: FailureClass,
     /// The knob changed, in words.
     pub change: String,
     /// The code the engine gives with it.
@@ -86,7 +175,13 @@ pub struct Reproduction {
     /// When they do not agree: single knob changes that produce the logged code, likeliest
     /// first.
     pub alternatives: Vec<Alternative>,
-    /// The likeliest of them, in words.
+    /// When they do not agree: every class of failure that produces the logged code, each
+    /// with whether a model of it reproduces the code on what was given, and the evidence
+    /// that tells them apart.
+    pub candidates: Vec<Candidate>,
+    /// What reproduces the log: a model that gives the logged code on the configuration as
+    /// given, or the one knob change that does when nothing else could (null when several
+    /// could: never a guess).
     pub likely: Option<String>,
 }
 
@@ -124,6 +219,31 @@ pub struct After {
     pub flags: Option<u32>,
 }
 
+impl Fix {
+    /// A fix not yet checked: no verdict after it, no paste, no sizes.
+    pub(crate) fn new(side: Side, kind: &'static str, cause: CauseKind, text: String) -> Fix {
+        Fix {
+            rank: 0,
+            side,
+            kind,
+            cause,
+            text,
+            verified: false,
+            after: None,
+            why_unverified: None,
+            check: String::new(),
+            anchors: Vec::new(),
+            owners: Vec::new(),
+            der_bytes: 0,
+            pem_bytes: 0,
+            esp_bundle_bytes: 0,
+            paste: None,
+            paste_format: None,
+            breaks: None,
+        }
+    }
+}
+
 /// One proposed fix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fix {
@@ -158,8 +278,12 @@ pub struct Fix {
     pub esp_bundle_bytes: usize,
     /// Ready-to-paste text: certificates in the user's format, a configuration line, code.
     pub paste: Option<String>,
-    /// The format of `paste`: `c`, `pem`, `sdkconfig`, `mbedtls-config`, `c-code`, `shell`.
+    /// The format of `paste`: `c`, `pem`, `sdkconfig`, `prj.conf`, `mbedtls-config`,
+    /// `c-code`, `shell`.
     pub paste_format: Option<&'static str>,
+    /// What the fix breaks for other clients of the server, when it does (such a fix is
+    /// never ranked first).
+    pub breaks: Option<String>,
 }
 
 /// The whole diagnosis.
@@ -285,6 +409,17 @@ impl World {
     }
 }
 
+/// The firmware platform, from the profile, the log and the build configuration.
+pub(crate) fn platform_of(inp: &Input<'_>) -> platform::Platform {
+    let zephyr_log = inp.log.is_some_and(|l| conn::LogFacts::read(l).zephyr);
+    let zephyr_config = inp
+        .profile
+        .build
+        .as_ref()
+        .is_some_and(|b| b.source.contains("Zephyr"));
+    platform::Platform::of(&inp.profile, zephyr_log, zephyr_config)
+}
+
 /// Reads the verdict in a few fields.
 fn after_of(v: &Verdict) -> After {
     After {
@@ -296,7 +431,7 @@ fn after_of(v: &Verdict) -> After {
 
 /// The TLS library's code in the log, read with the profile's library for bare numbers: the
 /// first code of the profile's library, else the first TLS code of any library.
-fn logged_code(log: &str, profile: &Profile) -> Option<String> {
+fn logged_code(log: &str, profile: &Profile) -> Option<conn::Logged> {
     use crate::explain::Lib;
     let lib = match profile.family {
         crate::profile::Family::Mbedtls => Some(Lib::Mbedtls),
@@ -312,12 +447,17 @@ fn logged_code(log: &str, profile: &Profile) -> Option<String> {
         .or_else(|_| explain(log, &ExplainOptions::default()))
         .ok()?;
     let tls = |f: &&crate::explain::Finding| f.library.is_some() && f.code.is_some();
-    e.findings
+    let f = e
+        .findings
         .iter()
         .filter(tls)
         .find(|f| f.library == lib)
-        .or_else(|| e.findings.iter().find(tls))
-        .and_then(|f| f.code.clone())
+        .or_else(|| e.findings.iter().find(tls))?;
+    Some(conn::Logged {
+        code: f.code.clone()?,
+        lib: f.library,
+        value: f.value,
+    })
 }
 
 /// Single knob changes that produce `want`, likeliest first: the hostname (a device using
@@ -325,17 +465,18 @@ fn logged_code(log: &str, profile: &Profile) -> Option<String> {
 /// of the family, nearest first.
 fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
     let base = World::of(inp);
-    let mut variants: Vec<(String, World)> = Vec::new();
+    let mut variants: Vec<(String, FailureClass, World)> = Vec::new();
     if let Some(h) = inp.host {
         let mut w = base.clone();
         w.host = Some(format!("not-{h}"));
         variants.push((
             format!("the device connects with a hostname other than '{h}'"),
+            FailureClass::Names,
             w,
         ));
         let mut w = base.clone();
         w.host = None;
-        variants.push(("the device sets no hostname".into(), w));
+        variants.push(("the device sets no hostname".into(), FailureClass::Names, w));
     }
     if base.profile.mbedtls.is_some() {
         let on = base.profile.time_check;
@@ -347,6 +488,7 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
                 if on { "off" } else { "on" },
                 if on { "n" } else { "y" }
             ),
+            FailureClass::Time,
             w,
         ));
     }
@@ -358,6 +500,7 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
         }
         variants.push((
             "the device clock is not set (1970) and time is checked".into(),
+            FailureClass::Time,
             w,
         ));
     }
@@ -376,6 +519,7 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
                     _ => "the certificate bundle (crt_bundle_attach) instead of cert_pem",
                 }
             ),
+            FailureClass::Verification,
             w,
         ));
     }
@@ -403,10 +547,14 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
         if w.profile.validate().is_err() {
             continue;
         }
-        variants.push((format!("the device runs {}", w.profile.summary()), w));
+        variants.push((
+            format!("the device runs {}", w.profile.summary()),
+            FailureClass::Verification,
+            w,
+        ));
     }
     let mut out = Vec::new();
-    for (change, w) in variants {
+    for (change, class, w) in variants {
         if w.profile.validate().is_err() {
             continue;
         }
@@ -414,6 +562,7 @@ fn alternatives(inp: &Input<'_>, want: &str) -> Vec<Alternative> {
         if v.code == want {
             out.push(Alternative {
                 rank: out.len() + 1,
+                class,
                 change,
                 code: v.code,
             });
@@ -547,7 +696,7 @@ fn trust_only(inp: &Input<'_>) -> Diagnosis {
             ""
         }
     ));
-    let failed = logged.as_deref().is_some_and(|c| c != "0") || !found.is_empty();
+    let failed = logged.as_ref().is_some_and(|c| c.code != "0") || !found.is_empty();
     let mut assumptions: Vec<String> = inp.assumed.to_vec();
     assumptions.push("no served chain: only the trust list and the log were judged".to_string());
     Diagnosis {
@@ -555,9 +704,10 @@ fn trust_only(inp: &Input<'_>) -> Diagnosis {
         accepted: !failed,
         reproduction: Reproduction {
             verdict: None,
-            logged_code: logged,
+            logged_code: logged.map(|l| l.code),
             matches_log: None,
             alternatives: Vec::new(),
+            candidates: Vec::new(),
             likely: None,
         },
         causes: found,
@@ -574,6 +724,15 @@ fn trust_only(inp: &Input<'_>) -> Diagnosis {
 /// Without a served chain, the trust list and the log are judged alone and the diagnosis
 /// names the missing input.
 pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
+    if inp.trust.is_empty() && !inp.pins.is_empty() {
+        return pins::diagnose(inp);
+    }
+    let mut d = diagnose_anchors(inp, trust_format);
+    d.warnings.extend(pins::warnings(inp));
+    d
+}
+
+fn diagnose_anchors(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
     if inp.chain.is_empty() {
         return trust_only(inp);
     }
@@ -601,15 +760,22 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         .as_ref()
         .map_or_else(|| certs_verdict.clone(), |(_, v)| v.clone());
     let logged = inp.log.and_then(|l| logged_code(l, &inp.profile));
-    let matches_log = logged.as_ref().map(|c| *c == verdict.code);
+    let matches_log = logged.as_ref().map(|c| c.code == verdict.code);
     let alts = match (&logged, matches_log) {
-        (Some(c), Some(false)) => alternatives(inp, c),
+        (Some(c), Some(false)) => alternatives(inp, &c.code),
         _ => Vec::new(),
     };
-    let likely = alts
-        .first()
-        .map(|a| format!("the log's {} is most likely because {}", a.code, a.change));
-
+    let facts = inp.log.map(conn::LogFacts::read).unwrap_or_default();
+    let platform = platform_of(inp);
+    let assessment = conn::assess(&conn::Ask {
+        inp,
+        world: &world,
+        verdict: &verdict,
+        logged: logged.as_ref(),
+        facts: &facts,
+        platform,
+        knobs: &alts,
+    });
     let cx = causes::Context {
         store: inp.store,
         now: inp.now,
@@ -617,6 +783,44 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         lifetime: inp.lifetime,
     };
     let mut found = causes::analyze(&world, &certs_verdict, &cx);
+    // A clock cause the chain analysis found is the time class, reproduced as given.
+    let mut assessment = assessment;
+    if found.iter().any(|f| {
+        matches!(
+            f.cause.kind,
+            CauseKind::ClockBehind | CauseKind::ClockNotSet
+        )
+    }) {
+        for c in &mut assessment.candidates {
+            if c.class == FailureClass::Time {
+                c.reproduced = Some(true);
+            }
+        }
+    }
+    // Never a guess: a model that reproduces the log as given; else the one knob change that
+    // does, when no class of failure for that code is left unexamined.
+    let unexamined = assessment.candidates.iter().any(|c| c.reproduced.is_none());
+    let knob_classes: std::collections::BTreeSet<FailureClass> =
+        alts.iter().map(|a| a.class).collect();
+    let likely = match (&assessment.reproduced_by, &logged) {
+        (Some(r), Some(l)) => Some(format!("the log's {} is reproduced as given: {r}", l.code)),
+        _ if !assessment.causes.is_empty() => None,
+        // A clock cause found in the chain: the knob that sets the clock is that cause.
+        _ if found.iter().any(|f| {
+            matches!(
+                f.cause.kind,
+                CauseKind::ClockBehind | CauseKind::ClockNotSet
+            )
+        }) =>
+        {
+            None
+        }
+        _ if knob_classes.len() == 1 && !unexamined => alts
+            .first()
+            .map(|a| format!("the log's {} is most likely because {}", a.code, a.change)),
+        _ => None,
+    };
+
     let mut fixes: Vec<Fix> = Vec::new();
     let mut firsts: Vec<Vec<fixes::Change>> = Vec::new();
     let mut lead: Vec<Cause> = Vec::new();
@@ -645,13 +849,8 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         });
         fixes.push(Fix {
             rank: 1,
-            side: Side::Server,
-            kind: "serve-certificates-only",
-            cause: CauseKind::ParseError,
-            text: "Make the server send only certificates in its Certificate message: remove what is not a certificate from the chain file it serves".into(),
             verified: certs_verdict.code != v.code,
             after: Some(after_of(&certs_verdict)),
-            why_unverified: None,
             check: format!(
                 "the message without those entries, verified again under {}: {}",
                 inp.profile.name(),
@@ -661,13 +860,12 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
                     format!("{} (the causes below remain)", certs_verdict.code)
                 }
             ),
-            anchors: Vec::new(),
-            owners: Vec::new(),
-            der_bytes: 0,
-            pem_bytes: 0,
-            esp_bundle_bytes: 0,
-            paste: None,
-            paste_format: None,
+            ..Fix::new(
+                Side::Server,
+                "serve-certificates-only",
+                CauseKind::ParseError,
+                "Make the server send only certificates in its Certificate message: remove what is not a certificate from the chain file it serves".into(),
+            )
         });
     }
     if certs_verdict.ok {
@@ -701,20 +899,33 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         }
     }
     let after_all = fixes::combine(&world, &firsts).map(|v| after_of(&v));
-    let warnings = causes::warnings(inp, &world, &certs_verdict, &found);
+    let mut warnings = causes::warnings(inp, &world, &certs_verdict, &found);
+    if !assessment
+        .causes
+        .iter()
+        .any(|c| c.kind == CauseKind::AppRecordTooLarge)
+    {
+        warnings.extend(assessment.warnings.iter().cloned());
+    }
     let assumed_chain = !inp.assumed.is_empty();
+    // The causes that reproduce the log as given come first, with their fixes.
+    let conn_failed = !assessment.causes.is_empty();
+    let fixes = rank(assessment.fixes.into_iter().chain(fixes).collect());
     Diagnosis {
         schema: SCHEMA,
-        accepted: verdict.ok,
+        accepted: verdict.ok && !conn_failed,
         reproduction: Reproduction {
             verdict: Some(verdict),
-            logged_code: logged,
+            logged_code: logged.map(|l| l.code),
             matches_log,
             alternatives: alts,
+            candidates: assessment.candidates,
             likely,
         },
-        causes: lead
+        causes: assessment
+            .causes
             .into_iter()
+            .chain(lead)
             .chain(found.into_iter().map(|f| f.cause))
             .collect(),
         fixes,
@@ -724,4 +935,29 @@ pub fn diagnose(inp: &Input<'_>, trust_format: Option<Format>) -> Diagnosis {
         completed_with: inp.completed.map(|c| c.added.clone()).unwrap_or_default(),
         needs: assumed_chain.then(|| needs_chain(inp, true)),
     }
+}
+
+/// Ranks the fixes: by cause in order; within a cause, a fix that breaks the server for its
+/// other clients after every one that does not. Ranks are renumbered from 1.
+fn rank(fixes: Vec<Fix>) -> Vec<Fix> {
+    let mut causes: Vec<CauseKind> = Vec::new();
+    for f in &fixes {
+        if !causes.contains(&f.cause) {
+            causes.push(f.cause);
+        }
+    }
+    let mut out: Vec<Fix> = Vec::with_capacity(fixes.len());
+    for c in causes {
+        let (keep, breaking): (Vec<Fix>, Vec<Fix>) = fixes
+            .iter()
+            .filter(|f| f.cause == c)
+            .cloned()
+            .partition(|f| f.breaks.is_none());
+        out.extend(keep);
+        out.extend(breaking);
+    }
+    for (i, f) in out.iter_mut().enumerate() {
+        f.rank = i + 1;
+    }
+    out
 }

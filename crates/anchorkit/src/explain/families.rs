@@ -702,7 +702,7 @@ fn res() -> Option<&'static Res> {
             arduino_connect: r(r"\]\s*connect\(\):\s*start_ssl_client:\s*(?:connect failed:?\s*)?(-?\d+)")?,
             bssl_couldnt: r(r"^BSSL:Couldn't connect\. Error = '(.*)'\s*$")?,
             sslclient: r(r"^\(SSLClient\)\((SSL_\w+|Unknown level)\)\((\w+)\):\s*(.*)$")?,
-            wolf: r(r"(?i)(?:wolfSSL_connect (?:returned -?\d+, error code:|error)|WOLFSSL Error:|wolfSSL error occurred, error =|SSL_connect failed with error|wolfssl.*?(?:err(?:or)?\s*=?|code:?)\s*)\s*(-\d+)")?,
+            wolf: r(r"(?i)(?:wolfSSL_connect (?:returned -?\d+, error code:|error)|WOLFSSL Error:|wolfSSL error occurred, error =|SSL_connect failed with error|wolfssl.*?(?:err(?:or)?\s*[=:]?|code:?)\s*(?:[A-Z][A-Z0-9_]{2,}\s*[,:=]?\s*)?)\s*(-\d+)")?,
             zephyr_tls: r(r"(?:net_sock_tls: |^E: )?TLS (?:handshake|reset) error: -(0x)?([0-9a-fA-F]+)")?,
             zephyr_app: r(r"(?i)(?:cannot connect to (?:ipv[46] )?remote|failed to connect|connect failed)\D{0,12}\(?(-?\d+)\)?\s*$")?,
             aws_text: r(r"mbedTLSError= (.+?) : (.+?)\.?\s*$")?,

@@ -158,6 +158,26 @@ pub struct BufferFailure {
 /// than content length plus this does not fit at all.
 const PAYLOAD_OVERHEAD: usize = 16 + 48 + 256;
 
+/// What Mbed TLS's input buffer makes of one record (`ssl_msg.c`): a payload larger than the
+/// whole buffer is refused by `mbedtls_ssl_fetch_input` (-0x7100 BAD_INPUT_DATA), a plaintext
+/// larger than `in_content_len` by the record header check (-0x7200 INVALID_RECORD). None
+/// when the record is read.
+pub fn record_error(payload: usize, plaintext: usize, in_content_len: usize) -> Option<i32> {
+    if payload > in_content_len + PAYLOAD_OVERHEAD {
+        Some(-0x7100)
+    } else if plaintext > in_content_len {
+        Some(-0x7200)
+    } else {
+        None
+    }
+}
+
+/// The payload of a TLS 1.2 AES-GCM record (the usual suite) of `plaintext` bytes: the
+/// 8-byte explicit nonce and the 16-byte tag around it.
+pub fn gcm_record_payload(plaintext: usize) -> usize {
+    plaintext + 8 + 16
+}
+
 /// What the device's Mbed TLS input buffer makes of the server's records and Certificate
 /// message, as `ssl_msg.c` reads them:
 /// - a record whose payload exceeds the whole input buffer: `mbedtls_ssl_fetch_input` refuses

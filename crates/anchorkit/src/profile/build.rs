@@ -132,6 +132,12 @@ pub struct MbedBuild {
     pub out_content_len: u32,
     /// `CONFIG_MBEDTLS_DYNAMIC_BUFFER` (ESP-IDF port: buffers allocated per record).
     pub dynamic_buffer: bool,
+    /// The heap Mbed TLS allocates from, when the platform bounds it (Zephyr's
+    /// `CONFIG_MBEDTLS_HEAP_SIZE` with `CONFIG_MBEDTLS_ENABLE_HEAP`); None: the system heap.
+    pub heap_size: Option<u32>,
+    /// The max_fragment_length the client asks for (bytes), when it asks (Zephyr's sockets
+    /// with `CONFIG_NET_SOCKETS_TLS_SET_MAX_FRAGMENT_LENGTH`; esp-tls never asks).
+    pub max_frag_len: Option<u32>,
     /// `MBEDTLS_X509_MAX_INTERMEDIATE_CA`.
     pub max_intermediates: usize,
     /// `MBEDTLS_SSL_CLI_ALLOW_WEAK_CERTIFICATE_VERIFICATION_WITHOUT_HOSTNAME` (3.6.3+).
@@ -231,6 +237,8 @@ impl MbedBuild {
             in_content_len: 16384,
             out_content_len: 16384,
             dynamic_buffer: false,
+            heap_size: None,
+            max_frag_len: None,
             max_intermediates: 8,
             allow_no_hostname: false,
             keep_peer_cert: true,
@@ -290,6 +298,8 @@ impl MbedBuild {
             in_content_len: 16384,
             out_content_len: 4096,
             dynamic_buffer: false,
+            heap_size: None,
+            max_frag_len: None,
             max_intermediates: 8,
             allow_no_hostname: false,
             keep_peer_cert: !v6,
@@ -351,6 +361,20 @@ pub type Settings = Vec<(String, Setting)>;
 
 /// An ESP-IDF release, e.g. `(5, 4, 4)`.
 pub type Release = (u8, u8, u8);
+
+/// Whether Kconfig settings are Zephyr's: names only Zephyr's Mbed TLS module or sockets
+/// layer has (ESP-IDF has neither `MBEDTLS_SSL_MAX_CONTENT_LEN` without `IDF_TARGET` nor
+/// `NET_SOCKETS_*`).
+pub fn is_zephyr_kconfig(settings: &[(String, Setting)]) -> bool {
+    let has = |n: &str| settings.iter().any(|(k, _)| k == n || k.starts_with(n));
+    !has("IDF_TARGET")
+        && (has("NET_SOCKETS_SOCKOPT_TLS")
+            || has("MBEDTLS_ENABLE_HEAP")
+            || has("MBEDTLS_HEAP_SIZE")
+            || has("NET_SOCKETS_TLS_")
+            || has("ZEPHYR")
+            || has("BOARD"))
+}
 
 /// The settings of an ESP-IDF `sdkconfig` (or `sdkconfig.defaults`): `CONFIG_NAME=value` and
 /// `# CONFIG_NAME is not set`, in order, names without the `CONFIG_` prefix; plus the ESP-IDF
@@ -759,6 +783,69 @@ impl MbedBuild {
             chacha.2 && chacha.0 && (chacha.1 || release.0 >= 6),
         );
         // DHE needs DHM_C, off by default from v5.0.
+        a
+    }
+
+    /// Applies a Zephyr Kconfig file (`prj.conf`, `build/zephyr/.config`; names without
+    /// `CONFIG_`): `MBEDTLS_SSL_MAX_CONTENT_LEN` sets both buffers (Zephyr's config header maps
+    /// it so), `MBEDTLS_HEAP_SIZE` bounds the heap when `MBEDTLS_ENABLE_HEAP` is on,
+    /// `MBEDTLS_HAVE_TIME_DATE` the date checks, and the sockets layer asks for a
+    /// max_fragment_length from the content length when `NET_SOCKETS_TLS_SET_MAX_FRAGMENT_LENGTH`
+    /// is on.
+    pub fn apply_zephyr_kconfig(&mut self, settings: &[(String, Setting)]) -> Applied {
+        let mut a = Applied::default();
+        let mut heap = None;
+        let mut enable_heap = false;
+        let mut mfl = false;
+        for (name, s) in settings {
+            let v = on(s);
+            let num = |s: &Setting| match s {
+                Setting::Number(n) => u32::try_from(*n).ok(),
+                _ => None,
+            };
+            let used = match name.as_str() {
+                "MBEDTLS_SSL_MAX_CONTENT_LEN" => {
+                    if let Some(n) = num(s) {
+                        self.in_content_len = n;
+                        self.out_content_len = n;
+                    }
+                    true
+                }
+                "MBEDTLS_HEAP_SIZE" => {
+                    heap = num(s);
+                    true
+                }
+                "MBEDTLS_ENABLE_HEAP" => {
+                    enable_heap = v;
+                    true
+                }
+                "MBEDTLS_HAVE_TIME_DATE" => {
+                    a.time_check = Some(v);
+                    true
+                }
+                "NET_SOCKETS_TLS_SET_MAX_FRAGMENT_LENGTH" => {
+                    mfl = v;
+                    true
+                }
+                _ => false,
+            };
+            if used {
+                a.used.push(format!("CONFIG_{name}"));
+            }
+        }
+        self.heap_size = if enable_heap {
+            heap.or(Some(512))
+        } else {
+            None
+        };
+        // RFC 6066 sizes, from the smaller buffer.
+        self.max_frag_len = mfl.then(|| {
+            let m = self.in_content_len.min(self.out_content_len);
+            [4096, 2048, 1024, 512]
+                .into_iter()
+                .find(|x| *x <= m)
+                .unwrap_or(512)
+        });
         a
     }
 

@@ -393,8 +393,19 @@ impl Profile {
         let (settings, _) =
             build::read_sdkconfig(file, text).map_err(|e| ProfileError::Invalid(e.to_string()))?;
         let Some(e) = self.esp_idf else {
+            // A Zephyr Kconfig file for an Mbed TLS profile: its buffer, heap and date settings.
+            if build::is_zephyr_kconfig(&settings) {
+                if let Some(b) = &mut self.build {
+                    let applied = b.apply_zephyr_kconfig(&settings);
+                    b.source = format!("{file} (Zephyr Kconfig) over {}", b.source);
+                    if let Some(t) = applied.time_check {
+                        self.time_check = t;
+                    }
+                    return Ok(self);
+                }
+            }
             return Err(ProfileError::Invalid(format!(
-                "--sdkconfig needs an ESP-IDF or Arduino-ESP32 profile, not {}",
+                "--sdkconfig needs an ESP-IDF or Arduino-ESP32 profile (or a Zephyr prj.conf with an Mbed TLS profile), not {}",
                 self.name
             )));
         };

@@ -23,6 +23,12 @@
 //! Every client speaks TLS 1.2 only (ESP-IDF's default) with the default ciphersuites and the
 //! default X.509 profile, authmode REQUIRED.
 //!
+//! Optional scenario files: `heap_cap` (bytes: Mbed TLS's allocations fail beyond that many
+//! bytes in use, as on a device whose heap is that small) and `read` (bytes of application
+//! data to read after the handshake: an HTTP GET is sent and the answer read with
+//! `mbedtls_ssl_read`; the stage is then `read`, with the first error or 0). Every line ends
+//! with `heap=<peak bytes Mbed TLS had allocated>`.
+//!
 //! `--bench N DIR` times N verifications of DIR's chain (parse + `mbedtls_x509_crt_verify`,
 //! no TLS) and prints the mean in nanoseconds.
 
@@ -270,9 +276,9 @@ mod cross {
     //! key, the child's parsed issuer as its parsed subject, zero validity, no extensions).
     use super::*;
 
-    unsafe extern "C" {
-        fn calloc(n: usize, size: usize) -> *mut c_void;
-    }
+    // Mbed TLS frees what the callback hands it with mbedtls_free: allocate with its
+    // allocator (the counted one).
+    use super::counted_calloc as calloc;
 
     pub unsafe extern "C" fn ca_cb(
         _: *mut c_void,
@@ -348,6 +354,8 @@ struct Loaded {
     port: u16,
     trust: Vec<Vec<u8>>,
     chain: Vec<Vec<u8>>,
+    heap_cap: Option<usize>,
+    read: Option<usize>,
 }
 
 fn text(dir: &Path, name: &str) -> Option<String> {
@@ -364,6 +372,8 @@ fn load(dir: &Path) -> Loaded {
         port: text(dir, "port").and_then(|s| s.parse().ok()).unwrap_or(0),
         trust: files(dir, "trust-"),
         chain: files(dir, "chain-"),
+        heap_cap: text(dir, "heap_cap").and_then(|s| s.parse().ok()),
+        read: text(dir, "read").and_then(|s| s.parse().ok()),
     }
 }
 
@@ -553,7 +563,11 @@ fn handshake(l: &Loaded) -> String {
             for _ in 0..10_000 {
                 let st = ssl.private_state;
                 if st == over {
-                    return format!("0 {} done", mbedtls_ssl_get_verify_result(&ssl));
+                    let flags = mbedtls_ssl_get_verify_result(&ssl);
+                    return match l.read {
+                        Some(want) => format!("{} {flags} read", read_app_data(&mut ssl, want)),
+                        None => format!("0 {flags} done"),
+                    };
                 }
                 if st >= cert_state {
                     reached = true;
@@ -582,6 +596,39 @@ fn handshake(l: &Loaded) -> String {
         }
         out
     }
+}
+
+/// Sends an HTTP GET and reads up to `want` bytes of the answer: 0 when they came (or the
+/// server closed after sending what it had), else the first error `mbedtls_ssl_read` gave.
+unsafe fn read_app_data(ssl: &mut mbedtls_ssl_context, want: usize) -> c_int {
+    let req = b"GET /big HTTP/1.0\r\nHost: harness\r\n\r\n";
+    let mut sent = 0;
+    while sent < req.len() {
+        let r = unsafe { mbedtls_ssl_write(ssl, req[sent..].as_ptr(), req.len() - sent) };
+        if r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE {
+            continue;
+        }
+        if r < 0 {
+            return r;
+        }
+        sent += r as usize;
+    }
+    let mut got = 0;
+    let mut buf = vec![0u8; 4096];
+    while got < want {
+        let r = unsafe { mbedtls_ssl_read(ssl, buf.as_mut_ptr(), buf.len()) };
+        if r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE {
+            continue;
+        }
+        if r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY {
+            return 0;
+        }
+        if r < 0 {
+            return r;
+        }
+        got += r as usize;
+    }
+    0
 }
 
 /// Parse + verify without TLS, for the benchmark.
@@ -615,8 +662,60 @@ fn verify_only(l: &Loaded) -> i32 {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Mbed TLS's heap, counted (and capped) through mbedtls_platform_set_calloc_free.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static HEAP_IN_USE: AtomicUsize = AtomicUsize::new(0);
+static HEAP_PEAK: AtomicUsize = AtomicUsize::new(0);
+/// 0: no cap.
+static HEAP_CAP: AtomicUsize = AtomicUsize::new(0);
+/// Bytes in front of each block, holding its size.
+const HDR: usize = 16;
+
+unsafe extern "C" {
+    fn malloc(n: usize) -> *mut c_void;
+    fn free(p: *mut c_void);
+}
+
+unsafe extern "C" fn counted_calloc(n: usize, size: usize) -> *mut c_void {
+    let Some(bytes) = n.checked_mul(size) else {
+        return std::ptr::null_mut();
+    };
+    let cap = HEAP_CAP.load(Ordering::Relaxed);
+    let now = HEAP_IN_USE.load(Ordering::Relaxed);
+    if cap != 0 && now + bytes > cap {
+        return std::ptr::null_mut();
+    }
+    let p = unsafe { malloc(bytes + HDR) } as *mut u8;
+    if p.is_null() {
+        return std::ptr::null_mut();
+    }
+    unsafe {
+        std::ptr::write_bytes(p, 0, bytes + HDR);
+        (p as *mut usize).write(bytes);
+    }
+    let now = HEAP_IN_USE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    HEAP_PEAK.fetch_max(now, Ordering::Relaxed);
+    unsafe { p.add(HDR) as *mut c_void }
+}
+
+unsafe extern "C" fn counted_free(p: *mut c_void) {
+    if p.is_null() {
+        return;
+    }
+    let base = unsafe { (p as *mut u8).sub(HDR) };
+    let bytes = unsafe { (base as *mut usize).read() };
+    HEAP_IN_USE.fetch_sub(bytes, Ordering::Relaxed);
+    unsafe { free(base as *mut c_void) };
+}
+
 fn main() {
-    unsafe { psa_crypto_init() };
+    unsafe {
+        mbedtls_platform_set_calloc_free(Some(counted_calloc), Some(counted_free));
+        psa_crypto_init()
+    };
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--bench") {
         let n: u32 = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(1000);
@@ -631,6 +730,12 @@ fn main() {
         return;
     }
     for dir in args {
-        println!("{}", handshake(&load(Path::new(&dir))));
+        let l = load(Path::new(&dir));
+        // Each scenario's peak is its own (what PSA keeps from start-up stays counted).
+        HEAP_PEAK.store(HEAP_IN_USE.load(Ordering::Relaxed), Ordering::Relaxed);
+        HEAP_CAP.store(l.heap_cap.unwrap_or(0), Ordering::Relaxed);
+        let line = handshake(&l);
+        HEAP_CAP.store(0, Ordering::Relaxed);
+        println!("{line} heap={}", HEAP_PEAK.load(Ordering::Relaxed));
     }
 }
