@@ -56,7 +56,7 @@ fn matrix_gives_one_row_per_profile_and_fails_when_any_rejects() {
     // Only stacks that accept: exit 0.
     let mut ok = vec!["verify"];
     ok.extend(STORY);
-    ok.extend(["--profile", "bearssl,wolfssl-5"]);
+    ok.extend(["--profile", "bearssl,wolfssl-5-distro"]);
     assert_eq!(run(&ok).0, 0);
 }
 
@@ -157,4 +157,59 @@ fn a_chain_entry_that_is_not_a_certificate_is_the_stack_s_business() {
     assert_eq!(code, 1);
     assert!(out.contains("-0x7300"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// wolfSSL as firmware builds it (its defaults) against Debian's build, on the user story's
+/// real certificates: the pasted leaf is no trust anchor for the device build (-188, as the
+/// real wolfSSL 5.9.4 built from source decides in the differential, `user-story-trust-leaf`),
+/// and a root outside its dates is refused when it is loaded.
+#[test]
+fn wolfssl_device_build_and_distro_build() {
+    let leaf = |profile: &str| {
+        let mut a = vec!["--json", "verify"];
+        a.extend(STORY);
+        a.extend(["--profile", profile]);
+        let (code, out, _) = run(&a);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        (code, v)
+    };
+    let (code, v) = leaf("wolfssl-5");
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["code"], "-188", "{v}");
+    let (code, v) = leaf("wolfssl-5-distro");
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["code"], "0", "{v}");
+    // DST Root CA X3 (expired 2021-09-30) as the trust, in 2024: the device build refuses it
+    // at load (ASN_AFTER_DATE_E), so nothing anchors the chain; Debian's build loads it.
+    let dst = anchorkit::testsupport::data("certs/dst-root-ca-x3.pem");
+    let dst = dst.display().to_string();
+    let judge = |profile: &str| {
+        let (code, out, _) = run(&[
+            "--json",
+            "verify",
+            "--trust",
+            &dst,
+            "--chain",
+            "examples/user-story/served-leaf.pem",
+            "--host",
+            "optimized.realyze.com",
+            "--at",
+            "2024-01-01",
+            "--profile",
+            profile,
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        (code, v)
+    };
+    let (code, v) = judge("wolfssl-5");
+    assert_eq!((code, v["code"].as_str()), (1, Some("-188")), "{v}");
+    let why = v["reasons"].to_string();
+    assert!(
+        why.contains("DST Root CA X3") && why.contains("2021-09-30"),
+        "{why}"
+    );
+    let (_, v) = judge("wolfssl-5-distro");
+    assert_ne!(v["code"], "-188", "{v}");
 }

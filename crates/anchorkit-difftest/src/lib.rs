@@ -50,7 +50,8 @@ pub fn profile_for(r: Real) -> Profile {
         Real::Mbedtls228 => p("mbedtls-2.28"),
         Real::Bearssl => p("bearssl"),
         Real::Openssl => p("openssl-3"),
-        Real::Wolfssl => p("wolfssl-5"),
+        Real::Wolfssl => p("wolfssl-5-distro"),
+        Real::WolfsslDefault => p("wolfssl-5"),
         Real::Rustls => p("webpki"),
     }
 }

@@ -44,8 +44,13 @@ pub enum Real {
     Mbedtls228,
     /// Debian's BearSSL 0.6 client with `br_x509_minimal`, anchors as the ESP8266 core makes them.
     Bearssl,
-    /// Debian's wolfSSL 5.5 client (built with `WOLFSSL_ALT_CERT_CHAINS`).
+    /// Debian's wolfSSL 5.5 client (`--enable-distro`: trusted peers, `WOLFSSL_ALT_CERT_CHAINS`,
+    /// no date check of loaded CAs).
     Wolfssl,
+    /// wolfSSL 5.9.4 built from source with its own defaults (its CMake build, as `./configure`
+    /// with no options), the way firmware that does not pick options builds it.
+    WolfsslDefault,
+
     /// Debian's OpenSSL 3.0 client, security level 1.
     Openssl,
     /// rustls 0.23 with rustls-webpki (the `WebPkiServerVerifier`).
@@ -54,7 +59,7 @@ pub enum Real {
 
 impl Real {
     /// All of them.
-    pub const ALL: [Real; 12] = [
+    pub const ALL: [Real; 13] = [
         Real::Mbedtls36Time,
         Real::EspCertPem,
         Real::EspBundleLegacy,
@@ -65,6 +70,7 @@ impl Real {
         Real::Mbedtls228,
         Real::Bearssl,
         Real::Wolfssl,
+        Real::WolfsslDefault,
         Real::Openssl,
         Real::Rustls,
     ];
@@ -82,7 +88,8 @@ impl Real {
             Real::EspCertPemIn4096 => "esp-idf-5.4/cert-pem-in-4096",
             Real::Mbedtls228 => "mbedtls-2.28",
             Real::Bearssl => "bearssl",
-            Real::Wolfssl => "wolfssl-5",
+            Real::Wolfssl => "wolfssl-5-distro",
+            Real::WolfsslDefault => "wolfssl-5.9/default",
             Real::Openssl => "openssl-3",
             Real::Rustls => "rustls-webpki",
         }
@@ -216,6 +223,9 @@ fn must(cmd: &mut Command, what: &str) -> Vec<u8> {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    if std::env::var_os("TLS_HARNESS_DEBUG").is_some() {
+        eprintln!("{what}:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
     out.stdout
 }
 
@@ -262,6 +272,87 @@ fn build_mbedtls36(b: Build) -> PathBuf {
     target.join("release/anchorkit-mbedtls36-harness")
 }
 
+/// Macros the harness adds to every from-source build: they let it observe the handshake (the
+/// peer chain as read, the verify callback on success too) and change no decision.
+const WOLF_OBSERVE: &str = "-DSESSION_CERTS -DWOLFSSL_ALWAYS_VERIFY_CB";
+
+/// wolfSSL's source tree as crates.io's `wolfssl-sys` 5.3.0 vendors it (wolfSSL 5.9.4),
+/// downloaded by `cargo metadata` on `harness/wolfssl-src/Cargo.toml`.
+pub fn wolfssl_source() -> PathBuf {
+    static SRC: OnceLock<PathBuf> = OnceLock::new();
+    SRC.get_or_init(|| {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ])
+        .arg(crate_dir().join("harness/wolfssl-src/Cargo.toml"));
+        let out = must(&mut cmd, "downloading wolfssl-sys 5.3.0 (crates.io)");
+        let v: serde_json::Value = serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("cargo metadata for wolfssl-sys: {e}"));
+        let manifest = v["packages"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["name"] == "wolfssl-sys"))
+            .and_then(|p| p["manifest_path"].as_str())
+            .unwrap_or_else(|| panic!("cargo metadata lists no wolfssl-sys"));
+        let src = Path::new(manifest)
+            .parent()
+            .map(|d| d.join("wolfssl-src"))
+            .unwrap_or_default();
+        assert!(
+            src.join("wolfssl/ssl.h").is_file(),
+            "no wolfSSL source at {}",
+            src.display()
+        );
+        src
+    })
+    .clone()
+}
+
+/// Builds wolfSSL from source with its defaults (its CMake build with no options; the
+/// observation macros only) and the C client against it.
+fn build_wolfssl_src() -> PathBuf {
+    let src = wolfssl_source();
+    let what = "wolfSSL 5.9.4 (defaults, CMake)";
+    let dir = work_dir().join("wolfssl59-default");
+    let lib = dir.join("libwolfssl.a");
+    if !lib.is_file() {
+        let mut cmake = Command::new("cmake");
+        cmake
+            .arg("-S")
+            .arg(&src)
+            .arg("-B")
+            .arg(&dir)
+            .args([
+                "-DWOLFSSL_EXAMPLES=no",
+                "-DWOLFSSL_CRYPT_TESTS=no",
+                "-DBUILD_SHARED_LIBS=OFF",
+                "-DCMAKE_BUILD_TYPE=Release",
+            ])
+            .arg(format!("-DCMAKE_C_FLAGS={WOLF_OBSERVE}"));
+        must(&mut cmake, &format!("configuring {what} (needs cmake)"));
+        let mut make = Command::new("cmake");
+        make.arg("--build")
+            .arg(&dir)
+            .args(["--target", "wolfssl", "--parallel", "2"]);
+        must(&mut make, &format!("building {what}"));
+    }
+    let out = dir.join("tls-wolfssl");
+    let mut cc = Command::new("cc");
+    cc.args(["-O1", "-Wall", "-o"]).arg(&out);
+    cc.args(WOLF_OBSERVE.split(' '))
+        .arg(format!("-I{}", dir.display()))
+        .arg(format!("-I{}", src.display()))
+        .arg(crate_dir().join("harness/tls_wolfssl.c"))
+        .arg(&lib)
+        .args(["-lm", "-lpthread"]);
+    must(&mut cc, &format!("compiling the TLS client against {what}"));
+    out
+}
+
 fn build_c(name: &str, libs: &[&str], include: Option<&str>) -> PathBuf {
     let out = work_dir().join(format!("tls-{name}"));
     let mut cmd = Command::new("cc");
@@ -287,6 +378,7 @@ fn harness(r: Real) -> PathBuf {
     static M: OnceLock<PathBuf> = OnceLock::new();
     static B: OnceLock<PathBuf> = OnceLock::new();
     static W: OnceLock<PathBuf> = OnceLock::new();
+    static WD: OnceLock<PathBuf> = OnceLock::new();
     static O: OnceLock<PathBuf> = OnceLock::new();
     match r {
         Real::Mbedtls36Time => T.get_or_init(|| build_mbedtls36(Build::Time)).clone(),
@@ -315,6 +407,7 @@ fn harness(r: Real) -> PathBuf {
         Real::Wolfssl => W
             .get_or_init(|| build_c("wolfssl", &["-lwolfssl"], None))
             .clone(),
+        Real::WolfsslDefault => WD.get_or_init(build_wolfssl_src).clone(),
         Real::Openssl => O
             .get_or_init(|| build_c("openssl", &["-lssl", "-lcrypto"], None))
             .clone(),
@@ -438,7 +531,7 @@ pub fn run_at_ports(r: Real, scenarios: &[Scenario], ports: &[u16]) -> Vec<Outco
         };
         scenarios.len()
     ];
-    if matches!(r, Real::Mbedtls228 | Real::Wolfssl) {
+    if matches!(r, Real::Mbedtls228 | Real::Wolfssl | Real::WolfsslDefault) {
         // The process clock is the device clock: one faketime run per distinct time.
         let mut by_time: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for (i, s) in scenarios.iter().enumerate() {

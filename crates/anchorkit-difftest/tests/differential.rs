@@ -113,7 +113,8 @@ fn anchorkit_matches_real_handshakes() {
     let stale: Vec<_> = known
         .iter()
         .zip(&used)
-        .filter(|(_, u)| !**u)
+        // The x509-limbo rows are limbo_differential.rs's.
+        .filter(|(k, u)| !**u && !k.0.starts_with("limbo:"))
         .map(|(k, _)| k)
         .collect();
     assert!(

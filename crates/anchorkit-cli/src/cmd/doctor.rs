@@ -377,7 +377,7 @@ fn paste_ext(format: Option<&str>) -> &'static str {
     }
 }
 
-/// Writes each fix's paste as DIR/fix-N.<ext> (a new directory, or one an earlier -o wrote).
+/// Writes each fix's paste as `DIR/fix-N.EXT` (a new directory, or one an earlier -o wrote).
 fn write_pastes(dir: &std::path::Path, d: &Diagnosis) -> Result<(), CmdError> {
     let files: Vec<(String, Vec<u8>)> = d
         .fixes

@@ -198,7 +198,57 @@ pub struct Profile {
     pub trust_mode: TrustMode,
     /// How the Mbed TLS library is built (Mbed TLS profiles; filled by [`Profile::by_name`]).
     pub build: Option<MbedBuild>,
+    /// How wolfSSL is built (wolfSSL profiles).
+    pub wolfssl: Option<WolfsslBuild>,
 }
+
+/// The wolfSSL build options that change chain verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WolfsslBuild {
+    /// `WOLFSSL_TRUST_PEER_CERT` (with `OPENSSL_COMPATIBLE_DEFAULTS`): every loaded certificate
+    /// is also a trusted peer, so a leaf in the CA list is accepted as it is.
+    pub trusted_peers: bool,
+    /// `WOLFSSL_ALT_CERT_CHAINS`: a served CA without a signer is passed over.
+    pub alt_cert_chains: bool,
+    /// A new context verifies what it loads (no `OPENSSL_COMPATIBLE_DEFAULTS`): a CA outside
+    /// its dates does not load (`ASN_AFTER_DATE_E` / `ASN_BEFORE_DATE_E`).
+    pub ca_dates_at_load: bool,
+    /// A basicConstraints with the cA BOOLEAN present and FALSE (not DER: FALSE is the
+    /// default) is `ASN_PARSE_E` (wolfSSL 5.9's `DecodeBasicCaConstraint`).
+    pub explicit_ca_false_rejected: bool,
+    /// `wolfSSL_check_domain_name` takes only a host name with two or more labels, the last
+    /// with a letter (or `localhost`): an IP address or a single label is refused before the
+    /// handshake (wolfSSL 5.9).
+    pub fqdn_hosts_only: bool,
+    /// Ed25519 and Ed448 are compiled in (`--enable-ed25519`, `--enable-ed448`).
+    pub eddsa: bool,
+    /// The leaf's keyUsage, when present, must include digitalSignature (`KEYUSE_SIGNATURE_E`,
+    /// wolfSSL 5.9).
+    pub leaf_digital_signature: bool,
+}
+
+/// wolfSSL's own defaults (`./configure` with no options, or its CMake build), as firmware
+/// builds it when it picks no options.
+pub const WOLFSSL_DEFAULT_BUILD: WolfsslBuild = WolfsslBuild {
+    trusted_peers: false,
+    alt_cert_chains: false,
+    ca_dates_at_load: true,
+    explicit_ca_false_rejected: true,
+    fqdn_hosts_only: true,
+    eddsa: false,
+    leaf_digital_signature: true,
+};
+
+/// Debian's `--enable-distro` build.
+pub const WOLFSSL_DISTRO_BUILD: WolfsslBuild = WolfsslBuild {
+    trusted_peers: true,
+    alt_cert_chains: true,
+    ca_dates_at_load: false,
+    explicit_ca_false_rejected: false,
+    fqdn_hosts_only: false,
+    eddsa: true,
+    leaf_digital_signature: false,
+};
 
 /// Why a profile name or knob was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -229,6 +279,7 @@ const fn mbed(
         x509_profile: X509Profile::Default,
         trust_mode: TrustMode::CertPem,
         build: None,
+        wolfssl: None,
     }
 }
 
@@ -244,7 +295,14 @@ const fn other(name: &'static str, description: &'static str, family: Family) ->
         x509_profile: X509Profile::Default,
         trust_mode: TrustMode::CertPem,
         build: None,
+        wolfssl: None,
     }
+}
+
+const fn wolf(name: &'static str, description: &'static str, b: WolfsslBuild) -> Profile {
+    let mut p = other(name, description, Family::Wolfssl);
+    p.wolfssl = Some(b);
+    p
 }
 
 const fn esp(version: (u8, u8, u8), bundle_format: BundleFormat, cross: bool) -> Option<EspIdf> {
@@ -356,10 +414,15 @@ pub const PROFILES: &[Profile] = &[
         "BearSSL 0.6 br_x509_minimal, as the ESP8266 Arduino core uses it (X509List / CertStore)",
         Family::Bearssl,
     ),
-    other(
+    wolf(
         "wolfssl-5",
-        "wolfSSL 5.5 TLS client peer-chain processing, alternate cert chains on",
-        Family::Wolfssl,
+        "wolfSSL 5 as firmware builds it (its defaults: no trusted peers, CA dates checked at load, no alternate chains)",
+        WOLFSSL_DEFAULT_BUILD,
+    ),
+    wolf(
+        "wolfssl-5-distro",
+        "wolfSSL 5.5 as Debian builds it (--enable-distro: loaded CAs are trusted peers, alternate cert chains, CA dates not checked at load)",
+        WOLFSSL_DISTRO_BUILD,
     ),
     other(
         "openssl-3",

@@ -61,11 +61,13 @@ use super::{
 };
 use crate::cert::{Certificate, Curve, KeyKind, SigAlg};
 use crate::crypto::{SigCheck, verify_signature};
-use crate::profile::Profile;
+use crate::profile::{Profile, WolfsslBuild};
 
 /// The wolfSSL stack.
 pub struct Wolfssl;
 
+/// `WOLFSSL_FATAL_ERROR`: a call failed before the handshake.
+const FATAL_ERROR: i32 = -1;
 const MEMORY_E: i32 = -125;
 const BUFFER_E: i32 = -132;
 const ASN_PARSE_E: i32 = -140;
@@ -113,6 +115,7 @@ fn code_name(code: i32) -> &'static str {
     match code {
         MEMORY_E => "MEMORY_E",
         NO_PEER_CERT => "NO_PEER_CERT",
+        FATAL_ERROR => "WOLFSSL_FATAL_ERROR",
         BUFFER_E => "BUFFER_E",
         ASN_PARSE_E => "ASN_PARSE_E",
         ASN_VERSION_E => "ASN_VERSION_E",
@@ -122,6 +125,7 @@ fn code_name(code: i32) -> &'static str {
         ASN_UNKNOWN_OID_E => "ASN_UNKNOWN_OID_E",
         ASN_BEFORE_DATE_E => "ASN_BEFORE_DATE_E",
         ASN_AFTER_DATE_E => "ASN_AFTER_DATE_E",
+        KEYUSE_SIGNATURE_E => "KEYUSE_SIGNATURE_E",
         ASN_SIG_OID_E => "ASN_SIG_OID_E",
         ASN_SIG_CONFIRM_E => "ASN_SIG_CONFIRM_E",
         ASN_CRIT_EXT_E => "ASN_CRIT_EXT_E",
@@ -202,6 +206,8 @@ struct Decoded<'a> {
     path_len: Option<u8>,
     /// keyCertSign asserted (keyUsage present and has it).
     ku_cert_sign: Option<bool>,
+    /// keyUsage digitalSignature, when the extension is there.
+    ku_digital_sig: Option<bool>,
     /// extendedKeyUsage present: whether it allows serverAuth or any.
     eku_server: Option<bool>,
     /// `extSubjKeyId`: the extension (hashed unless 20 bytes) or SHA-1 of the stored key.
@@ -455,6 +461,8 @@ const EKU_ANY: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
 const EKU_SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 /// `KEYUSE_KEY_CERT_SIGN`: the first content byte of the bit string, as is.
 const KEYUSE_KEY_CERT_SIGN: u16 = 0x0004;
+const KEYUSE_DIGITAL_SIG: u16 = 0x0080;
+const KEYUSE_SIGNATURE_E: i32 = -383;
 
 /// What `GetCertKey` reads of the SubjectPublicKeyInfo.
 struct CertKey {
@@ -600,6 +608,13 @@ fn decode_basic_constraints(v: &[u8]) -> Result<(bool, Option<u8>), i32> {
         return Err(ASN_PARSE_E);
     }
     Ok((ca, Some(v[idx + 2])))
+}
+
+/// Whether a basicConstraints value holds the cA BOOLEAN, FALSE (`30 .. 01 01 00`).
+fn bc_explicit_false(v: &[u8]) -> bool {
+    let mut idx = 0;
+    asn_sequence(v, &mut idx, v.len()).is_ok_and(|n| n >= 3)
+        && v.get(idx..idx + 3) == Some(&[0x01, 0x01, 0x00][..])
 }
 
 /// `DecodeKeyUsage`: one or two content bytes, the first one low.
@@ -1064,7 +1079,7 @@ fn signature_bits(c: &Certificate) -> Result<(), i32> {
     }
 }
 
-fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
+fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
     let here = || label(at, c);
     let mut d = Decoded {
         cert: c,
@@ -1073,6 +1088,7 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
         is_ca: false,
         path_len: None,
         ku_cert_sign: None,
+        ku_digital_sig: None,
         eku_server: None,
         skid: [0; 20],
         skid_ext: false,
@@ -1101,6 +1117,16 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
             here(),
             ASN_PARSE_E,
             "not a certificate wolfSSL can decode".into(),
+        ));
+        return d;
+    }
+    // A build without Ed25519/Ed448 cannot decode their keys (an Ed25519 signature then
+    // never finds a signer: no such key loads).
+    if !b.eddsa && matches!(c.key, KeyKind::Ed25519 | KeyKind::Ed448) {
+        d.failure = Some(unparseable(
+            here(),
+            ASN_UNKNOWN_OID_E,
+            "an Ed25519/Ed448 key, which this wolfSSL build does not have".into(),
         ));
         return d;
     }
@@ -1175,6 +1201,10 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
         let checked = |r: Result<(), i32>, what: &str| r.err().map(|_| parse_error(what));
         let failure = match oid {
             "2.5.29.19" => match decode_basic_constraints(v) {
+                // 5.9: the cA BOOLEAN present and FALSE is not DER (FALSE is the default).
+                Ok((false, _)) if b.explicit_ca_false_rejected && bc_explicit_false(v) => {
+                    Some(parse_error("basicConstraints (cA present and FALSE)"))
+                }
                 Ok((ca, path_len)) => {
                     d.is_ca = ca;
                     d.path_len = path_len;
@@ -1238,6 +1268,7 @@ fn decode(c: &Certificate, at: CertRef) -> Decoded<'_> {
             "2.5.29.15" => match decode_key_usage(v) {
                 Ok(ku) => {
                     d.ku_cert_sign = Some(ku & KEYUSE_KEY_CERT_SIGN != 0);
+                    d.ku_digital_sig = Some(ku & KEYUSE_DIGITAL_SIG != 0);
                     None
                 }
                 Err(_) => Some(parse_error("keyUsage")),
@@ -1735,24 +1766,7 @@ fn parse_relative(
             }
         }
         // GetValidity: an expired certificate reports expiry even when also not yet valid.
-        if now > c.not_after {
-            return Err(fail(
-                ASN_AFTER_DATE_E,
-                Reason::Expired {
-                    cert: here(),
-                    not_after: time_text(c.not_after),
-                },
-            ));
-        }
-        if now < c.not_before {
-            return Err(fail(
-                ASN_BEFORE_DATE_E,
-                Reason::NotYetValid {
-                    cert: here(),
-                    not_before: time_text(c.not_before),
-                },
-            ));
-        }
+        dates(c, d.at, now, true)?;
     }
     if let Some(what) = &d.critical {
         return Err(unparseable(here(), ASN_CRIT_EXT_E, what.clone()));
@@ -1761,6 +1775,66 @@ fn parse_relative(
         signer,
         max_path_len,
     })
+}
+
+/// `wolfssl_local_IsValidFQDN` (5.9): labels of letters, digits, `-` (not first or last) and
+/// `_` (not in the last label), 1 to 63 bytes each, 253 in all (one trailing dot allowed); two
+/// labels or more, the last with a letter.
+fn valid_fqdn(name: &[u8]) -> bool {
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return false;
+    }
+    let labels: Vec<&[u8]> = name.split(|c| *c == b'.').collect();
+    let label_ok = |l: &&[u8]| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.first() != Some(&b'-')
+            && l.last() != Some(&b'-')
+            && l.iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+    };
+    let Some(last) = labels.last() else {
+        return false;
+    };
+    labels.len() > 1
+        && labels.iter().all(label_ok)
+        && !last.contains(&b'_')
+        && last.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// The validity check: `ASN_AFTER_DATE_E` / `ASN_BEFORE_DATE_E`, expiry first or not.
+fn dates(c: &Certificate, at: CertRef, now: i64, expiry_first: bool) -> Result<(), Fail> {
+    let expired = || {
+        fail(
+            ASN_AFTER_DATE_E,
+            Reason::Expired {
+                cert: label(at, c),
+                not_after: time_text(c.not_after),
+            },
+        )
+    };
+    let early = || {
+        fail(
+            ASN_BEFORE_DATE_E,
+            Reason::NotYetValid {
+                cert: label(at, c),
+                not_before: time_text(c.not_before),
+            },
+        )
+    };
+    match (now > c.not_after, now < c.not_before) {
+        (true, true) if expiry_first => Err(expired()),
+        (_, true) => Err(early()),
+        (true, false) => Err(expired()),
+        (false, false) => Ok(()),
+    }
+}
+
+/// A CA loaded with `VERIFY` (a context that verifies what it loads): outside its dates it
+/// does not load (not-yet-valid checked first, as the load's date check reads them).
+fn load_dates(c: &Certificate, at: CertRef, now: i64) -> Result<(), Fail> {
+    dates(c, at, now, false)
 }
 
 /// `AddCA`: a user-loaded certificate (`WOLFSSL_USER_CA`) or a CA from the chain
@@ -1934,14 +2008,33 @@ enum Entry<'a> {
 impl Stack for Wolfssl {
     fn verify(&self, p: &Profile, req: &Request<'_>) -> Verdict {
         let now = req.at;
+        let build = p.wolfssl.unwrap_or(crate::profile::WOLFSSL_DEFAULT_BUILD);
         let mut reasons = Vec::new();
         let mut cm = Cm::default();
+
+        // wolfSSL_check_domain_name, before any connection.
+        if let HostCheck::Name(h) = req.host {
+            if build.fqdn_hosts_only && !valid_fqdn(h.as_bytes()) && h != "localhost" {
+                reasons.push(Reason::Other {
+                    message: format!(
+                        "wolfSSL_check_domain_name refuses '{h}': not a host name of two or more labels with a letter in the last (an IP address or a single label), so the connection is never made"
+                    ),
+                });
+                return early(p, req, FATAL_ERROR, reasons);
+            }
+        }
 
         // The CA list, loaded before verification is switched on.
         for (i, a) in req.trust.iter().enumerate() {
             let Some(c) = a.cert.as_ref() else { continue };
-            let d = decode(c, CertRef::Trust(i));
-            match add_ca(&mut cm, &d, false, now) {
+            let d = decode(c, CertRef::Trust(i), build);
+            let loaded = if build.ca_dates_at_load {
+                load_dates(c, CertRef::Trust(i), now).and_then(|()| add_ca(&mut cm, &d, false, now))
+            } else {
+                add_ca(&mut cm, &d, false, now)
+            };
+            match loaded {
+                Ok(_) if !build.trusted_peers => {}
                 Ok(_) => {
                     let known = cm.peers.iter().any(|t| {
                         t.cert.subject_raw() == c.subject_raw() && (!d.skid_ext || t.skid == d.skid)
@@ -1953,6 +2046,10 @@ impl Stack for Wolfssl {
                             skid: d.skid,
                         });
                     }
+                }
+                // Refused at load for its dates: a date reason, not a decoding one.
+                Err(f) if f.code == ASN_AFTER_DATE_E || f.code == ASN_BEFORE_DATE_E => {
+                    reasons.push(f.reason)
                 }
                 Err(f) => reasons.push(Reason::TrustCertUnparseable {
                     cert: label(CertRef::Trust(i), c),
@@ -1978,17 +2075,7 @@ impl Stack for Wolfssl {
                     "wolfSSL MAX_HANDSHAKE_SZ: {MAX_CHAIN_DEPTH} certificates of 2048 bytes"
                 ),
             });
-            return Verdict {
-                profile: p.summary(),
-                ok: false,
-                code: HANDSHAKE_SIZE_ERROR.to_string(),
-                code_name: Some(code_name(HANDSHAKE_SIZE_ERROR).to_string()),
-                flags: None,
-                flag_names: Vec::new(),
-                anchor: None,
-                path: sent_path(req),
-                reasons,
-            };
+            return early(p, req, HANDSHAKE_SIZE_ERROR, reasons);
         }
 
         // An empty Certificate message from the server (ProcessPeerCerts, client side).
@@ -2015,7 +2102,7 @@ impl Stack for Wolfssl {
             .take(MAX_CHAIN_DEPTH)
             .enumerate()
             .map(|(i, e)| match e.cert() {
-                Some(c) => Entry::Cert(Box::new(decode(c, CertRef::Chain(i)))),
+                Some(c) => Entry::Cert(Box::new(decode(c, CertRef::Chain(i), build))),
                 None => Entry::Bad(super::entry_label(i, e)),
             })
             .collect();
@@ -2065,10 +2152,13 @@ impl Stack for Wolfssl {
             }
         };
 
-        // The leaf parsed without verification first.
-        if let Err(f) = parse_relative(&cm, leaf, CertType::Peer, Mode::NoVerify, now) {
-            reasons.push(f.reason);
-            return finish(f.code, reasons, &cm, None);
+        // With trusted peers, the leaf is parsed without verification first (to look it up
+        // among them); without, it is first read after the CAs above it.
+        if build.trusted_peers {
+            if let Err(f) = parse_relative(&cm, leaf, CertType::Peer, Mode::NoVerify, now) {
+                reasons.push(f.reason);
+                return finish(f.code, reasons, &cm, None);
+            }
         }
         let peer = cm
             .peers
@@ -2114,7 +2204,7 @@ impl Stack for Wolfssl {
                 let mut skip_add = false;
                 if is_ca {
                     if let Err(f) = &ret {
-                        if f.code == ASN_NO_SIGNER_E {
+                        if f.code == ASN_NO_SIGNER_E && build.alt_cert_chains {
                             // Alternate chains: a CA without signer is passed over.
                             ret = Ok(());
                             verify_err = false;
@@ -2135,6 +2225,11 @@ impl Stack for Wolfssl {
                             ret = Err(f);
                         }
                     }
+                }
+                if let (Err(f), false) = (&ret, build.alt_cert_chains) {
+                    // Without alternate chains, a served CA that fails ends the handshake.
+                    reasons.push(f.reason.clone());
+                    return finish(f.code, reasons, &cm, None);
                 }
                 if let Err(f) = ret {
                     reasons.push(f.reason.clone());
@@ -2168,6 +2263,20 @@ impl Stack for Wolfssl {
         }
         if let Err(f) = &ret {
             reasons.push(f.reason.clone());
+        }
+        // 5.9: the server's key must be allowed to sign (keyUsage digitalSignature).
+        if ret.is_ok() && build.leaf_digital_signature && leaf.ku_digital_sig == Some(false) {
+            let f = fail(
+                KEYUSE_SIGNATURE_E,
+                Reason::Other {
+                    message: format!(
+                        "{}'s keyUsage lacks digitalSignature, which the TLS handshake needs (KEYUSE_SIGNATURE_E)",
+                        leaf.cert.label()
+                    ),
+                },
+            );
+            reasons.push(f.reason.clone());
+            ret = Err(f);
         }
         if leaf.eku_server == Some(false) {
             let f = fail(
@@ -2222,6 +2331,21 @@ impl Stack for Wolfssl {
                 finish(0, reasons, &cm, anchor)
             }
         }
+    }
+}
+
+/// A refusal before the chain is processed: the served certificates as the path.
+fn early(p: &Profile, req: &Request<'_>, code: i32, reasons: Vec<Reason>) -> Verdict {
+    Verdict {
+        profile: p.summary(),
+        ok: false,
+        code: code.to_string(),
+        code_name: Some(code_name(code).to_string()),
+        flags: None,
+        flag_names: Vec::new(),
+        anchor: None,
+        path: sent_path(req),
+        reasons,
     }
 }
 
