@@ -9,9 +9,17 @@ use std::path::{Path, PathBuf};
 /// Why a result could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// The path is something other than a regular file (or a directory, for a directory).
+    /// The path is something other than a regular file.
     #[error("{path}: is {what}; give the path of a regular file or a new name")]
     NotRegular {
+        /// The path.
+        path: String,
+        /// What it is.
+        what: &'static str,
+    },
+    /// A directory output's path is something other than a directory.
+    #[error("{path}: is {what}; give a directory (an existing one, or a new name)")]
+    NotDirectory {
         /// The path.
         path: String,
         /// What it is.
@@ -59,7 +67,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     match kind_of(path) {
         None | Some("a regular file") => {}
         Some(what) => {
-            return Err(OutputError::NotRegular {
+            return Err(OutputError::NotDirectory {
                 path: path.display().to_string(),
                 what,
             });
@@ -82,7 +90,7 @@ pub fn write_dir(path: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputE
     match existing {
         None | Some("a directory") => {}
         Some(what) => {
-            return Err(OutputError::NotRegular {
+            return Err(OutputError::NotDirectory {
                 path: path.display().to_string(),
                 what,
             });

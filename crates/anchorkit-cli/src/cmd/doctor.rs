@@ -127,7 +127,9 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
     let mut raw_entries: Option<Vec<anchorkit::cert::ChainEntry>> = None;
     let (chain, host) = if args.chain.is_empty() && args.connect.is_none() {
         let host = args.device.host_or(None);
+        // A device that trusts by pins is judged on the real leaf only: nothing is assumed.
         let guess = match &args.ca {
+            _ if trust.is_empty() => None,
             Some(name) => {
                 let ca =
                     anchorkit::caname::resolve(name, &events, anchorkit::store::Store::mozilla())?;
@@ -157,8 +159,6 @@ pub fn run(args: &Args, ctx: &Ctx) -> Result<ExitCode, CmdError> {
             }
         };
         match guess {
-            // A pin is compared with the real leaf, never a synthetic one.
-            Some(_) if trust.is_empty() => (Vec::new(), host),
             Some(g) => {
                 assumed.extend(g.notes.iter().cloned());
                 completion = g.completion.clone();
@@ -738,27 +738,13 @@ fn kind_text(k: &anchorkit::diagnose::CauseKind) -> String {
         .unwrap_or_default()
 }
 
-/// The stack a pinning sketch runs on, from its includes and classes: the ESP8266 core's
-/// BearSSL client, or Arduino-ESP32's WiFiClientSecure; with the reason, in words.
+/// The stack a pinning sketch runs on, read from the first trust file that names one; with
+/// the reason, in words.
 fn pin_stack(trust: &[std::path::PathBuf]) -> Option<(&'static str, String)> {
-    for p in trust {
-        let Ok(text) =
-            anchorkit::input::read_text(p, anchorkit::intake::MAX_INPUT_BYTES, "--trust")
-        else {
-            continue;
-        };
-        if text.contains("BearSSL") || text.contains("ESP8266") {
-            return Some((
-                "bearssl",
-                format!("{} uses the ESP8266 core's BearSSL client", p.display()),
-            ));
-        }
-        if text.contains("WiFiClientSecure") {
-            return Some((
-                "arduino-esp32-3",
-                format!("{} uses Arduino-ESP32's WiFiClientSecure", p.display()),
-            ));
-        }
-    }
-    None
+    trust.iter().find_map(|p| {
+        let text =
+            anchorkit::input::read_text(p, anchorkit::intake::MAX_INPUT_BYTES, "--trust").ok()?;
+        let (profile, why) = anchorkit::intake::pins::stack_of(&text)?;
+        Some((profile, format!("{} {why}", p.display())))
+    })
 }

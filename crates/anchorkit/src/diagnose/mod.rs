@@ -576,14 +576,22 @@ pub const FIX_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The missing served chain, and the command that captures it.
 fn needs_chain(inp: &Input<'_>, confirm: bool) -> Needs {
+    needs_chain_because(
+        inp,
+        if confirm {
+            "the answer rests on an assumed served chain; the chain the server really sends confirms it"
+        } else {
+            "no served chain was given and none could be assumed (no --ca, no leaf for the host in the trust list, no CA known for the host)"
+        },
+    )
+}
+
+/// The served chain, asked for with this reason.
+pub(crate) fn needs_chain_because(inp: &Input<'_>, why: &str) -> Needs {
     let host = inp.host.unwrap_or("HOST");
     Needs {
         input: "--chain".into(),
-        why: if confirm {
-            "the answer rests on an assumed served chain; the chain the server really sends confirms it".into()
-        } else {
-            "no served chain was given and none could be assumed (no --ca, no leaf for the host in the trust list, no CA known for the host)".into()
-        },
+        why: why.into(),
         command: format!(
             "anchorkit probe {host} --save chain/ (then --chain chain/chain.pem), or --connect {host}"
         ),

@@ -15,7 +15,7 @@ use crate::verify::{PathEntry, Verdict};
 
 use super::causes::{Context, Detail, Found};
 use super::fixes;
-use super::{After, Cause, CauseKind, Diagnosis, Fix, Input, Needs, Reproduction, SCHEMA, Side};
+use super::{After, Cause, CauseKind, Diagnosis, Fix, Input, Reproduction, SCHEMA, Side};
 
 /// What a pin names.
 enum Names {
@@ -319,13 +319,11 @@ pub(crate) fn diagnose(inp: &Input<'_>) -> Diagnosis {
         warnings,
         assumptions,
         completed_with: Vec::new(),
-        needs: decided.is_none().then(|| Needs {
-            input: "--chain".into(),
-            why: "a fingerprint pin is compared with the leaf the server sends, and none was given"
-                .into(),
-            command: format!(
-                "anchorkit probe {host} --save chain/ (then --chain chain/chain.pem), or --connect {host}"
-            ),
+        needs: decided.is_none().then(|| {
+            super::needs_chain_because(
+                inp,
+                "a fingerprint pin is compared with the leaf the server sends, and none was given",
+            )
         }),
     }
 }

@@ -229,6 +229,18 @@ pub fn scan_path(path: &std::path::Path) -> Vec<Pin> {
     }
 }
 
+/// The stack a pinning sketch is written for, from its includes and classes: the profile name
+/// and the reason in words (`uses the ESP8266 core's BearSSL client`).
+pub fn stack_of(text: &str) -> Option<(&'static str, &'static str)> {
+    if text.contains("BearSSL") || text.contains("ESP8266") {
+        Some(("bearssl", "uses the ESP8266 core's BearSSL client"))
+    } else if text.contains("WiFiClientSecure") {
+        Some(("arduino-esp32-3", "uses Arduino-ESP32's WiFiClientSecure"))
+    } else {
+        None
+    }
+}
+
 /// The certificate a pin names, among `certs` (the input's own, given ones, the compiled-in
 /// public CA certificates and the Mozilla roots).
 pub fn identify<'a>(

@@ -1803,7 +1803,9 @@ fn valid_fqdn(name: &[u8]) -> bool {
         && last.iter().any(u8::is_ascii_alphabetic)
 }
 
-/// The validity check: `ASN_AFTER_DATE_E` / `ASN_BEFORE_DATE_E`, expiry first or not.
+/// The validity check: `ASN_AFTER_DATE_E` / `ASN_BEFORE_DATE_E`, expiry first (a served
+/// certificate's `GetValidity`) or not-yet-valid first (a CA loaded with `VERIFY`, outside its
+/// dates, does not load).
 fn dates(c: &Certificate, at: CertRef, now: i64, expiry_first: bool) -> Result<(), Fail> {
     let expired = || {
         fail(
@@ -1829,12 +1831,6 @@ fn dates(c: &Certificate, at: CertRef, now: i64, expiry_first: bool) -> Result<(
         (true, false) => Err(expired()),
         (false, false) => Ok(()),
     }
-}
-
-/// A CA loaded with `VERIFY` (a context that verifies what it loads): outside its dates it
-/// does not load (not-yet-valid checked first, as the load's date check reads them).
-fn load_dates(c: &Certificate, at: CertRef, now: i64) -> Result<(), Fail> {
-    dates(c, at, now, false)
 }
 
 /// `AddCA`: a user-loaded certificate (`WOLFSSL_USER_CA`) or a CA from the chain
@@ -2029,7 +2025,8 @@ impl Stack for Wolfssl {
             let Some(c) = a.cert.as_ref() else { continue };
             let d = decode(c, CertRef::Trust(i), build);
             let loaded = if build.ca_dates_at_load {
-                load_dates(c, CertRef::Trust(i), now).and_then(|()| add_ca(&mut cm, &d, false, now))
+                dates(c, CertRef::Trust(i), now, false)
+                    .and_then(|()| add_ca(&mut cm, &d, false, now))
             } else {
                 add_ca(&mut cm, &d, false, now)
             };
