@@ -213,3 +213,104 @@ fn wolfssl_device_build_and_distro_build() {
     let (_, v) = judge("wolfssl-5-distro");
     assert_ne!(v["code"], "-188", "{v}");
 }
+
+/// `openssl x509 -addtrust / -addreject` on the example root, as a `TRUSTED CERTIFICATE`.
+fn trusted_root(dir: &std::path::Path, name: &str, opts: &[&str]) -> String {
+    let out = dir.join(name);
+    let mut args = vec!["x509", "-in"];
+    let src = root()
+        .join("examples/doctor/root.pem")
+        .display()
+        .to_string();
+    args.push(&src);
+    args.extend(opts);
+    let o = out.display().to_string();
+    args.extend(["-trustout", "-out", &o]);
+    let st = Command::new("openssl")
+        .args(&args)
+        .status()
+        .expect("openssl command (Debian openssl)");
+    assert!(st.success(), "openssl {args:?}");
+    o
+}
+
+#[test]
+fn openssl_applies_trusted_certificate_settings_and_other_stacks_do_not() {
+    let dir = std::env::temp_dir().join(format!("anchorkit-trusted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let judge = |trust: &str, profile: &str| {
+        let (code, out, _) = run(&[
+            "--json",
+            "verify",
+            "--trust",
+            trust,
+            "--chain",
+            "examples/doctor/fullchain.pem",
+            "--host",
+            "iot.example.com",
+            "--at",
+            "2030-01-01",
+            "--profile",
+            profile,
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        (code, v["code"].as_str().unwrap_or_default().to_string(), v)
+    };
+    let server = trusted_root(&dir, "server.pem", &["-addtrust", "serverAuth"]);
+    let client = trusted_root(&dir, "client.pem", &["-addtrust", "clientAuth"]);
+    let reject = trusted_root(&dir, "reject.pem", &["-addreject", "anyExtendedKeyUsage"]);
+    let alias = trusted_root(&dir, "alias.pem", &["-setalias", "device root"]);
+    for (trust, want) in [
+        (&server, "0"),
+        (&client, "28"),
+        (&reject, "28"),
+        (&alias, "0"),
+    ] {
+        let (code, got, v) = judge(trust, "openssl-3");
+        assert_eq!(got, want, "{trust}: {v}");
+        assert_eq!(code, if want == "0" { 0 } else { 1 }, "{v}");
+        if want == "28" {
+            assert!(
+                v["reasons"].to_string().contains("TRUSTED CERTIFICATE"),
+                "{v}"
+            );
+        }
+        // Mbed TLS has no trust settings: the certificate is what counts.
+        let (_, got, v) = judge(trust, "mbedtls-3.6");
+        assert_eq!(got, "0", "{v}");
+    }
+    // inspect shows the settings.
+    let (code, out, _) = run(&["inspect", &client]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("trusted for clientAuth"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn security_level_is_an_openssl_knob() {
+    let base = [
+        "verify",
+        "--trust",
+        "examples/doctor/root.pem",
+        "--chain",
+        "examples/doctor/fullchain.pem",
+        "--host",
+        "iot.example.com",
+        "--at",
+        "2030-01-01",
+    ];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend(extra);
+        run(&a)
+    };
+    let (code, out, err) = with(&["--profile", "openssl-3", "--security-level", "2"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = with(&["--profile", "mbedtls-3.6", "--security-level", "2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not an OpenSSL profile"), "{err}");
+    let (code, _, err) = with(&["--profile", "openssl-3", "--security-level", "6"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("0 to 5"), "{err}");
+}

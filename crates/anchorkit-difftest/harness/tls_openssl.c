@@ -1,6 +1,7 @@
 /* TLS client on real OpenSSL 3.0 (Debian libssl-dev), configured as a typical client:
- * TLS_client_method (TLS 1.2 and 1.3), security level 1 (upstream default), a certificate store
- * holding only the directory's trust certificates (no default paths), SSL_VERIFY_PEER, the
+ * TLS_client_method (TLS 1.2 and 1.3), security level 1 (upstream default; 2 when the mode
+ * file says level2), a certificate store holding only the directory's trust certificates (no
+ * default paths; a trust certificate with an aux-NN.der file carries those trust settings), SSL_VERIFY_PEER, the
  * validation time set from the at file, SSL_set1_host (DNS name) or
  * X509_VERIFY_PARAM_set1_ip_asc (IP text) when a host file exists, and SNI for DNS names.
  * A verify callback records that chain verification ran; a message callback records whether the
@@ -46,11 +47,28 @@ static void run(const char *dir) {
   SSL *ssl = NULL;
   SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == NULL) { code = -SSL_ERROR_SSL; goto out; }
-  SSL_CTX_set_security_level(ctx, 1);
+  char mode[32] = "";
+  tls_read_text(dir, "mode", mode, sizeof mode);
+  SSL_CTX_set_security_level(ctx, strcmp(mode, "level2") == 0 ? 2 : 1);
   X509_STORE *store = SSL_CTX_get_cert_store(ctx);
   for (int i = 0; i < sc.ntrust; i++) {
-    const unsigned char *p = sc.trust[i].data;
-    X509 *x = p ? d2i_X509(NULL, &p, (long)sc.trust[i].len) : NULL;
+    /* aux-NN.der: the trust settings of a TRUSTED CERTIFICATE block, after its certificate,
+     * read as PEM_read_bio_X509_AUX reads the block (d2i_X509_AUX). */
+    char name[4096];
+    int has_aux = 0;
+    snprintf(name, sizeof name, "%s/aux-%02d.der", dir, i);
+    tls_blob aux = tls_read_file(name, &has_aux);
+    size_t n = sc.trust[i].len + (has_aux ? aux.len : 0);
+    unsigned char *buf = sc.trust[i].data ? malloc(n ? n : 1) : NULL;
+    X509 *x = NULL;
+    if (buf) {
+      memcpy(buf, sc.trust[i].data, sc.trust[i].len);
+      if (has_aux && aux.data) memcpy(buf + sc.trust[i].len, aux.data, aux.len);
+      const unsigned char *p = buf;
+      x = has_aux ? d2i_X509_AUX(NULL, &p, (long)n) : d2i_X509(NULL, &p, (long)n);
+      free(buf);
+    }
+    free(aux.data);
     if (x) { X509_STORE_add_cert(store, x); X509_free(x); }
   }
   ERR_clear_error(); /* unparseable trust certificates are skipped */

@@ -484,6 +484,7 @@ pub fn corpus() -> Vec<Scenario> {
     crate::corpus_classes::cases(&mut v);
     crate::corpus_openssl::cases(&mut v);
     crate::corpus_wolfssl::cases(&mut v);
+    crate::corpus_parse::cases(&mut v);
 
     // Depth: 9 and 10 intermediates.
     let mut ders: Vec<Vec<u8>> = Vec::new();

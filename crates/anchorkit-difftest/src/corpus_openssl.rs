@@ -158,6 +158,7 @@ pub fn cases(v: &mut Vec<Scenario>) {
     hosts(v);
     keys(v);
     building(v);
+    trust_settings(v);
     openssl_made(v);
 }
 
@@ -818,7 +819,9 @@ fn keys(v: &mut Vec<Scenario>) {
     let h = Some(HOST);
     let root = Ca::root(ca("OSSL Key Root"));
     let int = root.issue(ca("OSSL Key Intermediate"));
-    for bits in [919u32, 920, 1023] {
+    // 920 bits reach level 1's 80 security bits; 2048 level 2's 112 (2047 too: the estimate
+    // rounds up to a multiple of 8).
+    for bits in [919u32, 920, 1023, 1536, 2047, 2048] {
         let l = int.issue_spki(&leaf(), &rsa_spki(bits));
         v.push(sc(
             &format!("rsa{bits}-leaf"),
@@ -857,6 +860,151 @@ fn keys(v: &mut Vec<Scenario>) {
         "leaf-notbefore-equals-now",
         &[&root.der],
         &[&l.der, &int.der],
+        h,
+        now,
+    ));
+}
+
+/// A `TRUSTED CERTIFICATE` trust entry: the certificate followed by OpenSSL's trust settings
+/// (`X509_CERT_AUX`, as `openssl x509 -addtrust / -addreject / -setalias` write them).
+fn trusted(der: &[u8], trust: Option<&[&str]>, reject: Option<&[&str]>, alias: bool) -> Vec<u8> {
+    let list = |l: Option<&[&str]>| l.map(|l| l.iter().map(|o| o.to_string()).collect());
+    let aux = anchorkit::anchor::TrustSettings {
+        trust: list(trust),
+        reject: list(reject),
+        alias: alias.then(|| "device root".to_string()),
+    };
+    let mut v = der.to_vec();
+    v.extend(aux.to_der());
+    v
+}
+
+/// A trust-settings row: name, trust list, reject list, alias.
+type SettingsRow = (
+    &'static str,
+    Option<&'static [&'static str]>,
+    Option<&'static [&'static str]>,
+    bool,
+);
+
+/// OpenSSL's trust settings (`check_trust` while the chain is built, `check_purpose` for store
+/// certificates): a trust list must name serverAuth or anyExtendedKeyUsage, a reject list
+/// naming either rejects (28), a trusted use stands in for the CA's own purpose, and a store
+/// certificate trusted for serverAuth is an anchor even when it is not self-signed.
+fn trusted_settings_rows() -> [SettingsRow; 10] {
+    const SERVER: &[&str] = &["1.3.6.1.5.5.7.3.1"];
+    const CLIENT: &[&str] = &["1.3.6.1.5.5.7.3.2"];
+    const ANY: &[&str] = &["2.5.29.37.0"];
+    const EMAIL_SERVER: &[&str] = &["1.3.6.1.5.5.7.3.4", "1.3.6.1.5.5.7.3.1"];
+    const NONE: &[&str] = &[];
+    [
+        ("trusted-server", Some(SERVER), None, false),
+        ("trusted-any", Some(ANY), None, false),
+        ("trusted-email-and-server", Some(EMAIL_SERVER), None, false),
+        ("trusted-client-only", Some(CLIENT), None, false),
+        ("trusted-nothing", Some(NONE), None, false),
+        ("rejected-server", None, Some(SERVER), false),
+        ("rejected-any", None, Some(ANY), false),
+        ("rejected-client", None, Some(CLIENT), false),
+        (
+            "trusted-and-rejected-server",
+            Some(SERVER),
+            Some(SERVER),
+            false,
+        ),
+        ("alias-only", None, None, true),
+    ]
+}
+
+fn trust_settings(v: &mut Vec<Scenario>) {
+    let now = t(2025, 1, 1);
+    let h = Some(HOST);
+    let root = Ca::root(ca("OSSL Trust Root"));
+    let int = root.issue(ca("OSSL Trust Intermediate"));
+    let l = int.issue(leaf());
+    let mut rp = ca("OSSL Trust Client Root");
+    rp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let croot = Ca::root(rp);
+    let cint = croot.issue(ca("OSSL Under Trust Client Root"));
+    let cl = cint.issue(leaf());
+    for (name, tr, rj, alias) in trusted_settings_rows() {
+        // The root as the anchor.
+        v.push(sc(
+            &format!("aux-root-{name}"),
+            &[&trusted(&root.der, tr, rj, alias)],
+            &[&l.der, &int.der],
+            h,
+            now,
+        ));
+        // The intermediate alone as the anchor (not self-signed).
+        v.push(sc(
+            &format!("aux-int-{name}"),
+            &[&trusted(&int.der, tr, rj, alias)],
+            &[&l.der, &int.der],
+            h,
+            now,
+        ));
+        // A root whose own extendedKeyUsage is clientAuth only.
+        v.push(sc(
+            &format!("aux-client-root-{name}"),
+            &[&trusted(&croot.der, tr, rj, alias)],
+            &[&cl.der, &cint.der],
+            h,
+            now,
+        ));
+    }
+    const SERVER: &[&str] = &["1.3.6.1.5.5.7.3.1"];
+    let reject = |d: &[u8]| trusted(d, None, Some(SERVER), false);
+    let trust = |d: &[u8]| trusted(d, Some(SERVER), None, false);
+    for (name, anchors) in [
+        // Trusted first meets the rejected intermediate before the trusted root.
+        (
+            "aux-int-rejected-root-trusted",
+            vec![root.der.clone(), reject(&int.der)],
+        ),
+        // The chain stops at the trusted intermediate; the rejected root is never reached.
+        (
+            "aux-root-rejected-int-trusted",
+            vec![reject(&root.der), trust(&int.der)],
+        ),
+        // The same certificate twice: the store keeps the first copy.
+        (
+            "aux-root-plain-then-rejected",
+            vec![root.der.clone(), reject(&root.der)],
+        ),
+        (
+            "aux-root-rejected-then-plain",
+            vec![reject(&root.der), root.der.clone()],
+        ),
+    ] {
+        let refs: Vec<&[u8]> = anchors.iter().map(Vec::as_slice).collect();
+        v.push(sc(name, &refs, &[&l.der, &int.der], h, now));
+    }
+    // A trusted intermediate that has expired: the top's own dates are not checked when it
+    // is not self-signed (internal_verify starts below it).
+    let mut ip = ca("OSSL Trust Expired Intermediate");
+    ip.not_after = odt(t(2024, 6, 1));
+    let xint = root.issue(ip);
+    let xl = xint.issue(leaf());
+    v.push(sc(
+        "aux-int-trusted-expired",
+        &[&trusted(&xint.der, Some(SERVER), None, false)],
+        &[&xl.der, &xint.der],
+        h,
+        now,
+    ));
+    v.push(sc(
+        "aux-int-trusted-expired-root-too",
+        &[&root.der, &trusted(&xint.der, Some(SERVER), None, false)],
+        &[&xl.der, &xint.der],
+        h,
+        now,
+    ));
+    // The leaf itself in the store, trusted for serverAuth.
+    v.push(sc(
+        "aux-leaf-trusted-server",
+        &[&trusted(&l.der, Some(SERVER), None, false)],
+        &[&l.der],
         h,
         now,
     ));
@@ -1092,9 +1240,31 @@ impl Cli {
         std::fs::write(self.dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
     }
 
-    /// A key: `ec` (P-256) or `rsa:<bits>`.
+    /// A key: `ec` (P-256), `rsa:<bits>`, `rsa-pss:<bits>` (an id-RSASSA-PSS key without
+    /// restrictions) or `rsa-pss-sha256:<bits>` (restricted to SHA-256, MGF1-SHA-256, salt 32).
     fn key(&self, name: &str, spec: &str) {
         let out = format!("{name}.key");
+        let (pss, restricted) = match spec.split_once(':') {
+            Some(("rsa-pss", bits)) => (Some(bits), false),
+            Some(("rsa-pss-sha256", bits)) => (Some(bits), true),
+            _ => (None, false),
+        };
+        if let Some(bits) = pss {
+            let b = format!("rsa_keygen_bits:{bits}");
+            let mut args = vec!["genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", &b];
+            if restricted {
+                args.extend([
+                    "-pkeyopt",
+                    "rsa_pss_keygen_md:sha256",
+                    "-pkeyopt",
+                    "rsa_pss_keygen_mgf1_md:sha256",
+                    "-pkeyopt",
+                    "rsa_pss_keygen_saltlen:32",
+                ]);
+            }
+            args.extend(["-out", &out]);
+            return self.run(&args);
+        }
         match spec.strip_prefix("rsa:") {
             Some(bits) => self.run(&[
                 "genpkey",
@@ -1115,6 +1285,12 @@ impl Cli {
                 &out,
             ]),
         }
+    }
+
+    /// A new key (`spec` as for [`Cli::key`]) and its certificate, SHA-256 signed.
+    fn made(&self, name: &str, spec: &str, cn: &str, issuer: Option<&str>, exts: &str) -> Vec<u8> {
+        self.key(name, spec);
+        self.cert(name, cn, issuer, "sha256", exts)
     }
 
     /// An rcgen-made CA, written out so the command can sign with it.
@@ -1294,6 +1470,60 @@ fn openssl_made(v: &mut Vec<Scenario>) {
             now,
         ));
     }
+
+    // RSASSA-PSS keys (id-RSASSA-PSS SubjectPublicKeyInfo): a CA with such a key signs with
+    // PSS; with parameters, only with that digest and at least that salt.
+    for (tag, spec) in [
+        ("pss-key", "rsa-pss:2048"),
+        ("pss-key-sha256", "rsa-pss-sha256:2048"),
+    ] {
+        let root = format!("{tag}root");
+        let r = cli.made(
+            &root,
+            spec,
+            &format!("OSSL {tag} Root"),
+            None,
+            CA_EXT_NO_AKID,
+        );
+        let int = format!("{tag}int");
+        let i = cli.made(
+            &int,
+            "ec",
+            &format!("OSSL Under {tag} Root"),
+            Some(&root),
+            CA_EXT,
+        );
+        let l = cli.made(&format!("{tag}leaf"), "ec", HOST, Some(&int), LEAF_EXT);
+        v.push(sc(&format!("{tag}-root"), &[&r], &[&l, &i], h, now));
+        // A PSS-keyed intermediate under an ordinary RSA root.
+        let mid = format!("{tag}mid");
+        let m = cli.made(
+            &mid,
+            spec,
+            &format!("OSSL {tag} Intermediate"),
+            Some("pssroot"),
+            CA_EXT,
+        );
+        let l = cli.made(&format!("{tag}midleaf"), "ec", HOST, Some(&mid), LEAF_EXT);
+        v.push(sc(
+            &format!("{tag}-intermediate"),
+            &[&pssroot],
+            &[&l, &m],
+            h,
+            now,
+        ));
+    }
+
+    // Weak CA keys: 80 security bits pass level 1 and fail level 2 (67).
+    let wi = cli.made(
+        "rsa1024int",
+        "rsa:1024",
+        "OSSL RSA-1024 Intermediate",
+        Some("pssroot"),
+        CA_EXT,
+    );
+    let wl = cli.made("rsa1024intleaf", "ec", HOST, Some("rsa1024int"), LEAF_EXT);
+    v.push(sc("rsa1024-intermediate", &[&pssroot], &[&wl, &wi], h, now));
 
     // v1 certificates: a v1 self-signed root is a CA (check_ca 3); a v1 intermediate is not.
     cli.key("v1root", "rsa:2048");

@@ -6,6 +6,7 @@
 pub mod corpus;
 pub mod corpus_classes;
 pub mod corpus_openssl;
+pub mod corpus_parse;
 pub mod corpus_wolfssl;
 pub mod fixtures;
 pub mod hostile;
@@ -50,6 +51,9 @@ pub fn profile_for(r: Real) -> Profile {
         Real::Mbedtls228 => p("mbedtls-2.28"),
         Real::Bearssl => p("bearssl"),
         Real::Openssl => p("openssl-3"),
+        Real::OpensslLevel2 => p("openssl-3")
+            .with_security_level(2)
+            .unwrap_or_else(|e| panic!("{e}")),
         Real::Wolfssl => p("wolfssl-5-distro"),
         Real::WolfsslDefault => p("wolfssl-5"),
         Real::Rustls => p("webpki"),
@@ -94,14 +98,20 @@ fn esp54_with(sdkconfig: &str) -> Profile {
 
 /// anchorkit's verdict on a scenario under `profile`.
 pub fn anchorkit_verdict(profile: &Profile, s: &Scenario) -> Verdict {
-    let parse =
-        |d: &Vec<u8>| Certificate::from_der(d).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+    // A trust entry is a certificate, or a TRUSTED CERTIFICATE's certificate and settings.
     let trust: Vec<_> = s
         .trust
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            anchorkit::anchor::TrustAnchor::from_cert(parse(d), Origin::builtin("trust", i))
+            let (c, used) =
+                Certificate::from_der_prefix(d).unwrap_or_else(|e| panic!("{}: {e}", s.name));
+            let settings = (used < d.len()).then(|| {
+                anchorkit::anchor::TrustSettings::from_der(&d[used..])
+                    .unwrap_or_else(|e| panic!("{}: {e}", s.name))
+            });
+            anchorkit::anchor::TrustAnchor::from_cert(c, Origin::builtin("trust", i))
+                .with_settings(settings)
         })
         .collect();
     // The served entries as bytes: each stack reads them its own way.
@@ -163,4 +173,26 @@ pub fn known_differences() -> Vec<(String, String)> {
             })
         })
         .collect()
+}
+
+/// The length of the DER element at the start of `d` (a TRUSTED CERTIFICATE entry's
+/// certificate), `None` when it is not one.
+pub fn der_len(d: &[u8]) -> Option<usize> {
+    anchorkit::cert::der_tlv_len(d)
+}
+
+/// The `anchorkit` command, built from this workspace.
+pub fn anchorkit_bin() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["build", "--quiet", "-p", "anchorkit-cli"])
+        .output()
+        .unwrap_or_else(|e| panic!("cargo build: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    root.join("target/debug/anchorkit")
 }

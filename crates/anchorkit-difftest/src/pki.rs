@@ -277,6 +277,17 @@ impl Node {
     /// for a throwaway key, the SPKI swapped in the TBSCertificate, re-signed. The issuer must
     /// have a P-256 key.
     pub fn issue_for_raw_spki(&self, spec: &Spec, spki_der: &[u8]) -> Vec<u8> {
+        self.issue_mutated(spec, &|f| {
+            let at = if f[0][0] == 0xA0 { 6 } else { 5 };
+            f[at] = spki_der.to_vec();
+        })
+    }
+
+    /// A certificate whose TBSCertificate fields (the DER elements in order: version,
+    /// serial, signature, issuer, validity, subject, key, extensions) `mutate` rewrites, then
+    /// signed again by this issuer (which must have a P-256 key); the outer
+    /// signatureAlgorithm is the inner one as it was.
+    pub fn issue_mutated(&self, spec: &Spec, mutate: &dyn Fn(&mut Vec<Vec<u8>>)) -> Vec<u8> {
         let template = self.issue(spec, Alg::P256).der;
         let (outer, _) = der_split(&template).expect("certificate");
         let (tbs, after_tbs) = der_split(outer.1).expect("tbs");
@@ -287,10 +298,22 @@ impl Node {
             fields.push(el.2.to_vec());
             rest = r;
         }
-        let at = if fields[0][0] == 0xA0 { 6 } else { 5 };
-        fields[at] = spki_der.to_vec();
+        mutate(&mut fields);
         let tbs_der = der_wrap(0x30, &fields.concat());
         let (sig_alg, _) = der_split(after_tbs).expect("signature algorithm");
+        der_wrap(
+            0x30,
+            &[
+                tbs_der.clone(),
+                sig_alg.2.to_vec(),
+                self.sign_bits(&tbs_der),
+            ]
+            .concat(),
+        )
+    }
+
+    /// This issuer's ECDSA P-256 / SHA-256 signature over `message`, as a BIT STRING.
+    pub fn sign_bits(&self, message: &[u8]) -> Vec<u8> {
         let rng = ring::rand::SystemRandom::new();
         let signer = ring::signature::EcdsaKeyPair::from_pkcs8(
             &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
@@ -298,13 +321,10 @@ impl Node {
             &rng,
         )
         .expect("P-256 issuer key");
-        let sig = signer.sign(&rng, &tbs_der).expect("sign");
+        let sig = signer.sign(&rng, message).expect("sign");
         let mut bits = vec![0u8];
         bits.extend_from_slice(sig.as_ref());
-        der_wrap(
-            0x30,
-            &[tbs_der, sig_alg.2.to_vec(), der_wrap(0x03, &bits)].concat(),
-        )
+        der_wrap(0x03, &bits)
     }
 
     /// A certificate for a bare public key (e.g. RSA-1024, which ring cannot sign with).
@@ -352,7 +372,7 @@ pub fn bad_signature(der: &[u8]) -> Vec<u8> {
 
 /// One DER element at the start of `b`: ((tag, contents, whole element), rest).
 #[allow(clippy::type_complexity)]
-fn der_split(b: &[u8]) -> Option<((u8, &[u8], &[u8]), &[u8])> {
+pub fn der_split(b: &[u8]) -> Option<((u8, &[u8], &[u8]), &[u8])> {
     let tag = *b.first()?;
     let first = *b.get(1)?;
     let (len, hdr) = if first < 0x80 {

@@ -53,13 +53,15 @@ pub enum Real {
 
     /// Debian's OpenSSL 3.0 client, security level 1.
     Openssl,
+    /// The same client at security level 2 (what Debian's and Fedora's configuration set).
+    OpensslLevel2,
     /// rustls 0.23 with rustls-webpki (the `WebPkiServerVerifier`).
     Rustls,
 }
 
 impl Real {
     /// All of them.
-    pub const ALL: [Real; 13] = [
+    pub const ALL: [Real; 14] = [
         Real::Mbedtls36Time,
         Real::EspCertPem,
         Real::EspBundleLegacy,
@@ -72,6 +74,7 @@ impl Real {
         Real::Wolfssl,
         Real::WolfsslDefault,
         Real::Openssl,
+        Real::OpensslLevel2,
         Real::Rustls,
     ];
 
@@ -91,6 +94,7 @@ impl Real {
             Real::Wolfssl => "wolfssl-5-distro",
             Real::WolfsslDefault => "wolfssl-5.9/default",
             Real::Openssl => "openssl-3",
+            Real::OpensslLevel2 => "openssl-3/level2",
             Real::Rustls => "rustls-webpki",
         }
     }
@@ -104,6 +108,7 @@ impl Real {
             Real::EspBundle => "bundle",
             Real::EspBundleV6 => "bundle-v6",
             Real::EspBundleCross => "bundle-cross",
+            Real::OpensslLevel2 => "level2",
             _ => "ca",
         }
     }
@@ -159,7 +164,13 @@ pub fn run_mbedtls36_extras(
     assert!(
         !matches!(
             r,
-            Real::Mbedtls228 | Real::Bearssl | Real::Wolfssl | Real::Openssl | Real::Rustls
+            Real::Mbedtls228
+                | Real::Bearssl
+                | Real::Wolfssl
+                | Real::WolfsslDefault
+                | Real::Openssl
+                | Real::OpensslLevel2
+                | Real::Rustls
         ),
         "{} is not an Mbed TLS 3.6 build",
         r.name()
@@ -408,7 +419,7 @@ fn harness(r: Real) -> PathBuf {
             .get_or_init(|| build_c("wolfssl", &["-lwolfssl"], None))
             .clone(),
         Real::WolfsslDefault => WD.get_or_init(build_wolfssl_src).clone(),
-        Real::Openssl => O
+        Real::Openssl | Real::OpensslLevel2 => O
             .get_or_init(|| build_c("openssl", &["-lssl", "-lcrypto"], None))
             .clone(),
         Real::Rustls => PathBuf::new(),
@@ -449,7 +460,13 @@ fn scenario_dirs(
 fn write_dir(dir: &Path, s: &Scenario, mode: &str, port: u16) {
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     for (i, d) in s.trust.iter().enumerate() {
-        let _ = std::fs::write(dir.join(format!("trust-{i:02}.der")), d);
+        // A TRUSTED CERTIFICATE entry: the certificate, then OpenSSL's trust settings (read
+        // by the OpenSSL harness only, as d2i_X509_AUX reads them).
+        let n = crate::der_len(d).unwrap_or(d.len()).min(d.len());
+        let _ = std::fs::write(dir.join(format!("trust-{i:02}.der")), &d[..n]);
+        if n < d.len() {
+            let _ = std::fs::write(dir.join(format!("aux-{i:02}.der")), &d[n..]);
+        }
     }
     for (i, d) in s.chain.iter().enumerate() {
         let _ = std::fs::write(dir.join(format!("chain-{i:02}.der")), d);

@@ -3,29 +3,15 @@
 //! turns certificate time checks on and removes secp521r1 on a build compiled that way. The
 //! verdicts come from the `anchorkit` command line, as a user runs it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+use anchorkit_difftest::anchorkit_bin;
 
 use anchorkit_difftest::corpus::{Scenario, corpus};
 use anchorkit_difftest::real::{Real, Stage, run_all, work_dir};
 use anchorkit_difftest::server::Servers;
 use anchorkit_difftest::{default_sdkconfig, time_no_p521_sdkconfig};
-
-fn anchorkit_bin() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let bin = root.join("target/debug/anchorkit");
-    let out = Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["build", "--quiet", "-p", "anchorkit-cli"])
-        .output()
-        .unwrap_or_else(|e| panic!("cargo build: {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    bin
-}
 
 fn pem_file(path: &Path, ders: &[Vec<u8>]) {
     let text: String = ders

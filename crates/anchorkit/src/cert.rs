@@ -159,7 +159,7 @@ impl SigAlg {
         }
     }
 
-    fn from_parts(oid: &str, params: Option<&[u8]>) -> SigAlg {
+    pub(crate) fn from_parts(oid: &str, params: Option<&[u8]>) -> SigAlg {
         let rsa = |hash| SigAlg::RsaPkcs1 { hash };
         let ec = |hash| SigAlg::Ecdsa { hash };
         match oid {
@@ -1009,6 +1009,26 @@ pub struct CertificateData {
 }
 
 impl Certificate {
+    /// This certificate's facts over other bytes: `der` is what a lenient library parsed, and
+    /// `self` was read from a strict re-encoding of it; the ranges locate the TBSCertificate,
+    /// names and key in `der` (signatures are checked over `der`'s own TBSCertificate).
+    pub(crate) fn rebased(
+        &self,
+        der: &[u8],
+        tbs: Range<usize>,
+        subject: Range<usize>,
+        issuer: Range<usize>,
+        spki: Range<usize>,
+    ) -> Certificate {
+        let mut d = (*self.data).clone();
+        d.der = Arc::from(der);
+        d.tbs = tbs;
+        d.subject_raw = subject;
+        d.issuer_raw = issuer;
+        d.spki_raw = spki;
+        Certificate { data: Arc::new(d) }
+    }
+
     /// Parses exactly one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Certificate, CertError> {
         let (cert, used) = Self::from_der_prefix(der)?;
@@ -1546,8 +1566,23 @@ pub fn entries(certs: &[Certificate]) -> Vec<ChainEntry> {
     certs.iter().map(ChainEntry::from).collect()
 }
 
-/// Total length of the DER TLV at the start of `b`, when its header is well-formed.
-fn der_tlv_len(b: &[u8]) -> Option<usize> {
+/// One DER element: `tag`, the definite length of `body` (short or long form), `body`.
+pub fn der_element(tag: u8, body: &[u8]) -> Vec<u8> {
+    let n = body.len();
+    let mut v = vec![tag];
+    match n {
+        0..=0x7F => v.push(n as u8),
+        0x80..=0xFF => v.extend([0x81, n as u8]),
+        0x100..=0xFFFF => v.extend([0x82, (n >> 8) as u8, n as u8]),
+        _ => v.extend([0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
+    }
+    v.extend_from_slice(body);
+    v
+}
+
+/// Total length of the DER TLV at the start of `b`, when its header is well-formed (the
+/// bytes it claims may run past `b`).
+pub fn der_tlv_len(b: &[u8]) -> Option<usize> {
     let first = *b.get(1)?;
     if first < 0x80 {
         return Some(2 + usize::from(first));

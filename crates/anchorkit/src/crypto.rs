@@ -62,6 +62,8 @@ const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
 const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 const ED448: &[u8] = &[0x2b, 0x65, 0x71];
+/// id-RSASSA-PSS as a key type (RFC 4055): an RSA key for PSS signatures only.
+const RSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
 
 /// Results of signature checks already made, by a 128-bit keyed hash (two SipHash keys drawn
 /// at random per process) of everything they depend on: key, algorithm, signed bytes,
@@ -270,6 +272,41 @@ fn verify_uncached(spki_der: &[u8], alg: &SigAlg, message: &[u8], signature: &[u
             SigAlg::Ed448 => ed448_verify(key, message, signature),
             _ => SigCheck::Invalid,
         },
+        RSA_PSS => {
+            // The key's parameters, when present, restrict its signatures (RFC 4055 §3.1, as
+            // OpenSSL's provider applies them): the same digest and MGF1 digest, a salt at
+            // least as long. A PKCS#1 v1.5 signature never verifies with a PSS key.
+            let SigAlg::RsaPss {
+                hash,
+                mgf1,
+                salt_len,
+                ..
+            } = alg
+            else {
+                return SigCheck::Invalid;
+            };
+            let restriction = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .filter(|p| p.tag().0 == 16)
+                .map(|p| SigAlg::from_parts("1.2.840.113549.1.1.10", Some(p.data)));
+            if let Some(SigAlg::RsaPss {
+                hash: kh,
+                mgf1: km,
+                salt_len: ks,
+                ..
+            }) = restriction
+            {
+                if kh.is_none() || km.is_none() {
+                    return SigCheck::Unsupported("unreadable RSASSA-PSS key parameters".into());
+                }
+                if kh != *hash || km != *mgf1 || *salt_len < ks {
+                    return SigCheck::Invalid;
+                }
+            }
+            rsa_verify(key, alg, message, signature)
+        }
         _ => SigCheck::Unsupported(format!(
             "{} signature by a {} key",
             alg.name(),

@@ -262,6 +262,8 @@ pub struct CertReport {
     pub store_issuers: Vec<StoreIssuer>,
     /// Checks.
     pub checks: Vec<Check>,
+    /// OpenSSL trust settings of a `TRUSTED CERTIFICATE` block (null otherwise).
+    pub trust_settings: Option<crate::anchor::TrustSettings>,
 }
 
 /// What is known about a bare anchor.
@@ -565,6 +567,7 @@ fn cert_report(
         in_store: store.contains_cert(c).is_some(),
         store_issuers,
         checks: checks(c, at, role, self_signed),
+        trust_settings: None,
     }
 }
 
@@ -624,7 +627,11 @@ fn inspect_items(found: &[Found], at: i64, store: &Store) -> Report {
         .iter()
         .enumerate()
         .map(|(i, f)| match &f.entry {
-            Entry::Cert(c) => Item::Certificate(Box::new(cert_report(c, &f.origin, i, at, store))),
+            Entry::Cert(c) => {
+                let mut r = cert_report(c, &f.origin, i, at, store);
+                r.trust_settings = f.settings.clone();
+                Item::Certificate(Box::new(r))
+            }
             Entry::Anchor(a) => Item::Anchor(AnchorReport {
                 index: i,
                 origin: f.origin.clone(),

@@ -81,6 +81,10 @@ pub struct DeviceArgs {
     /// ESP-IDF bundle binary).
     #[arg(long, value_enum)]
     pub trust_mode: Option<TrustModeArg>,
+    /// OpenSSL's security level, 0 to 5 (openssl-3; default 1 as libssl's; Debian and Fedora
+    /// configure 2): the key and signature strength each certificate needs.
+    #[arg(long, value_name = "N")]
+    pub security_level: Option<u8>,
     /// The hostname the device checks (`none` = no hostname set).
     #[arg(long, alias = "hostname")]
     pub host: Option<String>,
@@ -116,6 +120,9 @@ impl DeviceArgs {
                 authmode: self.authmode.filter(|_| base.mbedtls.is_some()),
                 x509_profile: self.x509_profile.filter(|_| base.mbedtls.is_some()),
                 trust_mode: self.trust_mode.filter(|_| base.esp_idf.is_some()),
+                security_level: self
+                    .security_level
+                    .filter(|_| base.security_level.is_some()),
                 host: self.host.clone(),
                 at: self.at.clone(),
             };
@@ -158,6 +165,9 @@ impl DeviceArgs {
                 X509ProfileArg::Next => X509Profile::Next,
                 X509ProfileArg::Suiteb => X509Profile::SuiteB,
             });
+        }
+        if let Some(l) = self.security_level {
+            p = p.with_security_level(l)?;
         }
         let mode = match self.trust_mode {
             Some(TrustModeArg::CertPem) => TrustMode::CertPem,

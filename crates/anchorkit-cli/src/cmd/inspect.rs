@@ -158,6 +158,13 @@ fn render_cert(out: &mut String, c: &CertReport, ctx: &Ctx) {
         c.sizes.pem + 1,
         c.sizes.esp_record
     );
+    if let Some(t) = &c.trust_settings {
+        let _ = writeln!(
+            out,
+            "  trust         {} (TRUSTED CERTIFICATE settings; only OpenSSL applies them)",
+            t.describe()
+        );
+    }
     if c.in_store {
         let _ = writeln!(
             out,

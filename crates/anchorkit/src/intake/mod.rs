@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::anchor::TrustAnchor;
+use crate::anchor::{TrustAnchor, TrustSettings};
 use crate::cert::Certificate;
 
 pub mod chain;
@@ -41,6 +41,8 @@ pub struct Found {
     pub entry: Entry,
     /// Where.
     pub origin: Origin,
+    /// OpenSSL trust settings read after the certificate of a `TRUSTED CERTIFICATE` block.
+    pub settings: Option<TrustSettings>,
 }
 
 impl Found {
@@ -55,7 +57,8 @@ impl Found {
     /// The entry as a trust anchor (certificates keep their certificate).
     pub fn to_anchor(&self) -> TrustAnchor {
         match &self.entry {
-            Entry::Cert(c) => TrustAnchor::from_cert(c.clone(), self.origin.clone()),
+            Entry::Cert(c) => TrustAnchor::from_cert(c.clone(), self.origin.clone())
+                .with_settings(self.settings.clone()),
             Entry::Anchor(a) => a.clone(),
         }
     }
@@ -156,23 +159,6 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Vec<Found>, IntakeError>
     Ok(r.out)
 }
 
-/// Total length of the DER TLV at the start of `b`, if its header is well-formed.
-fn der_total_len(b: &[u8]) -> Option<usize> {
-    let first = *b.get(1)?;
-    if first < 0x80 {
-        return Some(2 + usize::from(first));
-    }
-    let n = usize::from(first & 0x7f);
-    if n == 0 || n > 4 {
-        return None;
-    }
-    let mut len = 0usize;
-    for i in 0..n {
-        len = (len << 8) | usize::from(*b.get(2 + i)?);
-    }
-    Some(2 + n + len)
-}
-
 struct Reader<'s> {
     source: &'s str,
     out: Vec<Found>,
@@ -197,6 +183,7 @@ impl Reader<'_> {
         self.out.push(Found {
             entry: Entry::Cert(cert),
             origin,
+            settings: None,
         });
     }
 
@@ -211,7 +198,9 @@ impl Reader<'_> {
             }
         };
         let line_opt = (line > 0).then_some(line);
-        if bytes.first() == Some(&0x30) && der_total_len(bytes).is_some_and(|n| n <= bytes.len()) {
+        if bytes.first() == Some(&0x30)
+            && crate::cert::der_tlv_len(bytes).is_some_and(|n| n <= bytes.len())
+        {
             if pkcs7::looks_like(bytes) {
                 let certs = pkcs7::certificates(bytes)
                     .map_err(|(off, m)| self.err(at(off), format!("PKCS#7: {m}")))?;
@@ -245,7 +234,8 @@ impl Reader<'_> {
             return Ok(());
         }
         let bundle = espbundle::parse(bytes);
-        if let (Some(0x30), Some(total), Ok(None)) = (bytes.first(), der_total_len(bytes), &bundle)
+        if let (Some(0x30), Some(total), Ok(None)) =
+            (bytes.first(), crate::cert::der_tlv_len(bytes), &bundle)
         {
             if total > bytes.len() && bytes.contains(&0) {
                 return Err(self.err(
@@ -268,6 +258,7 @@ impl Reader<'_> {
                     self.out.push(Found {
                         origin: anchor.origin.clone(),
                         entry: Entry::Anchor(anchor),
+                        settings: None,
                     });
                 }
                 return Ok(());
@@ -370,18 +361,33 @@ impl Reader<'_> {
             match b.label.as_str() {
                 "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
                     let parsed = if b.label == "TRUSTED CERTIFICATE" {
-                        Certificate::from_der_prefix(&b.der).map(|(c, _)| c)
+                        Certificate::from_der_prefix(&b.der)
                     } else {
-                        Certificate::from_der(&b.der)
+                        Certificate::from_der(&b.der).map(|c| (c, b.der.len()))
                     };
-                    let cert = parsed.map_err(|e| {
+                    let (cert, used) = parsed.map_err(|e| {
                         self.err(
                             Location::Line(line),
                             format!("PEM block at line {line} is not a valid certificate: {e}"),
                         )
                     })?;
+                    // d2i_X509_AUX: what follows the certificate is its trust settings.
+                    let settings = match &b.der[used..] {
+                        [] => None,
+                        rest => Some(TrustSettings::from_der(rest).map_err(|e| {
+                            self.err(
+                                Location::Line(line),
+                                format!(
+                                    "TRUSTED CERTIFICATE block at line {line}: {e} (after the {used}-byte certificate; expected OpenSSL's X509_CERT_AUX)"
+                                ),
+                            )
+                        })?),
+                    };
                     let o = self.origin(format, Some(line), None);
                     self.push_cert(cert, o);
+                    if let Some(f) = self.out.last_mut() {
+                        f.settings = settings;
+                    }
                 }
                 "PKCS7" | "CMS" => {
                     let certs = pkcs7::certificates(&b.der).map_err(|(_, m)| {

@@ -200,6 +200,9 @@ pub struct Profile {
     pub build: Option<MbedBuild>,
     /// How wolfSSL is built (wolfSSL profiles).
     pub wolfssl: Option<WolfsslBuild>,
+    /// OpenSSL's security level (`SSL_CTX_set_security_level`, OpenSSL profiles): 1 is
+    /// libssl's default; Debian and Fedora configure 2.
+    pub security_level: Option<u8>,
 }
 
 /// The wolfSSL build options that change chain verification.
@@ -280,6 +283,7 @@ const fn mbed(
         trust_mode: TrustMode::CertPem,
         build: None,
         wolfssl: None,
+        security_level: None,
     }
 }
 
@@ -296,12 +300,19 @@ const fn other(name: &'static str, description: &'static str, family: Family) ->
         trust_mode: TrustMode::CertPem,
         build: None,
         wolfssl: None,
+        security_level: None,
     }
 }
 
 const fn wolf(name: &'static str, description: &'static str, b: WolfsslBuild) -> Profile {
     let mut p = other(name, description, Family::Wolfssl);
     p.wolfssl = Some(b);
+    p
+}
+
+const fn ossl(name: &'static str, description: &'static str) -> Profile {
+    let mut p = other(name, description, Family::Openssl);
+    p.security_level = Some(1);
     p
 }
 
@@ -424,10 +435,9 @@ pub const PROFILES: &[Profile] = &[
         "wolfSSL 5.5 as Debian builds it (--enable-distro: loaded CAs are trusted peers, alternate cert chains, CA dates not checked at load)",
         WOLFSSL_DISTRO_BUILD,
     ),
-    other(
+    ossl(
         "openssl-3",
-        "OpenSSL 3.0 TLS client (SSL_get_verify_result: trusted first, no partial chains, security level 1, sslserver purpose)",
-        Family::Openssl,
+        "OpenSSL 3.0 TLS client (SSL_get_verify_result: trusted first, no partial chains, security level 1 unless --security-level, sslserver purpose, TRUSTED CERTIFICATE trust settings)",
     ),
     other(
         "webpki",
@@ -612,6 +622,23 @@ impl Profile {
         self
     }
 
+    /// Sets OpenSSL's security level (0 to 5); other profiles refuse it.
+    pub fn with_security_level(mut self, level: u8) -> Result<Self, ProfileError> {
+        if self.security_level.is_none() {
+            return Err(ProfileError::Invalid(format!(
+                "--security-level is an OpenSSL setting; {} is not an OpenSSL profile",
+                self.name
+            )));
+        }
+        if level > 5 {
+            return Err(ProfileError::Invalid(format!(
+                "--security-level {level}: OpenSSL has levels 0 to 5"
+            )));
+        }
+        self.security_level = Some(level);
+        Ok(self)
+    }
+
     /// Sets the trust mode.
     pub fn with_trust_mode(mut self, m: TrustMode) -> Self {
         self.trust_mode = m;
@@ -667,6 +694,8 @@ impl Profile {
                 }
                 .into(),
             );
+        } else if let Some(l) = self.security_level.filter(|l| *l != 1) {
+            parts.push(format!("OpenSSL 3.0 TLS client, security level {l}"));
         } else {
             parts.push(self.description.to_string());
         }

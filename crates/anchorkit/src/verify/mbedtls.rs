@@ -8,6 +8,7 @@
 //! §3 (identical in 2.28.x, 3.x and 4.1 except where `Version` says otherwise), and on
 //! ESP-IDF's `esp_crt_verify_callback` (esp-bundle-formats.md §2.3).
 
+mod crt;
 mod ext;
 mod pk;
 
@@ -60,175 +61,184 @@ const ERR_INVALID_FORMAT: i32 = -0x2180;
 const ERR_INVALID_ALG: i32 = -0x2300;
 const ERR_INVALID_NAME: i32 = -0x2380;
 const ERR_UNKNOWN_VERSION: i32 = -0x2580;
-const ERR_SIG_MISMATCH: i32 = -0x2680;
 const ERR_UNKNOWN_NAMED_CURVE: i32 = -0x3A00;
 const ERR_UNKNOWN_PK_ALG: i32 = -0x3C80;
 const ASN1_OUT_OF_DATA: i32 = -0x0060;
 const ASN1_UNEXPECTED_TAG: i32 = -0x0062;
-const ASN1_INVALID_LENGTH: i32 = -0x0064;
-const ASN1_LENGTH_MISMATCH: i32 = -0x0066;
 const OID_NOT_FOUND: i32 = -0x002E;
 const ASN1_INVALID_DATA: i32 = -0x0068;
-const ERR_INVALID_SIGNATURE: i32 = -0x2480;
 
-/// `mbedtls_asn1_get_tag` for a constructed SEQUENCE at the start of `b`: the content length
-/// and header length, or the ASN.1 error.
-fn asn1_sequence(b: &[u8]) -> Result<(usize, usize), i32> {
-    let Some(&tag) = b.first() else {
-        return Err(ASN1_OUT_OF_DATA);
-    };
-    if tag != 0x30 {
-        return Err(ASN1_UNEXPECTED_TAG);
-    }
-    let Some(&l0) = b.get(1) else {
-        return Err(ASN1_OUT_OF_DATA);
-    };
-    let (len, hdr) = match l0 {
-        0..=0x7f => (usize::from(l0), 2),
-        0x81..=0x84 => {
-            let n = usize::from(l0 & 0x7f);
-            let bytes = b.get(2..2 + n).ok_or(ASN1_OUT_OF_DATA)?;
-            (
-                bytes.iter().fold(0usize, |a, x| (a << 8) | usize::from(*x)),
-                2 + n,
-            )
-        }
-        _ => return Err(ASN1_INVALID_LENGTH),
-    };
-    if len > b.len() - hdr {
-        return Err(ASN1_OUT_OF_DATA);
-    }
-    Ok((len, hdr))
-}
-
-/// The error `mbedtls_x509_crt_parse_der` gives for bytes anchorkit cannot read as a
-/// certificate: its first two structural checks (the Certificate and TBSCertificate
-/// SEQUENCEs) exactly, anything deeper as the generic format error.
-fn garbage_code(b: &[u8]) -> (i32, String) {
-    let Ok((len, hdr)) = asn1_sequence(b) else {
-        return (ERR_INVALID_FORMAT, "not a DER SEQUENCE".into());
-    };
-    let inner = &b[hdr..hdr + len];
-    let (tl, th) = match asn1_sequence(inner) {
-        Err(low) => {
-            return (
-                ERR_INVALID_FORMAT + low,
-                "no TBSCertificate inside the outer SEQUENCE".into(),
-            );
-        }
-        Ok(x) => x,
-    };
-    // After the TBSCertificate: mbedtls_x509_get_alg, then mbedtls_x509_get_sig.
-    let low = |e: &str| match e {
-        "unexpected tag" => ASN1_UNEXPECTED_TAG,
-        "invalid length" => ASN1_INVALID_LENGTH,
-        _ => ASN1_OUT_OF_DATA,
-    };
-    let rest = &inner[th + tl..];
-    let alg = crate::cert::der_header(rest, 0x30)
-        .and_then(|(al, ah)| crate::cert::der_header(&rest[ah..ah + al], 0x06).map(|_| (al, ah)));
-    let (al, ah) = match alg {
-        Ok(x) => x,
-        Err(e) => {
-            return (
-                ERR_INVALID_ALG + low(e),
-                "the outer signatureAlgorithm does not parse".into(),
-            );
-        }
-    };
-    let rest = &rest[ah + al..];
-    match crate::cert::der_header(rest, 0x03) {
-        Err(e) => (
-            ERR_INVALID_SIGNATURE + low(e),
-            "the signature is not a BIT STRING".into(),
-        ),
-        Ok((bl, bh)) if bl == 0 || rest[bh] != 0 => (
-            ERR_INVALID_SIGNATURE + ASN1_INVALID_DATA,
-            "the signature BIT STRING has unused bits".into(),
-        ),
-        Ok((bl, bh)) if bh + bl != rest.len() => (
-            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
-            "bytes after the signature".into(),
-        ),
-        Ok(_) => (
-            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
-            "a SEQUENCE that is not a valid certificate".into(),
-        ),
-    }
-}
-
-/// The parse checks Mbed TLS makes that x509-parser does not, in Mbed TLS's parse order:
-/// version, the (inner) signature algorithm against the digests and PSS support compiled in,
-/// the key against the curves compiled in, extensions, the outer algorithm.
-fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
-    if c.version > 3 {
-        return Parse::Err(ERR_UNKNOWN_VERSION, format!("X.509 version {}", c.version));
-    }
-    let unknown = |what: String| Parse::Err(ERR_UNKNOWN_SIG_ALG, what);
-    match &c.sig_alg {
+/// `mbedtls_x509_get_sig_alg`: the algorithm must be one this build has (its OID table
+/// follows the digests compiled in), with parameters absent or NULL, or RSASSA-PSS with
+/// readable parameters.
+fn sig_alg_ok(sa: &SigAlg, b: &MbedBuild) -> Result<(), ext::Fail> {
+    let unknown = |what: String| Err((ERR_UNKNOWN_SIG_ALG, what));
+    match sa {
         SigAlg::RsaPkcs1 { hash } | SigAlg::Ecdsa { hash } => {
             let md_ok = !matches!(hash, HashAlg::Md2 | HashAlg::Md4) && b.has_hash(*hash);
-            let ecdsa_md5 = matches!(c.sig_alg, SigAlg::Ecdsa { .. }) && *hash == HashAlg::Md5;
+            let ecdsa_md5 = matches!(sa, SigAlg::Ecdsa { .. }) && *hash == HashAlg::Md5;
             if !md_ok || ecdsa_md5 {
                 return unknown(format!(
                     "signature algorithm {} unknown to this Mbed TLS build",
-                    c.sig_alg.name()
+                    sa.name()
                 ));
             }
         }
         SigAlg::RsaPss { hash, mgf1, .. } => {
             if !b.rsa_pss {
-                return Parse::Err(
+                return Err((
                     ERR_INVALID_ALG,
                     "RSASSA-PSS parameters without MBEDTLS_X509_RSASSA_PSS_SUPPORT".into(),
-                );
+                ));
             }
             match hash {
                 Some(h) if b.has_hash(*h) => {}
                 _ => {
-                    return Parse::Err(
+                    return Err((
                         ERR_INVALID_ALG + OID_NOT_FOUND,
                         "RSASSA-PSS with a digest this build does not have".into(),
-                    );
+                    ));
                 }
             }
             match mgf1 {
                 Some(h) if b.has_hash(*h) => {}
                 _ => {
-                    return Parse::Err(
+                    return Err((
                         ERR_INVALID_ALG + OID_NOT_FOUND,
                         "RSASSA-PSS with an MGF1 digest this build does not have".into(),
-                    );
+                    ));
                 }
             }
         }
         SigAlg::Ed25519 | SigAlg::Ed448 | SigAlg::Other { .. } => {
             return unknown(format!(
                 "signature algorithm {} unknown to Mbed TLS",
-                c.sig_alg.name()
+                sa.name()
             ));
         }
     }
-    // mbedtls_x509_get_name needs at least one RDN; the subject is read only when non-empty
-    // (`if (len && ...)` in x509_crt_parse_der_core), the issuer always. The issuer comes
-    // before the key.
+    Ok(())
+}
+
+/// The caller's checks in [`crt::parse`]'s order.
+struct MbedSteps<'a> {
+    v: Version,
+    b: &'a MbedBuild,
+    parsed: ext::Parsed,
+}
+
+impl crt::Steps for MbedSteps<'_> {
+    fn sig_alg(&mut self, alg: &crt::Alg) -> Result<(), ext::Fail> {
+        let oid = alg.dotted().unwrap_or_default();
+        let sa = SigAlg::from_parts(&oid, (alg.params_tag == 0x30).then_some(&alg.params[..]));
+        if let SigAlg::RsaPss { .. } = sa {
+            if self.b.rsa_pss && alg.params_tag != 0x30 {
+                // x509_get_rsassa_pss_params: the parameters must be a SEQUENCE.
+                return Err((
+                    ERR_INVALID_ALG + ASN1_UNEXPECTED_TAG,
+                    "RSASSA-PSS without a parameters SEQUENCE".into(),
+                ));
+            }
+        } else if !matches!(sa, SigAlg::Other { .. } | SigAlg::Ed25519 | SigAlg::Ed448)
+            && ((alg.params_tag != 0x05 && alg.params_tag != 0) || !alg.params.is_empty())
+        {
+            sig_alg_ok(&sa, self.b)?;
+            return Err((
+                ERR_INVALID_ALG,
+                format!(
+                    "{} with parameters that are neither absent nor NULL",
+                    sa.name()
+                ),
+            ));
+        }
+        sig_alg_ok(&sa, self.b)
+    }
+
+    fn key(&mut self, spki: &[u8]) -> Result<(), ext::Fail> {
+        let k = KeyKind::from_spki_der(spki).map_err(|e| {
+            (
+                -0x3D00 + ASN1_INVALID_DATA,
+                format!("the key does not decode: {e}"),
+            )
+        })?;
+        key_parses(spki, &k, self.v, self.b)
+    }
+
+    fn extensions(&mut self, tbs: &[u8]) -> Result<(), ext::Fail> {
+        self.parsed = ext::check(tbs, self.v, self.b)?;
+        Ok(())
+    }
+}
+
+/// `mbedtls_x509_crt_parse_der` on `der`: where the parts are and what the extensions said.
+fn walk(der: &[u8], v: Version, b: &MbedBuild) -> Result<(crt::Layout, ext::Parsed), ext::Fail> {
+    let mut steps = MbedSteps {
+        v,
+        b,
+        parsed: ext::Parsed::default(),
+    };
+    let l = crt::parse(der, v, &mut steps)?;
+    Ok((l, steps.parsed))
+}
+
+/// A certificate Mbed TLS reads but anchorkit's strict reader does not (a time without its
+/// `Z`, constructed unique identifiers): read from a strict re-encoding, over the bytes given.
+fn lenient_cert(bytes: &[u8], v: Version, b: &MbedBuild) -> Option<Certificate> {
+    let (l, _) = walk(bytes, v, b).ok()?;
+    let strict = Certificate::from_der(&crt::normalized(bytes, &l)).ok()?;
+    Some(strict.rebased(
+        &bytes[l.whole.clone()],
+        l.tbs.clone(),
+        l.subject.clone(),
+        l.issuer.clone(),
+        l.spki.clone(),
+    ))
+}
+
+/// What `mbedtls_x509_crt_parse_der` says of a certificate (a what-if model is judged by its
+/// fields, which its DER does not carry).
+fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
+    if c.modeled {
+        return modeled_check(c, v, b);
+    }
+    match walk(c.der(), v, b) {
+        Ok((_, x)) => Parse::Ok(x),
+        Err((code, detail)) => Parse::Err(code, detail),
+    }
+}
+
+/// The parse checks on a what-if model's fields: version, signature algorithm, issuer, key.
+fn modeled_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
+    if c.version > 3 {
+        return Parse::Err(ERR_UNKNOWN_VERSION, format!("X.509 version {}", c.version));
+    }
+    if let Err((code, detail)) = sig_alg_ok(&c.sig_alg, b) {
+        return Parse::Err(code, detail);
+    }
     if c.issuer.rdns.is_empty() {
         return Parse::Err(
             ERR_INVALID_NAME + ASN1_OUT_OF_DATA,
             "empty issuer name".into(),
         );
     }
-    if let Err((code, detail)) = pk::check(c.spki_raw(), v, b) {
+    if let Err((code, detail)) = key_parses(c.spki_raw(), &c.key, v, b) {
         return Parse::Err(code, detail);
     }
-    match &c.key {
+    Parse::Ok(ext::Parsed::from_fields(c))
+}
+
+/// `mbedtls_pk_parse_subpubkey`: the key structure, then the key types and named curves this
+/// build has.
+fn key_parses(spki: &[u8], key: &KeyKind, v: Version, b: &MbedBuild) -> Result<(), (i32, String)> {
+    pk::check(spki, v, b)?;
+    match key {
         KeyKind::Rsa { bits, .. } => {
             // MBEDTLS_MPI_MAX_SIZE: 1024 bytes (8192 bits).
             if *bits > 8192 {
-                return Parse::Err(
+                return Err((
                     -0x3B00,
                     format!("RSA {bits} exceeds MBEDTLS_MPI_MAX_SIZE (8192 bits)"),
-                );
+                ));
             }
         }
         KeyKind::Ec { curve } => {
@@ -239,50 +249,30 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
                 c => b.has_curve(c),
             };
             if !known {
-                return Parse::Err(
+                return Err((
                     ERR_UNKNOWN_NAMED_CURVE,
                     format!(
                         "curve {} not compiled into this Mbed TLS build",
                         curve.name()
                     ),
-                );
+                ));
             }
         }
         other => {
-            return Parse::Err(
+            return Err((
                 ERR_UNKNOWN_PK_ALG,
                 format!("key type {} not supported", other.describe()),
-            );
+            ));
         }
     }
-    // Only a version 3 certificate has its extensions read; in v1/v2 they are left over.
-    let mut parsed = ext::Parsed::default();
-    if c.modeled {
-        parsed = ext::Parsed::from_fields(c);
-    } else if c.version == 3 {
-        match ext::check(c.tbs(), v, b) {
-            Ok(x) => parsed = x,
-            Err((code, detail)) => return Parse::Err(code, detail),
-        }
-    } else if !c.extensions.is_empty() {
-        return Parse::Err(
-            ERR_INVALID_FORMAT + ASN1_LENGTH_MISMATCH,
-            format!("a v{} certificate with extensions", c.version),
-        );
-    }
-    if !c.sig_alg_consistent {
-        return Parse::Err(
-            ERR_SIG_MISMATCH,
-            "inner and outer signature algorithms differ".into(),
-        );
-    }
-    Parse::Ok(parsed)
+    Ok(())
 }
 
 /// What the SSL layer does with one entry of the Certificate message
 /// (`ssl_parse_certificate_chain`): its size limits, then `mbedtls_x509_crt_parse_der`.
 fn parse_entry<'a>(
     e: &'a ChainEntry,
+    lenient: Option<&'a Certificate>,
     v: Version,
     b: &MbedBuild,
 ) -> Result<(&'a Certificate, ext::Parsed), (i32, String)> {
@@ -303,8 +293,16 @@ fn parse_entry<'a>(
             format!("a {n}-byte entry: Mbed TLS rejects certificates under 128 bytes"),
         ));
     }
-    let Some(c) = e.cert() else {
-        return Err(garbage_code(e.bytes()));
+    let Some(c) = e.cert().or(lenient) else {
+        // Mbed TLS's own error; a certificate it would read and anchorkit cannot is said so.
+        return Err(match walk(e.bytes(), v, b) {
+            Err(f) => f,
+            Ok(_) => (
+                ERR_INVALID_FORMAT,
+                "Mbed TLS reads this certificate, anchorkit cannot (a form it does not model)"
+                    .into(),
+            ),
+        });
     };
     match parse_check(c, v, b) {
         Parse::Ok(x) => Ok((c, x)),
@@ -432,6 +430,9 @@ struct Ctx<'a> {
     /// What Mbed TLS read from each parsed certificate's extensions, by `ext_key`.
     exts: Vec<(usize, ext::Parsed)>,
     reasons: Vec<Reason>,
+    /// The cross-signed mode's `ca_cb` failed on this bundle record (its key does not parse):
+    /// Mbed TLS ends verification with MBEDTLS_ERR_X509_FATAL_ERROR.
+    ca_cb_failed: std::cell::Cell<Option<usize>>,
 }
 
 /// The identity of a parsed certificate for `Ctx::exts` (its shared DER buffer).
@@ -580,10 +581,16 @@ impl<'a> Ctx<'a> {
             TrustMode::Bundle => Vec::new(),
             // ca_cb: ESP-IDF looks the child's issuer up in the bundle.
             TrustMode::BundleCrossSigned => {
-                bundle_find(&self.bundle, child.issuer_raw(), self.legacy())
-                    .map(Node::Synth)
-                    .into_iter()
-                    .collect()
+                let found = bundle_find(&self.bundle, child.issuer_raw(), self.legacy());
+                // esp_crt_ca_cb_callback parses the record's key into its synthetic CA.
+                if let Some(j) = found {
+                    let a = self.bundle[j].1;
+                    if key_parses(a.spki_raw(), &a.key, self.v, self.b).is_err() {
+                        self.ca_cb_failed.set(Some(j));
+                        return Vec::new();
+                    }
+                }
+                found.map(Node::Synth).into_iter().collect()
             }
         }
     }
@@ -718,6 +725,15 @@ impl Stack for Mbedtls {
             }
         };
         let early = Some(initial_flags(v));
+        // Served certificates only Mbed TLS's leniency reads.
+        let lenient: Vec<Option<Certificate>> = req
+            .chain
+            .iter()
+            .map(|e| match e.cert() {
+                Some(_) => None,
+                None => lenient_cert(e.bytes(), v, b),
+            })
+            .collect();
         let mut cx = Ctx {
             p,
             v,
@@ -729,6 +745,7 @@ impl Stack for Mbedtls {
             ca: Vec::new(),
             bundle: Vec::new(),
             reasons: Vec::new(),
+            ca_cb_failed: std::cell::Cell::new(None),
         };
 
         // The trust configuration.
@@ -827,7 +844,7 @@ impl Stack for Mbedtls {
 
         // The Certificate message, parsed certificate by certificate.
         for (i, e) in req.chain.iter().enumerate() {
-            match parse_entry(e, v, b) {
+            match parse_entry(e, lenient.get(i).and_then(Option::as_ref), v, b) {
                 Ok((c, x)) => {
                     cx.exts.push((ext_key(c), x));
                     cx.chain.push((i, c));
@@ -1000,6 +1017,18 @@ impl Stack for Mbedtls {
             }
         }
 
+        if let Some(j) = cx.ca_cb_failed.get() {
+            if let Some((_, a)) = cx.bundle.get(j) {
+                cx.reasons.push(Reason::Other {
+                    message: format!(
+                        "bundle record {} has a {} key, which mbedtls_pk_parse_public_key does not take: the cross-signed mode's CA callback fails (MBEDTLS_ERR_X509_FATAL_ERROR)",
+                        a.label(),
+                        a.key.describe()
+                    ),
+                });
+            }
+            fatal = true;
+        }
         if fatal {
             return verdict_for(p, ERR_FATAL, Some(u32::MAX), Vec::new(), None, cx.reasons);
         }
@@ -1050,7 +1079,7 @@ impl Stack for Mbedtls {
                     continue;
                 }
                 match bundle_find(&cx.bundle, c.issuer_raw(), cx.legacy()) {
-                    Some(j) if bundle_sig_ok(cx.callback(), c, cx.bundle[j].1.spki_raw()) => {
+                    Some(j) if bundle_sig_ok(cx.callback(), c, cx.bundle[j].1, cx.v, cx.b) => {
                         ver[k].1 = 0;
                         let (orig, a) = cx.bundle[j];
                         anchor = Some(AnchorInfo {
@@ -1214,7 +1243,19 @@ fn mbedtls_sig_ok(c: &Certificate, alg: &SigAlg, spki: &[u8]) -> bool {
 /// The signature check of the bundle callback: Mbed TLS's own (`pk_verify_ext` with the
 /// certificate's algorithm) up to v5.5; v6.0's PSA check verifies RSA as PKCS#1 v1.5 whatever
 /// the certificate says and knows only SHA-1, SHA-256, SHA-384 and SHA-512.
-fn bundle_sig_ok(cb: BundleCallback, c: &Certificate, spki: &[u8]) -> bool {
+fn bundle_sig_ok(
+    cb: BundleCallback,
+    c: &Certificate,
+    a: &TrustAnchor,
+    v: Version,
+    b: &MbedBuild,
+) -> bool {
+    // The record's key goes through mbedtls_pk_parse_public_key first; a key type it does
+    // not know (id-RSASSA-PSS, EdDSA) or a curve not compiled in fails the callback.
+    if key_parses(a.spki_raw(), &a.key, v, b).is_err() {
+        return false;
+    }
+    let spki = a.spki_raw();
     let alg = match (cb, &c.sig_alg) {
         (BundleCallback::Psa, SigAlg::RsaPss { hash: Some(h), .. }) => {
             SigAlg::RsaPkcs1 { hash: *h }

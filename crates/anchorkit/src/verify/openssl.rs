@@ -54,6 +54,7 @@ use x509_parser::nom::Parser;
 use super::{
     AnchorInfo, CertRef, HostCheck, PathEntry, Reason, Request, Stack, Verdict, label, time_text,
 };
+use crate::anchor::{ANY_EKU, SERVER_AUTH, TrustSettings};
 use crate::cert::{Certificate, Curve, HashAlg, KeyKind, Name, SigAlg, ip_text};
 use crate::crypto::{SigCheck, verify_signature};
 use crate::profile::Profile;
@@ -71,11 +72,6 @@ const ERR_R_ASN1_LIB: i32 = 13 | (2 << 18);
 /// `max_depth` of `build_chain`: the verify depth of the "default" parameters (100) plus one.
 /// No issuer is looked up for a chain already longer than this, and such a chain is error 22.
 const MAX_CHAIN: usize = 101;
-
-/// Security level 1 (`minbits_table[0]`): 80 bits. For RSA, `EVP_PKEY_get_security_bits` of
-/// OpenSSL 3.0.19 (the SP 800-56B estimate rounded to a multiple of 8) first reaches 80 at a
-/// 920-bit modulus (919 bits give 72); measured on the installed library.
-const RSA_LEVEL1_MIN_BITS: u32 = 920;
 
 fn code_name(code: i32) -> &'static str {
     match code {
@@ -1053,39 +1049,155 @@ const OTHER_CURVES: &[(&str, u32)] = &[
     ("1.3.36.3.3.2.8.1.1.14", 512),
 ];
 
-/// Key type, whether it meets security level 1 (`check_key_level`), and whether it is an EC
-/// key with explicit parameters (`check_curve`).
-fn key_facts(c: &Certificate) -> (Option<KeyType>, bool, bool) {
+/// Key type, its security bits (`EVP_PKEY_get_security_bits`; `None` when OpenSSL cannot
+/// decode the key), and whether it is an EC key with explicit parameters (`check_curve`).
+fn key_facts(c: &Certificate) -> (Option<KeyType>, Option<u32>, bool) {
     match &c.key {
-        KeyKind::Rsa { bits, .. } => (Some(KeyType::Rsa), *bits >= RSA_LEVEL1_MIN_BITS, false),
+        KeyKind::Rsa { bits, .. } => (Some(KeyType::Rsa), Some(ifc_secbits(*bits)), false),
         KeyKind::Ec { .. } if let Some(order) = explicit_ec_order_bits(c.spki_raw()) => {
-            (Some(KeyType::Ec), order / 2 >= 80, true)
+            (Some(KeyType::Ec), Some(ec_secbits(order)), true)
         }
         KeyKind::Ec { curve } => match curve {
             Curve::Other(o) => match OTHER_CURVES.iter().find(|(x, _)| x == o) {
-                Some((_, order)) => (Some(KeyType::Ec), order / 2 >= 80, false),
-                None => (None, false, false),
+                Some((_, order)) => (Some(KeyType::Ec), Some(ec_secbits(*order)), false),
+                None => (None, None, false),
             },
-            known => (Some(KeyType::Ec), known.bits() / 2 >= 80, false),
+            known => (Some(KeyType::Ec), Some(ec_secbits(known.bits())), false),
         },
-        KeyKind::Ed25519 => (Some(KeyType::Ed25519), true, false),
-        KeyKind::Ed448 => (Some(KeyType::Ed448), true, false),
+        KeyKind::Ed25519 => (Some(KeyType::Ed25519), Some(128), false),
+        KeyKind::Ed448 => (Some(KeyType::Ed448), Some(224), false),
         KeyKind::Other { oid } => match oid.as_str() {
-            "1.2.840.113549.1.1.10" => {
-                let ok = rsa_bits_in_spki(c.spki_raw()).is_some_and(|b| b >= RSA_LEVEL1_MIN_BITS);
-                (Some(KeyType::RsaPss), ok, false)
-            }
-            "1.3.101.110" => (Some(KeyType::X25519), true, false),
-            "1.3.101.111" => (Some(KeyType::X448), true, false),
-            "1.2.840.10040.4.1" => {
-                // BN_security_bits(L, N): 80 bits need a 1024-bit p and a 160-bit q.
-                let ok =
-                    dsa_key(c.spki_raw()).is_some_and(|k| k.p.bits() >= 1024 && k.q.bits() >= 160);
-                (Some(KeyType::Dsa), ok, false)
-            }
-            _ => (None, false, false),
+            "1.2.840.113549.1.1.10" => match rsa_bits_in_spki(c.spki_raw()) {
+                Some(b) => (Some(KeyType::RsaPss), Some(ifc_secbits(b)), false),
+                None => (None, None, false),
+            },
+            "1.3.101.110" => (Some(KeyType::X25519), Some(128), false),
+            "1.3.101.111" => (Some(KeyType::X448), Some(224), false),
+            "1.2.840.10040.4.1" => match dsa_key(c.spki_raw()) {
+                Some(k) => (
+                    Some(KeyType::Dsa),
+                    Some(bn_security_bits(k.p.bits(), k.q.bits())),
+                    false,
+                ),
+                None => (None, None, false),
+            },
+            _ => (None, None, false),
         },
     }
+}
+
+/// `ossl_ifc_ffc_compute_security_bits`: the standards' values for common sizes, else the
+/// SP 800-56B formula rounded to a multiple of 8 and capped.
+fn ifc_secbits(n: u32) -> u32 {
+    match n {
+        2048 => return 112,
+        3072 => return 128,
+        4096 => return 152,
+        6144 => return 176,
+        7680 => return 192,
+        8192 => return 200,
+        15360 => return 256,
+        _ => {}
+    }
+    if n >= 687_737 {
+        return 1200;
+    }
+    if n < 8 {
+        return 0;
+    }
+    let cap = if n <= 7680 {
+        192
+    } else if n <= 15360 {
+        256
+    } else {
+        1200
+    };
+    // OpenSSL's fixed-point evaluation (18 fractional bits) of
+    // (1.923 * cbrt(x * ln(x)^2) - 4.69) / ln 2 with x = n ln 2, then rounded up to a
+    // multiple of 8; floating point differs from it at the boundaries (919 vs 920 bits).
+    const SCALE: u64 = 1 << 18;
+    const CBRT_SCALE: u64 = 1 << 12;
+    const LOG_2: u64 = 0x02c5c8;
+    const LOG_E: u64 = 0x05c551;
+    const C1_923: u64 = 0x07b126;
+    const C4_690: u64 = 0x12c28f;
+    let mul = |a: u64, b: u64| a.wrapping_mul(b) / SCALE;
+    let cbrt = |mut x: u64| {
+        let mut r: u64 = 0;
+        let mut sh: i32 = 63;
+        while sh >= 0 {
+            r <<= 1;
+            let b = 3u64.wrapping_mul(r).wrapping_mul(r + 1).wrapping_add(1);
+            if (x >> sh) >= b {
+                x = x.wrapping_sub(b << sh);
+                r += 1;
+            }
+            sh -= 3;
+        }
+        r.wrapping_mul(CBRT_SCALE)
+    };
+    let ln = |mut v: u64| {
+        let mut r: u64 = 0;
+        while v >= 2 * SCALE {
+            v >>= 1;
+            r += SCALE;
+        }
+        let mut i = SCALE / 2;
+        while i != 0 {
+            v = mul(v, v);
+            if v >= 2 * SCALE {
+                v >>= 1;
+                r += i;
+            }
+            i /= 2;
+        }
+        (r * SCALE) / LOG_E
+    };
+    let x = u64::from(n) * LOG_2;
+    let lx = ln(x) & 0xffff_ffff;
+    let y = (mul(C1_923, cbrt(mul(mul(x, lx), lx))).wrapping_sub(C4_690) / LOG_2) as u16;
+    (u32::from(y.wrapping_add(4)) & !7).min(cap)
+}
+
+/// The EC key management's security bits from the group order's length.
+fn ec_secbits(order_bits: u32) -> u32 {
+    match order_bits {
+        512.. => 256,
+        384.. => 192,
+        256.. => 128,
+        224.. => 112,
+        160.. => 80,
+        b => b / 2,
+    }
+}
+
+/// `BN_security_bits(L, N)` for a DSA key.
+fn bn_security_bits(l: u64, n: u64) -> u32 {
+    let secbits = match l {
+        15360.. => 256,
+        7680.. => 192,
+        3072.. => 128,
+        2048.. => 112,
+        1024.. => 80,
+        _ => return 0,
+    };
+    let bits = (n / 2) as u32;
+    if bits < 80 { 0 } else { bits.min(secbits) }
+}
+
+/// `minbits_table`: the security bits each level (1 to 5) wants.
+const MINBITS: [u32; 5] = [80, 112, 128, 192, 256];
+
+/// `check_key_level`: level 0 takes any key; otherwise the key must decode and reach the
+/// level's bits.
+fn key_level_ok(bits: Option<u32>, level: u8) -> bool {
+    level == 0 || bits.is_some_and(|b| b >= MINBITS[usize::from(level.min(5)) - 1])
+}
+
+/// `check_sig_level`: level 0 takes any signature; otherwise the signature's security bits
+/// (`X509_get_signature_info`) must reach the level's.
+fn sig_level_ok(bits: Option<u32>, level: u8) -> bool {
+    level == 0 || bits.is_some_and(|b| b >= MINBITS[usize::from(level.min(5)) - 1])
 }
 
 /// The bit length of the group order of an EC key given with explicit parameters
@@ -1371,8 +1483,10 @@ struct Facts<'a> {
     ss: bool,
     v1: bool,
     key: Option<KeyType>,
-    key_ok: bool,
+    key_bits: Option<u32>,
     explicit_curve: bool,
+    /// `X509_CERT_AUX` of a trust-store certificate.
+    settings: Option<&'a TrustSettings>,
     sig_bits: Option<u32>,
     not_before_ok: bool,
     not_after_ok: bool,
@@ -1380,7 +1494,7 @@ struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     fn new(cert: &'a Certificate, at: CertRef) -> Facts<'a> {
-        let (key, key_ok, explicit_curve) = key_facts(cert);
+        let (key, key_bits, explicit_curve) = key_facts(cert);
         let (not_before_ok, not_after_ok) = validity_ok(cert);
         let mut f = Facts {
             cert,
@@ -1405,8 +1519,9 @@ impl<'a> Facts<'a> {
             ss: false,
             v1: cert.version == 1,
             key,
-            key_ok,
+            key_bits,
             explicit_curve,
+            settings: None,
             sig_bits: sig_secbits(&cert.sig_alg),
             not_before_ok,
             not_after_ok,
@@ -1959,6 +2074,40 @@ fn nc_check_cn(x: &Facts<'_>, nc: &Constraints) -> (i32, String) {
 // ---------------------------------------------------------------------------------------------
 // Chain building (`build_chain`).
 
+/// What `X509_check_trust` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    Trusted,
+    Rejected,
+    Untrusted,
+}
+
+/// `X509_check_trust(x, X509_TRUST_SSL_SERVER, flags)` (`trust_1oidany` with serverAuth): a
+/// reject list naming serverAuth or anyExtendedKeyUsage rejects; a trust list trusts when it
+/// names one of them and rejects otherwise; with neither list, a self-signed certificate is
+/// trusted when `ss_compat` (`X509_TRUST_DO_SS_COMPAT`; `check_purpose` passes
+/// `X509_TRUST_NO_SS_COMPAT`).
+fn check_trust(f: &Facts<'_>, ss_compat: bool) -> Trust {
+    let names = |o: &String| o == SERVER_AUTH || o == ANY_EKU;
+    if let Some(s) = f.settings {
+        if s.reject.as_ref().is_some_and(|r| r.iter().any(names)) {
+            return Trust::Rejected;
+        }
+        if let Some(t) = &s.trust {
+            return if t.iter().any(names) {
+                Trust::Trusted
+            } else {
+                Trust::Rejected
+            };
+        }
+    }
+    if ss_compat && f.ss {
+        Trust::Trusted
+    } else {
+        Trust::Untrusted
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Link {
     /// Index into the facts.
@@ -1970,6 +2119,9 @@ struct Built {
     /// `None` when trusted, else the error code.
     error: Option<i32>,
 }
+
+/// `X509_V_ERR_CERT_REJECTED`.
+const CERT_REJECTED: i32 = 28;
 
 /// The first time-valid candidate, else the one that expires last (the first of equals).
 fn prefer(cands: impl Iterator<Item = usize>, facts: &[Facts<'_>], at: i64) -> Option<usize> {
@@ -2034,8 +2186,21 @@ fn build_chain(facts: &[Facts<'_>], store: &[usize], served: &[usize], at: i64) 
                 }
                 if ok {
                     s_untrusted = false;
-                    if chain[first_new..].iter().any(|l| facts[l.f].ss) {
-                        trusted = true;
+                    // check_trust over the certificates just taken from the store.
+                    for l in &chain[first_new..] {
+                        match check_trust(&facts[l.f], true) {
+                            Trust::Trusted => trusted = true,
+                            Trust::Rejected => {
+                                return Built {
+                                    chain,
+                                    error: Some(CERT_REJECTED),
+                                };
+                            }
+                            Trust::Untrusted => continue,
+                        }
+                        break;
+                    }
+                    if trusted {
                         break;
                     }
                     if !ss {
@@ -2183,7 +2348,9 @@ impl Stack for Openssl {
                     continue;
                 }
                 store.push(facts.len());
-                facts.push(Facts::new(c, CertRef::Trust(i)));
+                let mut f = Facts::new(c, CertRef::Trust(i));
+                f.settings = a.settings.as_deref();
+                facts.push(f);
             }
         }
         let mut served = Vec::new();
@@ -2196,13 +2363,17 @@ impl Stack for Openssl {
         };
 
         // X509_verify_cert: the leaf's key first (check_key_level).
-        if !facts[leaf].key_ok {
+        let level = p.security_level.unwrap_or(1);
+        let want = |what: &str| {
+            format!(
+                "{what} (fewer than {} security bits, security level {level})",
+                MINBITS[usize::from(level.clamp(1, 5)) - 1]
+            )
+        };
+        if !key_level_ok(facts[leaf].key_bits, level) {
             reasons.push(Reason::BadKey {
                 cert: facts[leaf].label(),
-                key: format!(
-                    "{} (fewer than 80 security bits, security level 1)",
-                    facts[leaf].cert.key.describe()
-                ),
+                key: want(&facts[leaf].cert.key.describe()),
             });
             return done(66, &facts, &[Link { f: leaf }], reasons);
         }
@@ -2220,11 +2391,25 @@ impl Stack for Openssl {
                 },
                 2 => Reason::Other {
                     message: format!(
-                        "trust entry {} is not self-signed and its issuer '{}' is not in the trust store (OpenSSL needs a self-signed trust anchor)",
+                        "trust entry {} is not self-signed and its issuer '{}' is not in the trust store (OpenSSL needs a self-signed trust anchor, or one whose TRUSTED CERTIFICATE settings trust it for serverAuth)",
                         top.cert.label(),
                         top.cert.issuer
                     ),
                 },
+                CERT_REJECTED => {
+                    let r = path
+                        .iter()
+                        .map(|l| &facts[l.f])
+                        .find(|f| check_trust(f, true) == Trust::Rejected)
+                        .unwrap_or(top);
+                    Reason::Other {
+                        message: format!(
+                            "trust entry {} is a TRUSTED CERTIFICATE whose settings do not allow TLS server authentication ({}); OpenSSL rejects the chain (X509_V_ERR_CERT_REJECTED)",
+                            r.cert.label(),
+                            r.settings.map(TrustSettings::describe).unwrap_or_default()
+                        ),
+                    }
+                }
                 _ => Reason::NoTrustedIssuer {
                     cert: top.label(),
                     issuer: top.cert.issuer.to_string(),
@@ -2276,7 +2461,13 @@ impl Stack for Openssl {
                 });
                 return done(code, &facts, &path, reasons);
             }
-            if let Err(why) = ssl_server_purpose(f, i > 0) {
+            // check_purpose: trust settings that trust a store certificate for serverAuth
+            // stand in for its purpose.
+            let trusted_use =
+                matches!(f.at, CertRef::Trust(_)) && check_trust(f, false) == Trust::Trusted;
+            if let Err(why) =
+                ssl_server_purpose(f, i > 0).or_else(|e| if trusted_use { Ok(()) } else { Err(e) })
+            {
                 reasons.push(match (i, f.xku) {
                     (0, Some(x)) if x & (XKU_SSL_SERVER | XKU_SGC) == 0 => Reason::ExtKeyUsage {
                         purposes: f.eku_names.clone(),
@@ -2308,23 +2499,17 @@ impl Stack for Openssl {
         // check_auth_level: issuer keys, and the signatures of all but the top.
         for (i, l) in path.iter().enumerate() {
             let f = &facts[l.f];
-            if i > 0 && !f.key_ok {
+            if i > 0 && !key_level_ok(f.key_bits, level) {
                 reasons.push(Reason::BadKey {
                     cert: f.label(),
-                    key: format!(
-                        "{} (fewer than 80 security bits, security level 1)",
-                        f.cert.key.describe()
-                    ),
+                    key: want(&f.cert.key.describe()),
                 });
                 return done(67, &facts, &path, reasons);
             }
-            if i + 1 < num && f.sig_bits.is_none_or(|b| b < 80) {
+            if i + 1 < num && !sig_level_ok(f.sig_bits, level) {
                 reasons.push(Reason::BadHash {
                     cert: f.label(),
-                    algorithm: format!(
-                        "{} (fewer than 80 security bits, security level 1)",
-                        f.cert.sig_alg.name()
-                    ),
+                    algorithm: want(&f.cert.sig_alg.name()),
                 });
                 return done(68, &facts, &path, reasons);
             }
@@ -2461,6 +2646,21 @@ impl Stack for Openssl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rsa_security_bits_are_openssls_fixed_point_estimate() {
+        // Measured on OpenSSL 3.0.19 (EVP_PKEY_get_security_bits).
+        for (bits, want) in [
+            (919, 72),
+            (920, 80),
+            (1024, 80),
+            (2048, 112),
+            (3072, 128),
+            (4096, 152),
+        ] {
+            assert_eq!(ifc_secbits(bits), want, "{bits}");
+        }
+    }
 
     #[test]
     fn canonical_names_fold_case_and_space() {

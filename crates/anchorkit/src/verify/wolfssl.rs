@@ -476,10 +476,27 @@ struct CertKey {
     explicit: bool,
 }
 
+/// Whether RSASSA-PSS-params content holds the `[n]` field (absent fields are "not set" for
+/// a key's parameters).
+fn pss_field(content: &[u8], n: u8) -> bool {
+    let mut i = 0;
+    while i + 1 < content.len() {
+        let tag = content[i];
+        let Some(total) = crate::cert::der_tlv_len(&content[i..]) else {
+            return false;
+        };
+        if tag == 0xa0 + n {
+            return true;
+        }
+        i += total;
+    }
+    false
+}
+
 /// `GetCertKey` (with `GetAlgoId`, `StoreRsaKey`, `StoreEccKey`, `StoreKey`, `ParseDsaKey`).
 /// `GetAlgoId` leaves the index right after the OID (and a NULL), inside the
 /// AlgorithmIdentifier; each key reader goes on from there.
-fn cert_key(spki: &[u8], key: &KeyKind) -> Result<CertKey, (i32, String)> {
+fn cert_key(spki: &[u8], key: &KeyKind, sig: &SigAlg) -> Result<CertKey, (i32, String)> {
     let bad = |code: i32, what: &str| (code, what.to_string());
     let mut idx = 0;
     let len = asn_sequence(spki, &mut idx, spki.len())
@@ -503,10 +520,46 @@ fn cert_key(spki: &[u8], key: &KeyKind) -> Result<CertKey, (i32, String)> {
     };
     if oid == OID_RSA || oid == OID_RSA_PSS {
         if oid == OID_RSA_PSS && asn_peek(spki, idx, max) == Some(0x30) {
-            // The RSA-PSS parameters (DecodeRsaPssParams against the signature's is not
-            // modelled).
+            // The key's RSA-PSS parameters bind the certificate's own signature: its digest
+            // and MGF1 digest when the key names them, a salt at least as long (the
+            // signature's parameters default to SHA-1, MGF1-SHA-1, salt 20, also for a
+            // PKCS#1 v1.5 signature).
             let l = asn_sequence(spki, &mut idx, max)
                 .map_err(|_| bad(ASN_PARSE_E, "its RSA-PSS key parameters cannot be decoded"))?;
+            let content = spki.get(idx..idx + l).unwrap_or_default();
+            if let SigAlg::RsaPss {
+                hash: kh,
+                mgf1: km,
+                salt_len: ks,
+                ..
+            } = SigAlg::from_parts("1.2.840.113549.1.1.10", Some(content))
+            {
+                let (sh, sm, ss) = match sig {
+                    SigAlg::RsaPss {
+                        hash,
+                        mgf1,
+                        salt_len,
+                        ..
+                    } => (*hash, *mgf1, *salt_len),
+                    _ => (
+                        Some(crate::cert::HashAlg::Sha1),
+                        Some(crate::cert::HashAlg::Sha1),
+                        20,
+                    ),
+                };
+                let key_hash = pss_field(content, 0).then_some(kh);
+                let key_mgf = pss_field(content, 1).then_some(km);
+                let key_salt = if pss_field(content, 2) { ks } else { 0 };
+                if key_hash.is_some_and(|h| h != sh)
+                    || key_mgf.is_some_and(|m| m != sm)
+                    || key_salt > ss
+                {
+                    return Err(bad(
+                        ASN_PARSE_E,
+                        "its RSA-PSS key parameters do not match its own signature's (digest, MGF1 digest, salt length)",
+                    ));
+                }
+            }
             idx += l;
         }
         let pub_len = asn_bit_string(spki, &mut idx, max, true)
@@ -1132,7 +1185,7 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
     }
     // GetCertKey: the key type and curve are checked before the extensions.
     let spki = c.spki_raw();
-    let key = match cert_key(spki, &c.key) {
+    let key = match cert_key(spki, &c.key, &c.sig_alg) {
         Ok(k) => k,
         Err((code, what)) => {
             d.failure = Some(unparseable(here(), code, what));

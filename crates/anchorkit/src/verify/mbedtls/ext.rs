@@ -159,26 +159,26 @@ impl Ext {
 
 /// A cursor over DER with Mbed TLS's ASN.1 primitives; errors are the raw ASN.1 codes.
 #[derive(Clone, Copy)]
-struct Cur<'a> {
-    buf: &'a [u8],
-    pos: usize,
+pub(super) struct Cur<'a> {
+    pub(super) buf: &'a [u8],
+    pub(super) pos: usize,
 }
 
 impl<'a> Cur<'a> {
-    fn new(buf: &'a [u8]) -> Self {
+    pub(super) fn new(buf: &'a [u8]) -> Self {
         Cur { buf, pos: 0 }
     }
 
-    fn left(&self, end: usize) -> usize {
+    pub(super) fn left(&self, end: usize) -> usize {
         end.saturating_sub(self.pos)
     }
 
-    fn byte(&self) -> u8 {
+    pub(super) fn byte(&self) -> u8 {
         self.buf.get(self.pos).copied().unwrap_or(0)
     }
 
     /// `mbedtls_asn1_get_len`.
-    fn len(&mut self, end: usize) -> Result<usize, i32> {
+    pub(super) fn len(&mut self, end: usize) -> Result<usize, i32> {
         if self.left(end) < 1 {
             return Err(ASN1_OUT_OF_DATA);
         }
@@ -208,7 +208,7 @@ impl<'a> Cur<'a> {
     }
 
     /// `mbedtls_asn1_get_tag`.
-    fn tag(&mut self, end: usize, tag: u8) -> Result<usize, i32> {
+    pub(super) fn tag(&mut self, end: usize, tag: u8) -> Result<usize, i32> {
         if self.left(end) < 1 {
             return Err(ASN1_OUT_OF_DATA);
         }
@@ -220,7 +220,7 @@ impl<'a> Cur<'a> {
     }
 
     /// `mbedtls_asn1_get_bool`.
-    fn boolean(&mut self, end: usize) -> Result<bool, i32> {
+    pub(super) fn boolean(&mut self, end: usize) -> Result<bool, i32> {
         let len = self.tag(end, TAG_BOOLEAN)?;
         if len != 1 {
             return Err(ASN1_INVALID_LENGTH);
@@ -231,7 +231,7 @@ impl<'a> Cur<'a> {
     }
 
     /// `mbedtls_asn1_get_int` (2.16: no leading-zero skipping).
-    fn int(&mut self, end: usize, v: Version) -> Result<i32, i32> {
+    pub(super) fn int(&mut self, end: usize, v: Version) -> Result<i32, i32> {
         let mut len = self.tag(end, TAG_INTEGER)?;
         if len == 0 || self.byte() & 0x80 != 0 {
             return Err(ASN1_INVALID_LENGTH);
@@ -257,7 +257,7 @@ impl<'a> Cur<'a> {
     }
 
     /// `mbedtls_asn1_get_bitstring`: the number of content bytes after the unused-bits byte.
-    fn bitstring(&mut self, end: usize) -> Result<usize, i32> {
+    pub(super) fn bitstring(&mut self, end: usize) -> Result<usize, i32> {
         let len = self.tag(end, TAG_BIT_STRING)?;
         if len < 1 {
             return Err(ASN1_OUT_OF_DATA);
@@ -273,7 +273,7 @@ impl<'a> Cur<'a> {
     }
 
     /// `mbedtls_asn1_get_sequence_of`: the number of elements (each must carry `tag`).
-    fn sequence_of(&mut self, end: usize, tag: u8) -> Result<usize, i32> {
+    pub(super) fn sequence_of(&mut self, end: usize, tag: u8) -> Result<usize, i32> {
         let len = self.tag(end, TAG_SEQUENCE)?;
         if self.pos + len != end {
             return Err(ASN1_LENGTH_MISMATCH);
