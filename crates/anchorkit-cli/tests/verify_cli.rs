@@ -314,3 +314,45 @@ fn security_level_is_an_openssl_knob() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("0 to 5"), "{err}");
 }
+
+#[test]
+fn wolfssl_config_sets_the_build_and_says_what_it_assumed() {
+    let dir = std::env::temp_dir().join(format!("anchorkit-wolfconf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // An ESP-IDF style user_settings.h: trusted peers only on a target the sdkconfig names.
+    let user = dir.join("user_settings.h");
+    std::fs::write(
+        &user,
+        "#define OPENSSL_COMPATIBLE_DEFAULTS\n#if defined(CONFIG_IDF_TARGET_ESP32)\n\
+         #define WOLFSSL_TRUST_PEER_CERT\n#endif\n",
+    )
+    .expect("write");
+    let story = |cfg: &str| {
+        let mut a = vec!["--json", "verify"];
+        a.extend(STORY);
+        a.extend(["--profile", "wolfssl-5", "--wolfssl-config", cfg]);
+        run(&a)
+    };
+    // Debian's options.h: trusted peers, so the pasted leaf is accepted as it is.
+    let (code, out, _) = story("/usr/include/wolfssl/options.h");
+    assert_eq!(code, 0, "{out}");
+    // The user_settings.h: CONFIG_IDF_TARGET_ESP32 is not defined without sdkconfig.h, so no
+    // trusted peers (-188), and the note says so.
+    let (code, out, err) = story(&user.display().to_string());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("-188"), "{out}");
+    assert!(err.contains("CONFIG_IDF_TARGET_ESP32"), "{err}");
+    // Not a wolfSSL profile: one clear line, exit 2.
+    let mut a = vec!["verify"];
+    a.extend(STORY);
+    a.extend([
+        "--profile",
+        "mbedtls-3.6",
+        "--wolfssl-config",
+        "/usr/include/wolfssl/options.h",
+    ]);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs a wolfSSL profile"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

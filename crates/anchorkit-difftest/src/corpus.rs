@@ -3,6 +3,8 @@
 
 use rcgen::{ExtendedKeyUsagePurpose, KeyUsagePurpose};
 
+use anchorkit::testsupport::{first_cert_der as pem_der, openssl as osl};
+
 use crate::pki::{Alg, Node, Spec, bad_signature, t};
 
 /// One verification question.
@@ -543,25 +545,6 @@ fn user_story(v: &mut Vec<Scenario>) {
         at,
     ));
     v.push(s("user-story-leaf-only-chain", &[&x1], &[&leaf], h, at));
-}
-
-/// Runs the openssl command in `dir`, panicking with its stderr on failure.
-fn osl(dir: &std::path::Path, args: &[&str]) {
-    let out = std::process::Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn pem_der(path: &std::path::Path) -> Vec<u8> {
-    let f = anchorkit::intake::read_path(path).unwrap_or_else(|e| panic!("{e}"));
-    f[0].cert().map(|c| c.der().to_vec()).unwrap_or_default()
 }
 
 /// Certificates rcgen cannot make (it signs through ring): leaves signed with SHA-1 and MD5 by

@@ -1224,16 +1224,7 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) {
-        let out = std::process::Command::new("openssl")
-            .current_dir(&self.dir)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        anchorkit::testsupport::openssl(&self.dir, args);
     }
 
     fn write(&self, name: &str, text: &str) {

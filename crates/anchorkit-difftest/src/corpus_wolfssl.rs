@@ -3,7 +3,7 @@
 //! and the error that surfaces at the leaf, path lengths, name constraints (and the order of
 //! the extensions that carry them), key usage, key sizes and curves, host name patterns.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rcgen::{CustomExtension, ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku};
 
@@ -623,19 +623,7 @@ fn name_cases(v: &mut Vec<Scenario>) {
     }
 }
 
-/// Runs the openssl command in `dir`, panicking with its stderr on failure.
-fn osl(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use anchorkit::testsupport::openssl as osl;
 
 /// A scratch directory of openssl-made keys and certificates.
 struct Osl {

@@ -5,8 +5,8 @@
 //! Certificates are valid from the moment they are made; scenarios using them verify at
 //! [`Kit::at`] (one day later).
 
+use anchorkit::testsupport::openssl as run;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A key algorithm, as `openssl genpkey` makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,19 +91,6 @@ pub const LEAF_EXT: &[&str] = &[
     "extendedKeyUsage=serverAuth",
     "subjectAltName=DNS:device.example.test",
 ];
-
-fn run(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 impl Kit {
     /// A new kit in a fresh temporary directory.

@@ -325,6 +325,13 @@ pub fn wolfssl_source() -> PathBuf {
 
 /// Builds wolfSSL from source with its defaults (its CMake build with no options; the
 /// observation macros only) and the C client against it.
+/// The `options.h` the CMake build of wolfSSL 5.9.4 with its defaults wrote (the
+/// `wolfssl-5.9/default` client's configuration), building it when needed.
+pub fn wolfssl_default_options_h() -> PathBuf {
+    let _ = harness(Real::WolfsslDefault);
+    work_dir().join("wolfssl59-default/wolfssl/options.h")
+}
+
 fn build_wolfssl_src() -> PathBuf {
     let src = wolfssl_source();
     let what = "wolfSSL 5.9.4 (defaults, CMake)";

@@ -27,3 +27,27 @@ pub fn shared_dir() -> PathBuf {
 pub fn data(rel: &str) -> PathBuf {
     shared_dir().join("data").join(rel)
 }
+
+/// Runs the openssl command in `dir` (tests and benchmarks make certificates with it),
+/// panicking with its stderr on failure.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e} (install openssl)"));
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The DER of the first certificate in a file.
+pub fn first_cert_der(path: &Path) -> Vec<u8> {
+    let f = crate::intake::read_path(path).unwrap_or_else(|e| panic!("{e}"));
+    f.first()
+        .and_then(|x| x.cert())
+        .map(|c| c.der().to_vec())
+        .unwrap_or_default()
+}

@@ -81,6 +81,11 @@ pub struct DeviceArgs {
     /// ESP-IDF bundle binary).
     #[arg(long, value_enum)]
     pub trust_mode: Option<TrustModeArg>,
+    /// A wolfSSL user_settings.h or options.h (wolfssl-5, wolfssl-5-distro): the macros that
+    /// change verification (trusted peers, alternate chains, curves, MD5, DSA, EdDSA,
+    /// WOLFSSL_CERT_EXT, OPENSSL_COMPATIBLE_DEFAULTS, WOLFSSL_NO_ASN_STRICT) set the build.
+    #[arg(long, value_name = "FILE")]
+    pub wolfssl_config: Option<PathBuf>,
     /// OpenSSL's security level, 0 to 5 (openssl-3; default 1 as libssl's; Debian and Fedora
     /// configure 2): the key and signature strength each certificate needs.
     #[arg(long, value_name = "N")]
@@ -123,6 +128,10 @@ impl DeviceArgs {
                 security_level: self
                     .security_level
                     .filter(|_| base.security_level.is_some()),
+                wolfssl_config: self
+                    .wolfssl_config
+                    .clone()
+                    .filter(|_| base.wolfssl.is_some()),
                 host: self.host.clone(),
                 at: self.at.clone(),
             };
@@ -168,6 +177,25 @@ impl DeviceArgs {
         }
         if let Some(l) = self.security_level {
             p = p.with_security_level(l)?;
+        }
+        if let Some(f) = &self.wolfssl_config {
+            let text = anchorkit::input::read_text(
+                f,
+                anchorkit::input::MAX_CONFIG_INPUT,
+                "wolfSSL configuration",
+            )
+            .map_err(|e| e.to_string())?;
+            let (q, assumed) = p.with_wolfssl_config(&f.display().to_string(), &text)?;
+            for (line, what) in assumed {
+                match line {
+                    0 => eprintln!("note: {}: assumed {what}", f.display()),
+                    _ => eprintln!(
+                        "note: {}:{line}: `#if {what}` cannot be evaluated; taken as false",
+                        f.display()
+                    ),
+                }
+            }
+            p = q;
         }
         let mode = match self.trust_mode {
             Some(TrustModeArg::CertPem) => TrustMode::CertPem,

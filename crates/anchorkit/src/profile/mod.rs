@@ -10,6 +10,7 @@
 //! 3.0.0-3.6.6 and 4.1.0 sources, and ESP-IDF v4.4-v6.0.2).
 
 pub mod build;
+pub mod wolfconf;
 
 use std::fmt;
 
@@ -203,6 +204,8 @@ pub struct Profile {
     /// OpenSSL's security level (`SSL_CTX_set_security_level`, OpenSSL profiles): 1 is
     /// libssl's default; Debian and Fedora configure 2.
     pub security_level: Option<u8>,
+    /// The wolfSSL configuration file the build knobs were read from (`--wolfssl-config`).
+    pub wolfssl_config: Option<String>,
 }
 
 /// The wolfSSL build options that change chain verification.
@@ -228,6 +231,24 @@ pub struct WolfsslBuild {
     /// The leaf's keyUsage, when present, must include digitalSignature (`KEYUSE_SIGNATURE_E`,
     /// wolfSSL 5.9).
     pub leaf_digital_signature: bool,
+    /// The Koblitz, Brainpool and SECP R2/R3 curves are compiled in (`--enable-eccbrainpool`,
+    /// `--enable-ecccustcurves`, as Debian's build has them); otherwise P-224 to P-521 only.
+    pub more_curves: bool,
+    /// A curve that is not compiled in is found when the key is used (5.9): as a signer
+    /// `ASN_OBJECT_ID_E`, as the server's key `PEER_KEY_ERROR`; before, `GetCertKey` refused it
+    /// (`ECC_CURVE_OID_E`).
+    pub curve_on_use: bool,
+    /// MD5 is compiled in for signatures (`HASH_TYPE_E` otherwise).
+    pub md5: bool,
+    /// DSA keys decode (`ASN_UNKNOWN_OID_E` otherwise, `NO_DSA`).
+    pub dsa: bool,
+    /// `WOLFSSL_CERT_EXT`: certificatePolicies is decoded; without it a critical one is refused.
+    pub cert_ext: bool,
+    /// 5.9's strict extension rules (no `WOLFSSL_NO_ASN_STRICT`): a critical
+    /// authorityInfoAccess, inhibitAnyPolicy or policyConstraints is `ASN_CRIT_EXT_E`.
+    pub strict_critical: bool,
+    /// A CA's key size is checked when it is loaded (RSA under 1024 bits does not load).
+    pub ca_key_size_at_load: bool,
 }
 
 /// wolfSSL's own defaults (`./configure` with no options, or its CMake build), as firmware
@@ -240,6 +261,13 @@ pub const WOLFSSL_DEFAULT_BUILD: WolfsslBuild = WolfsslBuild {
     fqdn_hosts_only: true,
     eddsa: false,
     leaf_digital_signature: true,
+    more_curves: false,
+    curve_on_use: true,
+    md5: false,
+    dsa: false,
+    cert_ext: false,
+    strict_critical: true,
+    ca_key_size_at_load: true,
 };
 
 /// Debian's `--enable-distro` build.
@@ -251,6 +279,13 @@ pub const WOLFSSL_DISTRO_BUILD: WolfsslBuild = WolfsslBuild {
     fqdn_hosts_only: false,
     eddsa: true,
     leaf_digital_signature: false,
+    more_curves: true,
+    curve_on_use: false,
+    md5: true,
+    dsa: true,
+    cert_ext: true,
+    strict_critical: false,
+    ca_key_size_at_load: false,
 };
 
 /// Why a profile name or knob was refused.
@@ -284,6 +319,7 @@ const fn mbed(
         build: None,
         wolfssl: None,
         security_level: None,
+        wolfssl_config: None,
     }
 }
 
@@ -301,6 +337,7 @@ const fn other(name: &'static str, description: &'static str, family: Family) ->
         build: None,
         wolfssl: None,
         security_level: None,
+        wolfssl_config: None,
     }
 }
 
@@ -427,7 +464,7 @@ pub const PROFILES: &[Profile] = &[
     ),
     wolf(
         "wolfssl-5",
-        "wolfSSL 5 as firmware builds it (its defaults: no trusted peers, CA dates checked at load, no alternate chains)",
+        "wolfSSL 5.9 as firmware builds it (its defaults: no trusted peers, CA dates and key sizes checked at load, no alternate chains, curves P-224 to P-521, no MD5, DSA or EdDSA, strict critical extensions)",
         WOLFSSL_DEFAULT_BUILD,
     ),
     wolf(
@@ -516,6 +553,26 @@ impl Profile {
             self.time_check = t;
         }
         Ok(self)
+    }
+
+    /// A wolfSSL profile with a `user_settings.h` or `options.h` applied: the macros that
+    /// change verification set the build knobs; the release's own rules stay. Returns the
+    /// conditions taken as false (line, text) with the profile.
+    pub fn with_wolfssl_config(
+        mut self,
+        file: &str,
+        text: &str,
+    ) -> Result<(Profile, Vec<(usize, String)>), ProfileError> {
+        let Some(base) = self.wolfssl else {
+            return Err(ProfileError::Invalid(format!(
+                "--wolfssl-config needs a wolfSSL profile (wolfssl-5, wolfssl-5-distro), not {}",
+                self.name
+            )));
+        };
+        let c = wolfconf::read(file, text).map_err(|e| ProfileError::Invalid(e.to_string()))?;
+        self.wolfssl = Some(c.build_over(base));
+        self.wolfssl_config = Some(file.to_string());
+        Ok((self, c.assumed))
     }
 
     /// A profile by name with an optional `sdkconfig` and `mbedtls_config.h` applied, reading
@@ -694,6 +751,13 @@ impl Profile {
                 }
                 .into(),
             );
+        } else if let Some(f) = &self.wolfssl_config {
+            let release = if self.name == "wolfssl-5" {
+                "5.9"
+            } else {
+                "5.5"
+            };
+            parts.push(format!("wolfSSL {release} built from {f}"));
         } else if let Some(l) = self.security_level.filter(|l| *l != 1) {
             parts.push(format!("OpenSSL 3.0 TLS client, security level {l}"));
         } else {

@@ -73,6 +73,8 @@ const BUFFER_E: i32 = -132;
 const ASN_PARSE_E: i32 = -140;
 const ASN_VERSION_E: i32 = -141;
 const ASN_OBJECT_ID_E: i32 = -144;
+/// `HASH_TYPE_E`: the digest is not compiled in.
+const HASH_TYPE_E: i32 = -232;
 const ASN_EXPECT_0_E: i32 = -146;
 const ASN_BITSTR_E: i32 = -147;
 const ASN_UNKNOWN_OID_E: i32 = -148;
@@ -130,6 +132,7 @@ fn code_name(code: i32) -> &'static str {
         ASN_SIG_CONFIRM_E => "ASN_SIG_CONFIRM_E",
         ASN_CRIT_EXT_E => "ASN_CRIT_EXT_E",
         ECC_CURVE_OID_E => "ECC_CURVE_OID_E",
+        HASH_TYPE_E => "HASH_TYPE_E",
         BAD_FUNC_ARG => "BAD_FUNC_ARG",
         ASN_NO_SIGNER_E => "ASN_NO_SIGNER_E",
         ASN_NAME_INVALID_E => "ASN_NAME_INVALID_E",
@@ -233,6 +236,10 @@ struct Decoded<'a> {
     failure: Option<Fail>,
     /// An unknown critical extension (returned last).
     critical: Option<String>,
+    /// Its key is on a curve this build does not have (found when the key is used).
+    unusable_curve: bool,
+    /// Its signature's digest is not in this build (MD5 without MD5).
+    hash_unavailable: bool,
 }
 
 fn hash_id(id: &[u8]) -> [u8; 20] {
@@ -265,28 +272,28 @@ const TRACKED: &[&str] = &[
     "1.3.6.1.5.5.7.1.11",
 ];
 
-fn curve_supported(c: &Curve) -> bool {
+fn curve_supported(c: &Curve, b: &WolfsslBuild) -> bool {
     // ECC_MIN_KEY_SZ 224 compiles out the smaller curves; Debian's distro build has the
     // SECPR2/SECPR3, Koblitz and Brainpool curves, but FP_ECC (the fixed-point cache) drops
     // secp224k1 from ecc_sets (ecc.c: `HAVE_ECC_KOBLITZ && !FP_ECC`).
     match c {
         Curve::P192 => false,
-        Curve::P224
-        | Curve::P256
-        | Curve::P384
-        | Curve::P521
-        | Curve::Secp256k1
+        Curve::P224 | Curve::P256 | Curve::P384 | Curve::P521 => true,
+        Curve::Secp256k1
         | Curve::BrainpoolP256r1
         | Curve::BrainpoolP384r1
-        | Curve::BrainpoolP512r1 => true,
-        Curve::Other(oid) => matches!(
-            oid.as_str(),
-            "1.2.840.10045.3.1.4"
-                | "1.2.840.10045.3.1.5"
-                | "1.2.840.10045.3.1.6"
-                | "1.3.36.3.3.2.8.1.1.5"
-                | "1.3.36.3.3.2.8.1.1.9"
-        ),
+        | Curve::BrainpoolP512r1 => b.more_curves,
+        Curve::Other(oid) => {
+            b.more_curves
+                && matches!(
+                    oid.as_str(),
+                    "1.2.840.10045.3.1.4"
+                        | "1.2.840.10045.3.1.5"
+                        | "1.2.840.10045.3.1.6"
+                        | "1.3.36.3.3.2.8.1.1.5"
+                        | "1.3.36.3.3.2.8.1.1.9"
+                )
+        }
     }
 }
 
@@ -496,7 +503,12 @@ fn pss_field(content: &[u8], n: u8) -> bool {
 /// `GetCertKey` (with `GetAlgoId`, `StoreRsaKey`, `StoreEccKey`, `StoreKey`, `ParseDsaKey`).
 /// `GetAlgoId` leaves the index right after the OID (and a NULL), inside the
 /// AlgorithmIdentifier; each key reader goes on from there.
-fn cert_key(spki: &[u8], key: &KeyKind, sig: &SigAlg) -> Result<CertKey, (i32, String)> {
+fn cert_key(
+    spki: &[u8],
+    key: &KeyKind,
+    sig: &SigAlg,
+    b: &WolfsslBuild,
+) -> Result<CertKey, (i32, String)> {
     let bad = |code: i32, what: &str| (code, what.to_string());
     let mut idx = 0;
     let len = asn_sequence(spki, &mut idx, spki.len())
@@ -584,7 +596,7 @@ fn cert_key(spki: &[u8], key: &KeyKind, sig: &SigAlg) -> Result<CertKey, (i32, S
         asn_oid(spki, &mut idx, max)
             .map_err(|_| bad(ASN_PARSE_E, "its EC key parameters are not a curve OID"))?;
         if let KeyKind::Ec { curve } = key {
-            if !curve_supported(curve) {
+            if !curve_supported(curve, b) && !b.curve_on_use {
                 return Err(bad(
                     ECC_CURVE_OID_E,
                     &format!("curve {} is not compiled in", curve.name()),
@@ -1157,6 +1169,8 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
         rsa_pub_len: None,
         failure: None,
         critical: None,
+        unusable_curve: false,
+        hash_unavailable: false,
     };
     for a in c.subject.attrs() {
         match a.oid.as_ref() {
@@ -1183,9 +1197,19 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
         ));
         return d;
     }
+    if !b.dsa && is_dsa(&c.key) {
+        d.failure = Some(unparseable(
+            here(),
+            ASN_UNKNOWN_OID_E,
+            "a DSA key, which this wolfSSL build does not have (NO_DSA)".into(),
+        ));
+        return d;
+    }
+    d.unusable_curve = matches!(&c.key, KeyKind::Ec { curve } if !curve_supported(curve, &b));
+    d.hash_unavailable = !b.md5 && c.sig_alg.hash() == Some(crate::cert::HashAlg::Md5);
     // GetCertKey: the key type and curve are checked before the extensions.
     let spki = c.spki_raw();
-    let key = match cert_key(spki, &c.key, &c.sig_alg) {
+    let key = match cert_key(spki, &c.key, &c.sig_alg, &b) {
         Ok(k) => k,
         Err((code, what)) => {
             d.failure = Some(unparseable(here(), code, what));
@@ -1252,6 +1276,8 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
             )
         };
         let checked = |r: Result<(), i32>, what: &str| r.err().map(|_| parse_error(what));
+        let crit_error =
+            |what: &str| unparseable(label(at, c), ASN_CRIT_EXT_E, format!("{what} is refused"));
         let failure = match oid {
             "2.5.29.19" => match decode_basic_constraints(v) {
                 // 5.9: the cA BOOLEAN present and FALSE is not DER (FALSE is the default).
@@ -1266,6 +1292,9 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
                 Err(_) => Some(parse_error("basicConstraints")),
             },
             "2.5.29.31" => checked(decode_crl_dist(v), "cRLDistributionPoints"),
+            "1.3.6.1.5.5.7.1.1" if e.critical && b.strict_critical => Some(crit_error(
+                "a critical authorityInfoAccess (5.9 without WOLFSSL_ALLOW_CRIT_AIA)",
+            )),
             "1.3.6.1.5.5.7.1.1" => checked(decode_auth_info(v), "authorityInfoAccess"),
             "2.5.29.17" => match decode_alt_names(v) {
                 Ok(a) => {
@@ -1317,6 +1346,9 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
                     }
                 }
             }
+            "2.5.29.32" if !b.cert_ext => e.critical.then(|| {
+                crit_error("a critical certificatePolicies (a build without WOLFSSL_CERT_EXT)")
+            }),
             "2.5.29.32" => checked(decode_cert_policy(v), "certificatePolicies"),
             "2.5.29.15" => match decode_key_usage(v) {
                 Ok(ku) => {
@@ -1356,10 +1388,16 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
                 },
                 "ocspNoCheck",
             ),
-            "2.5.29.36" => checked(decode_policy_constraints(v), "policyConstraints"),
+            "2.5.29.36" => {
+                checked(decode_policy_constraints(v), "policyConstraints").or_else(|| {
+                    (e.critical && b.strict_critical)
+                        .then(|| crit_error("a critical policyConstraints (5.9's strict rules)"))
+                })
+            }
             "2.5.29.9" => checked(decode_subject_dir_attr(v), "subjectDirectoryAttributes"),
             "1.3.6.1.5.5.7.1.11" => checked(decode_subject_info_access(v), "subjectInfoAccess"),
-            "2.5.29.54" => None,
+            "2.5.29.54" => (e.critical && b.strict_critical)
+                .then(|| crit_error("a critical inhibitAnyPolicy (5.9's strict rules)")),
             o => {
                 if e.critical {
                     d.critical
@@ -1401,6 +1439,8 @@ struct Signer<'a> {
     excluded: Vec<WName>,
     /// The signer that verified it (chain CAs).
     parent: Option<usize>,
+    /// Its key is on a curve this build does not have.
+    unusable_curve: bool,
 }
 
 /// A trusted peer certificate (`TrustedPeerCert`).
@@ -1783,6 +1823,28 @@ fn parse_relative(
                         ),
                     ));
                 }
+                // ConfirmSignature hashes first, then decodes the signer's key.
+                if d.hash_unavailable {
+                    return Err(other(
+                        HASH_TYPE_E,
+                        format!(
+                            "{} is signed with {}, a digest this wolfSSL build does not have",
+                            c.label(),
+                            c.sig_alg.name()
+                        ),
+                    ));
+                }
+                if s.unusable_curve {
+                    return Err(other(
+                        ASN_OBJECT_ID_E,
+                        format!(
+                            "{} is signed by {}, whose key ({}) is on a curve this wolfSSL build does not have",
+                            c.label(),
+                            s.cert.label(),
+                            s.cert.key.describe()
+                        ),
+                    ));
+                }
                 if !signature_ok(s.cert, c) {
                     return Err(fail(
                         ASN_SIG_CONFIRM_E,
@@ -1910,6 +1972,7 @@ fn add_ca<'a>(cm: &mut Cm<'a>, d: &Decoded<'a>, from_chain: bool, now: i64) -> R
         permitted: d.permitted.clone(),
         excluded: d.excluded.clone(),
         parent: p.signer,
+        unusable_curve: d.unusable_curve,
     });
     Ok(true)
 }
@@ -2079,10 +2142,15 @@ impl Stack for Wolfssl {
             let d = decode(c, CertRef::Trust(i), build);
             let loaded = if build.ca_dates_at_load {
                 dates(c, CertRef::Trust(i), now, false)
-                    .and_then(|()| add_ca(&mut cm, &d, false, now))
             } else {
-                add_ca(&mut cm, &d, false, now)
-            };
+                Ok(())
+            }
+            .and_then(|()| match rsa_small(&d) {
+                // ProcessBuffer checks a CA's key size against the context's minimum.
+                Some(f) if build.ca_key_size_at_load => Err(f),
+                _ => Ok(()),
+            })
+            .and_then(|()| add_ca(&mut cm, &d, false, now));
             match loaded {
                 Ok(_) if !build.trusted_peers => {}
                 Ok(_) => {
@@ -2358,6 +2426,19 @@ impl Stack for Wolfssl {
         }
         if ret.is_ok() {
             if let Some(f) = leaf_key_undecodable(leaf) {
+                reasons.push(f.reason.clone());
+                ret = Err(f);
+            } else if leaf.unusable_curve {
+                let f = fail(
+                    PEER_KEY_ERROR,
+                    Reason::BadKey {
+                        cert: label(leaf.at, leaf.cert),
+                        key: format!(
+                            "{} (a curve this wolfSSL build does not have)",
+                            leaf.cert.key.describe()
+                        ),
+                    },
+                );
                 reasons.push(f.reason.clone());
                 ret = Err(f);
             } else if let Some(f) = leaf_rsa_small(leaf) {
