@@ -56,7 +56,8 @@ pub enum TrustModeArg {
 pub struct DeviceArgs {
     /// Device profile: mbedtls-2.28, mbedtls-3.6, mbedtls-4, esp-idf-4.4 ... esp-idf-6.0 (the
     /// newest patch release; esp-idf-5.3.1 names one), arduino-esp32-2, arduino-esp32-3,
-    /// bearssl, wolfssl-5, openssl-3, webpki. `verify` also takes a list (`a,b,c`) or `all`
+    /// bearssl, wolfssl-5 (wolfSSL as firmware builds it), wolfssl-5-distro (Debian's build), openssl-3,
+    /// webpki. `verify` also takes a list (`a,b,c`) or `all`
     /// for one row per stack. Default: the release an --sdkconfig names, else esp-idf-5.3.
     #[arg(long)]
     pub profile: Option<String>,

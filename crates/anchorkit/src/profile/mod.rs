@@ -249,6 +249,9 @@ pub struct WolfsslBuild {
     pub strict_critical: bool,
     /// A CA's key size is checked when it is loaded (RSA under 1024 bits does not load).
     pub ca_key_size_at_load: bool,
+    /// `OPENSSL_EXTRA`: a Certificate message longer than `MAX_CHAIN_DEPTH` is read up to it
+    /// and verified; without it the handshake ends with `MAX_CHAIN_ERROR`.
+    pub openssl_extra: bool,
 }
 
 /// wolfSSL's own defaults (`./configure` with no options, or its CMake build), as firmware
@@ -268,6 +271,7 @@ pub const WOLFSSL_DEFAULT_BUILD: WolfsslBuild = WolfsslBuild {
     cert_ext: false,
     strict_critical: true,
     ca_key_size_at_load: true,
+    openssl_extra: false,
 };
 
 /// Debian's `--enable-distro` build.
@@ -286,6 +290,7 @@ pub const WOLFSSL_DISTRO_BUILD: WolfsslBuild = WolfsslBuild {
     cert_ext: true,
     strict_critical: false,
     ca_key_size_at_load: false,
+    openssl_extra: true,
 };
 
 /// Why a profile name or knob was refused.

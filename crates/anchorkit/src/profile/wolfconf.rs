@@ -337,6 +337,9 @@ impl WolfConfig {
             dsa: !has("NO_DSA"),
             cert_ext: has("WOLFSSL_CERT_EXT"),
             strict_critical: base.strict_critical && !has("WOLFSSL_NO_ASN_STRICT"),
+            openssl_extra: has("OPENSSL_EXTRA")
+                || has("OPENSSL_EXTRA_X509_SMALL")
+                || has("OPENSSL_ALL"),
             ..base
         }
     }

@@ -17,7 +17,8 @@
 //! * Trusted peer (`GetTrustedPeer`, `MatchTrustedPeer`): a leaf whose subject (and subject key
 //!   identifier, when it has the extension) and signature bytes equal a loaded certificate's is
 //!   accepted without any chain processing, dates or signature: only EKU and the hostname.
-//! * The list is read up to `MAX_CHAIN_DEPTH` (9) certificates; the rest is ignored.
+//! * The list is read up to `MAX_CHAIN_DEPTH` (9) certificates: with `OPENSSL_EXTRA` the rest
+//!   is ignored, without it a tenth ends the handshake (`MAX_CHAIN_ERROR`, -368).
 //! * Decoding (`DecodeToKey`, `GetCertKey`, `DecodeCertExtensions`, `DecodeExtensionType`) is
 //!   wolfSSL's own DER reading, re-done here on the raw bytes: the key readers stop where their
 //!   key ends, and whatever is left before the signature algorithm is taken for the
@@ -99,6 +100,8 @@ const RSA_KEY_SIZE_E: i32 = -409;
 
 /// `MAX_CHAIN_DEPTH` (`internal.h`): certificates read from the Certificate message.
 const MAX_CHAIN_DEPTH: usize = 9;
+/// `MAX_CHAIN_ERROR`: more certificates than `MAX_CHAIN_DEPTH`.
+const MAX_CHAIN_ERROR: i32 = -368;
 /// `WOLFSSL_MAX_PATH_LEN` (`asn.h`).
 const MAX_PATH_LEN: u8 = 127;
 /// `WOLFSSL_MIN_RSA_BITS` / 8.
@@ -133,6 +136,7 @@ fn code_name(code: i32) -> &'static str {
         ASN_CRIT_EXT_E => "ASN_CRIT_EXT_E",
         ECC_CURVE_OID_E => "ECC_CURVE_OID_E",
         HASH_TYPE_E => "HASH_TYPE_E",
+        MAX_CHAIN_ERROR => "MAX_CHAIN_ERROR",
         BAD_FUNC_ARG => "BAD_FUNC_ARG",
         ASN_NO_SIGNER_E => "ASN_NO_SIGNER_E",
         ASN_NAME_INVALID_E => "ASN_NAME_INVALID_E",
@@ -2214,6 +2218,14 @@ impl Stack for Wolfssl {
             };
         }
 
+        // ProcessPeerCerts: without OPENSSL_EXTRA a tenth certificate ends the handshake
+        // (MAX_CHAIN_ERROR); with it, reading stops and verification goes on.
+        if !build.openssl_extra && req.chain.len() > MAX_CHAIN_DEPTH {
+            reasons.push(Reason::ChainTooLong {
+                max_intermediates: MAX_CHAIN_DEPTH - 1,
+            });
+            return early(p, req, MAX_CHAIN_ERROR, reasons);
+        }
         let entries: Vec<Entry<'_>> = req
             .chain
             .iter()
