@@ -244,6 +244,8 @@ struct Decoded<'a> {
     unusable_curve: bool,
     /// Its signature's digest is not in this build (MD5 without MD5).
     hash_unavailable: bool,
+    /// 5.9's path length rules (served CAs parsed as `CHAIN_CERT_TYPE`).
+    pathlen_rfc5280: bool,
 }
 
 fn hash_id(id: &[u8]) -> [u8; 20] {
@@ -1175,6 +1177,7 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
         critical: None,
         unusable_curve: false,
         hash_unavailable: false,
+        pathlen_rfc5280: b.pathlen_rfc5280,
     };
     for a in c.subject.attrs() {
         match a.oid.as_ref() {
@@ -1512,6 +1515,8 @@ enum Mode {
 enum CertType {
     /// A peer certificate (`CERT_TYPE`).
     Peer,
+    /// A CA certificate of the served chain as 5.9 parses it (`CHAIN_CERT_TYPE`).
+    Chain,
     /// A CA being added (`CA_TYPE`) or a trusted peer (`TRUSTED_PEER_TYPE`).
     Ca,
 }
@@ -1724,7 +1729,7 @@ fn parse_relative(
     if let Some(f) = &d.failure {
         return Err(f.clone());
     }
-    let verify = mode == Mode::Verify && ty == CertType::Peer;
+    let verify = mode == Mode::Verify && ty != CertType::Ca;
     let signer = if !d.self_signed || verify {
         cm.find_signer(d)
     } else {
@@ -1741,7 +1746,28 @@ fn parse_relative(
             ),
         )
     };
-    if !d.self_signed {
+    if d.pathlen_rfc5280 {
+        // 5.9 (RFC 5280 6.1.4(l)): a CA other than the peer's own certificate, with
+        // keyCertSign or no keyUsage, under a signer: a non-self-issued one takes one off the
+        // signer's length and may not sit under a 0; a self-issued one keeps the signer's
+        // length, and unless it is the signer's own key may not sit under a 0 either.
+        max_path_len = d.path_len.unwrap_or(MAX_PATH_LEN);
+        if let Some(s) = signer.map(|i| &cm.signers[i]) {
+            if ty != CertType::Peer && d.is_ca && d.ku_cert_sign != Some(false) {
+                let same_key = d.self_signed && c.spki_raw() == s.cert.spki_raw();
+                if s.max_path_len == 0 && !same_key {
+                    max_path_len = 0;
+                    if verify {
+                        return Err(pathlen_error(s));
+                    }
+                } else if d.self_signed {
+                    max_path_len = max_path_len.min(s.max_path_len);
+                } else {
+                    max_path_len = max_path_len.min(s.max_path_len - 1);
+                }
+            }
+        }
+    } else if !d.self_signed {
         if let Some(s) = signer.map(|i| &cm.signers[i]) {
             if let Some(pl) = d.path_len {
                 max_path_len = pl;
@@ -2318,7 +2344,12 @@ impl Stack for Wolfssl {
                         None,
                     ),
                     Entry::Cert(d) => {
-                        let r = parse_relative(&cm, d, CertType::Peer, Mode::Verify, now)
+                        let ty = if d.pathlen_rfc5280 {
+                            CertType::Chain
+                        } else {
+                            CertType::Peer
+                        };
+                        let r = parse_relative(&cm, d, ty, Mode::Verify, now)
                             .map_err(|f| match f.code {
                                 // LoadCertByIssuer (no hashed directory) makes it ASN_NO_SIGNER_E.
                                 ASN_SELF_SIGNED_E => Fail {
