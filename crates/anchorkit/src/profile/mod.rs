@@ -249,9 +249,10 @@ pub struct WolfsslBuild {
     pub strict_critical: bool,
     /// A CA's key size is checked when it is loaded (RSA under 1024 bits does not load).
     pub ca_key_size_at_load: bool,
-    /// 5.9's path length rules (RFC 5280 6.1.4(l)): served CAs are parsed as
-    /// `CHAIN_CERT_TYPE` and checked against their signer's length, self-issued ones too.
-    pub pathlen_rfc5280: bool,
+    /// 5.9's checks of served CAs (`CHAIN_CERT_TYPE`): the path length of RFC 5280
+    /// 6.1.4(l) against their signer's, self-issued ones too, and an extendedKeyUsage that
+    /// must allow serverAuth (`CheckChainCAExtKeyUsage`).
+    pub chain_ca_checks: bool,
     /// `OPENSSL_EXTRA`: a Certificate message longer than `MAX_CHAIN_DEPTH` is read up to it
     /// and verified; without it the handshake ends with `MAX_CHAIN_ERROR`.
     pub openssl_extra: bool,
@@ -274,7 +275,7 @@ pub const WOLFSSL_DEFAULT_BUILD: WolfsslBuild = WolfsslBuild {
     cert_ext: false,
     strict_critical: true,
     ca_key_size_at_load: true,
-    pathlen_rfc5280: true,
+    chain_ca_checks: true,
     openssl_extra: false,
 };
 
@@ -294,7 +295,7 @@ pub const WOLFSSL_DISTRO_BUILD: WolfsslBuild = WolfsslBuild {
     cert_ext: true,
     strict_critical: false,
     ca_key_size_at_load: false,
-    pathlen_rfc5280: false,
+    chain_ca_checks: false,
     openssl_extra: true,
 };
 

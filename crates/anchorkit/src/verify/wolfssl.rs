@@ -244,8 +244,8 @@ struct Decoded<'a> {
     unusable_curve: bool,
     /// Its signature's digest is not in this build (MD5 without MD5).
     hash_unavailable: bool,
-    /// 5.9's path length rules (served CAs parsed as `CHAIN_CERT_TYPE`).
-    pathlen_rfc5280: bool,
+    /// 5.9's checks of served CAs (`CHAIN_CERT_TYPE`: path length, extendedKeyUsage).
+    chain_ca_checks: bool,
 }
 
 fn hash_id(id: &[u8]) -> [u8; 20] {
@@ -1177,7 +1177,7 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
         critical: None,
         unusable_curve: false,
         hash_unavailable: false,
-        pathlen_rfc5280: b.pathlen_rfc5280,
+        chain_ca_checks: b.chain_ca_checks,
     };
     for a in c.subject.attrs() {
         match a.oid.as_ref() {
@@ -1716,6 +1716,28 @@ fn signature_ok(signer: &Certificate, c: &Certificate) -> bool {
     ) && low_s_secp256k1(&c.signature).is_some_and(|s| check(&s))
 }
 
+/// 5.9's `CheckChainCAExtKeyUsage`, after a served CA verified: an extendedKeyUsage without
+/// serverAuth or anyExtendedKeyUsage may not authenticate a server (`EXTKEYUSE_AUTH_E`),
+/// except a trust anchor (self-issued with its signer's own key).
+fn chain_ca_eku(cm: &Cm<'_>, d: &Decoded<'_>, p: &Parsed) -> Result<Parsed, Fail> {
+    let anchor = d.self_signed
+        && p.signer
+            .is_some_and(|i| cm.signers[i].cert.spki_raw() == d.cert.spki_raw());
+    if d.chain_ca_checks && d.is_ca && d.eku_server == Some(false) && !anchor {
+        return Err(other(
+            EXTKEYUSE_AUTH_E,
+            format!(
+                "{} is a served CA whose extendedKeyUsage allows neither serverAuth nor anyExtendedKeyUsage",
+                d.cert.label()
+            ),
+        ));
+    }
+    Ok(Parsed {
+        signer: p.signer,
+        max_path_len: p.max_path_len,
+    })
+}
+
 /// `ParseCertRelative` on a decoded certificate.
 fn parse_relative(
     cm: &Cm<'_>,
@@ -1746,7 +1768,7 @@ fn parse_relative(
             ),
         )
     };
-    if d.pathlen_rfc5280 {
+    if d.chain_ca_checks {
         // 5.9 (RFC 5280 6.1.4(l)): a CA other than the peer's own certificate, with
         // keyCertSign or no keyUsage, under a signer: a non-self-issued one takes one off the
         // signer's length and may not sit under a 0; a self-issued one keeps the signer's
@@ -2344,12 +2366,13 @@ impl Stack for Wolfssl {
                         None,
                     ),
                     Entry::Cert(d) => {
-                        let ty = if d.pathlen_rfc5280 {
+                        let ty = if d.chain_ca_checks {
                             CertType::Chain
                         } else {
                             CertType::Peer
                         };
                         let r = parse_relative(&cm, d, ty, Mode::Verify, now)
+                            .and_then(|p| chain_ca_eku(&cm, d, &p))
                             .map_err(|f| match f.code {
                                 // LoadCertByIssuer (no hashed directory) makes it ASN_NO_SIGNER_E.
                                 ASN_SELF_SIGNED_E => Fail {
