@@ -253,6 +253,9 @@ pub struct WolfsslBuild {
     /// 6.1.4(l) against their signer's, self-issued ones too, and an extendedKeyUsage that
     /// must allow serverAuth (`CheckChainCAExtKeyUsage`).
     pub chain_ca_checks: bool,
+    /// 5.9 without `ALLOW_INVALID_CERTSIGN`: keyCertSign on a certificate without
+    /// basicConstraints cA is `KEYUSAGE_E` when it is parsed.
+    pub certsign_needs_ca: bool,
     /// `OPENSSL_EXTRA`: a Certificate message longer than `MAX_CHAIN_DEPTH` is read up to it
     /// and verified; without it the handshake ends with `MAX_CHAIN_ERROR`.
     pub openssl_extra: bool,
@@ -276,6 +279,7 @@ pub const WOLFSSL_DEFAULT_BUILD: WolfsslBuild = WolfsslBuild {
     strict_critical: true,
     ca_key_size_at_load: true,
     chain_ca_checks: true,
+    certsign_needs_ca: true,
     openssl_extra: false,
 };
 
@@ -296,6 +300,7 @@ pub const WOLFSSL_DISTRO_BUILD: WolfsslBuild = WolfsslBuild {
     strict_critical: false,
     ca_key_size_at_load: false,
     chain_ca_checks: false,
+    certsign_needs_ca: false,
     openssl_extra: true,
 };
 

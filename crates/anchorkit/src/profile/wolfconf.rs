@@ -337,6 +337,7 @@ impl WolfConfig {
             dsa: !has("NO_DSA"),
             cert_ext: has("WOLFSSL_CERT_EXT"),
             strict_critical: base.strict_critical && !has("WOLFSSL_NO_ASN_STRICT"),
+            certsign_needs_ca: base.certsign_needs_ca && !has("ALLOW_INVALID_CERTSIGN"),
             openssl_extra: has("OPENSSL_EXTRA")
                 || has("OPENSSL_EXTRA_X509_SMALL")
                 || has("OPENSSL_ALL"),

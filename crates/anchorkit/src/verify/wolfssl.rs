@@ -89,6 +89,8 @@ const BAD_FUNC_ARG: i32 = -173;
 const ASN_NO_SIGNER_E: i32 = -188;
 const ASN_NAME_INVALID_E: i32 = -198;
 const ASN_PATHLEN_INV_E: i32 = -238;
+/// `KEYUSAGE_E`: a bad keyUsage (keyCertSign on a certificate that is not a CA).
+const KEYUSAGE_E: i32 = -226;
 const ASN_SELF_SIGNED_E: i32 = -275;
 const DOMAIN_NAME_MISMATCH: i32 = -322;
 const PEER_KEY_ERROR: i32 = -342;
@@ -141,6 +143,7 @@ fn code_name(code: i32) -> &'static str {
         ASN_NO_SIGNER_E => "ASN_NO_SIGNER_E",
         ASN_NAME_INVALID_E => "ASN_NAME_INVALID_E",
         ASN_PATHLEN_INV_E => "ASN_PATHLEN_INV_E",
+        KEYUSAGE_E => "KEYUSAGE_E",
         ASN_SELF_SIGNED_E => "ASN_SELF_SIGNED_E",
         DOMAIN_NAME_MISMATCH => "DOMAIN_NAME_MISMATCH",
         PEER_KEY_ERROR => "PEER_KEY_ERROR",
@@ -1431,6 +1434,16 @@ fn decode(c: &Certificate, at: CertRef, b: WolfsslBuild) -> Decoded<'_> {
             here(),
             ASN_SIG_OID_E,
             "the signature algorithm differs from the one inside the certificate".into(),
+        ));
+        return d;
+    }
+    // 5.9 (no ALLOW_INVALID_CERTSIGN): keyCertSign without basicConstraints cA (RFC 5280
+    // 4.2.1.9).
+    if b.certsign_needs_ca && !d.is_ca && d.ku_cert_sign == Some(true) {
+        d.failure = Some(unparseable(
+            here(),
+            KEYUSAGE_E,
+            "keyUsage keyCertSign without basicConstraints cA".into(),
         ));
     }
     d
