@@ -2017,7 +2017,13 @@ fn dates(c: &Certificate, at: CertRef, now: i64, expiry_first: bool) -> Result<(
 /// (`WOLFSSL_CHAIN_CA`), both parsed with `NO_VERIFY`.
 fn add_ca<'a>(cm: &mut Cm<'a>, d: &Decoded<'a>, from_chain: bool, now: i64) -> Result<bool, Fail> {
     let p = parse_relative(cm, d, CertType::Ca, Mode::NoVerify, now)?;
-    if from_chain && d.is_ca && !d.self_signed && d.ku_cert_sign != Some(true) {
+    // A served CA is added only with keyCertSign; 5.9 takes an absent keyUsage as allowing
+    // it (RFC 5280: all uses), 5.5 wanted the bit.
+    let cert_sign = match d.chain_ca_checks {
+        true => d.ku_cert_sign != Some(false),
+        false => d.ku_cert_sign == Some(true),
+    };
+    if from_chain && d.is_ca && !d.self_signed && !cert_sign {
         return Err(other(
             NOT_CA_ERROR,
             format!(
