@@ -125,6 +125,9 @@ struct MbedSteps<'a> {
     v: Version,
     b: &'a MbedBuild,
     parsed: ext::Parsed,
+    /// The key when the certificate was already read (its SubjectPublicKeyInfo is not read
+    /// twice).
+    key: Option<&'a KeyKind>,
 }
 
 impl crt::Steps for MbedSteps<'_> {
@@ -155,13 +158,20 @@ impl crt::Steps for MbedSteps<'_> {
     }
 
     fn key(&mut self, spki: &[u8]) -> Result<(), ext::Fail> {
-        let k = KeyKind::from_spki_der(spki).map_err(|e| {
-            (
-                -0x3D00 + ASN1_INVALID_DATA,
-                format!("the key does not decode: {e}"),
-            )
-        })?;
-        key_parses(spki, &k, self.v, self.b)
+        let read;
+        let k = match self.key {
+            Some(k) => k,
+            None => {
+                read = KeyKind::from_spki_der(spki).map_err(|e| {
+                    (
+                        -0x3D00 + ASN1_INVALID_DATA,
+                        format!("the key does not decode: {e}"),
+                    )
+                })?;
+                &read
+            }
+        };
+        key_parses(spki, k, self.v, self.b)
     }
 
     fn extensions(&mut self, tbs: &[u8]) -> Result<(), ext::Fail> {
@@ -171,11 +181,17 @@ impl crt::Steps for MbedSteps<'_> {
 }
 
 /// `mbedtls_x509_crt_parse_der` on `der`: where the parts are and what the extensions said.
-fn walk(der: &[u8], v: Version, b: &MbedBuild) -> Result<(crt::Layout, ext::Parsed), ext::Fail> {
+fn walk(
+    der: &[u8],
+    key: Option<&KeyKind>,
+    v: Version,
+    b: &MbedBuild,
+) -> Result<(crt::Layout, ext::Parsed), ext::Fail> {
     let mut steps = MbedSteps {
         v,
         b,
         parsed: ext::Parsed::default(),
+        key,
     };
     let l = crt::parse(der, v, &mut steps)?;
     Ok((l, steps.parsed))
@@ -184,7 +200,7 @@ fn walk(der: &[u8], v: Version, b: &MbedBuild) -> Result<(crt::Layout, ext::Pars
 /// A certificate Mbed TLS reads but anchorkit's strict reader does not (a time without its
 /// `Z`, constructed unique identifiers): read from a strict re-encoding, over the bytes given.
 fn lenient_cert(bytes: &[u8], v: Version, b: &MbedBuild) -> Option<Certificate> {
-    let (l, _) = walk(bytes, v, b).ok()?;
+    let (l, _) = walk(bytes, None, v, b).ok()?;
     let strict = Certificate::from_der(&crt::normalized(bytes, &l)).ok()?;
     Some(strict.rebased(
         &bytes[l.whole.clone()],
@@ -201,7 +217,7 @@ fn parse_check(c: &Certificate, v: Version, b: &MbedBuild) -> Parse {
     if c.modeled {
         return modeled_check(c, v, b);
     }
-    match walk(c.der(), v, b) {
+    match walk(c.der(), Some(&c.key), v, b) {
         Ok((_, x)) => Parse::Ok(x),
         Err((code, detail)) => Parse::Err(code, detail),
     }
@@ -295,7 +311,7 @@ fn parse_entry<'a>(
     }
     let Some(c) = e.cert().or(lenient) else {
         // Mbed TLS's own error; a certificate it would read and anchorkit cannot is said so.
-        return Err(match walk(e.bytes(), v, b) {
+        return Err(match walk(e.bytes(), None, v, b) {
             Err(f) => f,
             Ok(_) => (
                 ERR_INVALID_FORMAT,
